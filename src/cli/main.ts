@@ -1,0 +1,28 @@
+/** Entry point of `npx dragnet`: one file per command under src/cli/, each exporting `register`. */
+import { Command } from 'commander';
+import { registerGenerate } from './generate.ts';
+import { registerAnalyze } from './analyze.ts';
+import { registerEvaluate } from './evaluate.ts';
+import { registerDemo } from './demo.ts';
+import { UserError } from '../errors.ts';
+
+const program = new Command();
+program
+  .name('dragnet')
+  .description('Counterfeit-network intelligence: marketplace + logistics data in, ranked and located leads out.')
+  .showHelpAfterError();
+
+registerGenerate(program);
+registerAnalyze(program);
+registerEvaluate(program);
+registerDemo(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof UserError) {
+    process.stderr.write(`dragnet: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}

@@ -1,0 +1,145 @@
+/**
+ * The only module that imports the DuckDB driver. Stages speak SQL through
+ * `Database`; values are bound as parameters and identifiers quoted with
+ * `ident`, so no SQL is ever built from user input by concatenation.
+ */
+import { DuckDBInstance, DuckDBConnection, DuckDBScalarFunction, DOUBLE, type DuckDBValue } from '@duckdb/node-api';
+import gcoord from 'gcoord';
+
+export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
+export type Row = Record<string, unknown>;
+
+export class Database {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    /** File the database lives in, or ':memory:'. */
+    readonly path: string,
+  ) {}
+
+  /** Opens (or creates) a database file, or an in-memory one for ':memory:'. */
+  static async open(path = ':memory:', options: { timezone?: string; threads?: number } = {}): Promise<Database> {
+    const config: Record<string, string> = {};
+    if (options.threads) config.threads = String(options.threads);
+    const instance = await DuckDBInstance.create(path, config);
+    const connection = await instance.connect();
+    const db = new Database(instance, connection, path);
+    await db.run(`SET TimeZone = ${literal(options.timezone ?? 'UTC')}`);
+    registerCrsFunctions(connection);
+    return db;
+  }
+
+  /** Runs statements for their effect. */
+  async run(sql: string, params?: Params): Promise<void> {
+    await this.connection.run(sql, params);
+  }
+
+  /** Runs a query and returns its rows as plain JS objects (BIGINT as bigint: cast in SQL where a number is wanted). */
+  async all<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql, params);
+    return reader.getRowObjectsJS() as T[];
+  }
+
+  /** First row of a query, or undefined. */
+  async one<T extends Row = Row>(sql: string, params?: Params): Promise<T | undefined> {
+    const rows = await this.all<T>(sql, params);
+    return rows[0];
+  }
+
+  /** Single numeric value of a query (e.g. a count). */
+  async scalar(sql: string, params?: Params): Promise<number> {
+    const row = await this.one(sql, params);
+    const value = row ? Object.values(row)[0] : undefined;
+    return Number(value ?? 0);
+  }
+
+  async tableExists(name: string): Promise<boolean> {
+    const n = await this.scalar(
+      `SELECT count(*) FROM information_schema.tables WHERE table_name = $1 AND table_schema = current_schema()`,
+      [name],
+    );
+    return n > 0;
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Quotes an identifier (table or column name). */
+export function ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Quotes a string literal, for the few places (file paths in table functions, SET) where DuckDB takes no parameter. */
+export function literal(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/**
+ * gcj02_to_wgs84_lng(lng, lat) and gcj02_to_wgs84_lat(lng, lat): the
+ * GCJ-02 -> WGS84 conversion of the gcoord library, callable from SQL so that
+ * ingest converts whole tables set-based. Outside mainland China gcoord leaves
+ * coordinates unchanged, as GCJ-02 does.
+ *
+ * gcoord's inverse is iterative (about 2 us a point), so the pair is computed
+ * once: the lng function remembers the latitudes of the chunk it converted and
+ * the lat function, which DuckDB calls next on the same chunk, reuses them.
+ */
+function registerCrsFunctions(connection: DuckDBConnection): void {
+  const memo = { lngIn: new Float64Array(0), latIn: new Float64Array(0), latOut: new Float64Array(0) };
+  const convert = (lng: number, lat: number) => gcoord.transform([lng, lat], gcoord.GCJ02, gcoord.WGS84) as [number, number];
+  connection.registerScalarFunction(
+    DuckDBScalarFunction.create({
+      name: 'gcj02_to_wgs84_lng',
+      returnType: DOUBLE,
+      parameterTypes: [DOUBLE, DOUBLE],
+      mainFunction: (_info, input, output) => {
+        const lngs = input.getColumnVector(0);
+        const lats = input.getColumnVector(1);
+        const n = input.rowCount;
+        memo.lngIn = new Float64Array(n).fill(NaN);
+        memo.latIn = new Float64Array(n).fill(NaN);
+        memo.latOut = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          const lng = lngs.getItem(i) as number | null;
+          const lat = lats.getItem(i) as number | null;
+          if (lng === null || lat === null) {
+            output.setItem(i, null);
+            continue;
+          }
+          const [x, y] = convert(lng, lat);
+          memo.lngIn[i] = lng;
+          memo.latIn[i] = lat;
+          memo.latOut[i] = y;
+          output.setItem(i, x);
+        }
+        output.flush();
+      },
+    }),
+  );
+  connection.registerScalarFunction(
+    DuckDBScalarFunction.create({
+      name: 'gcj02_to_wgs84_lat',
+      returnType: DOUBLE,
+      parameterTypes: [DOUBLE, DOUBLE],
+      mainFunction: (_info, input, output) => {
+        const lngs = input.getColumnVector(0);
+        const lats = input.getColumnVector(1);
+        for (let i = 0; i < input.rowCount; i++) {
+          const lng = lngs.getItem(i) as number | null;
+          const lat = lats.getItem(i) as number | null;
+          if (lng === null || lat === null) {
+            output.setItem(i, null);
+          } else if (i < memo.lngIn.length && memo.lngIn[i] === lng && memo.latIn[i] === lat) {
+            output.setItem(i, memo.latOut[i]);
+          } else {
+            output.setItem(i, convert(lng, lat)[1]);
+          }
+        }
+        output.flush();
+      },
+    }),
+  );
+}
