@@ -53,6 +53,25 @@ export class Database {
     return Number(value ?? 0);
   }
 
+  /**
+   * Appends rows to an existing table through DuckDB's appender (far faster
+   * than INSERT for many rows). Cells are strings, numbers, booleans or null,
+   * in the table's column order.
+   */
+  async append(table: string, rows: Iterable<readonly (string | number | boolean | null)[]>): Promise<void> {
+    const appender = await this.connection.createAppender(table);
+    for (const row of rows) {
+      for (const cell of row) {
+        if (cell === null) appender.appendNull();
+        else if (typeof cell === 'string') appender.appendVarchar(cell);
+        else if (typeof cell === 'boolean') appender.appendBoolean(cell);
+        else appender.appendDouble(cell);
+      }
+      appender.endRow();
+    }
+    appender.closeSync();
+  }
+
   async tableExists(name: string): Promise<boolean> {
     const n = await this.scalar(
       `SELECT count(*) FROM information_schema.tables WHERE table_name = $1 AND table_schema = current_schema()`,

@@ -1,0 +1,110 @@
+/**
+ * Composes the analysis: ingest -> stages -> results. Each stage reads and
+ * writes named tables in the run's database; the pipeline times them and
+ * records what was read, accepted and quarantined in run.json.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Database } from './engine/database.ts';
+import { ingestDataset, type IngestReport } from './ingest/ingest.ts';
+import type { Progress } from './cli/progress.ts';
+import { locatePickups } from './stages/sites/pickup-points.ts';
+import { scoreListings } from './stages/listings/listings.ts';
+import { linkSellers } from './stages/networks/networks.ts';
+import { scoreSellers } from './stages/sellers/sellers.ts';
+import { locateSites } from './stages/sites/sites.ts';
+import { rankLeads, type Lead } from './stages/leads/leads.ts';
+import { hotspotLeads } from './stages/baseline/hotspot.ts';
+import { writeLeads, writeRunJson, writeTables } from './results/write.ts';
+
+export const METHODS = ['dragnet', 'hotspot'] as const;
+export type Method = (typeof METHODS)[number];
+
+export interface AnalyzeOptions {
+  dataset: string;
+  out: string;
+  /** Database file; defaults to OUT/dragnet.duckdb. ':memory:' keeps nothing. */
+  dbPath?: string;
+  method?: Method;
+  progress: Progress;
+}
+
+export interface RunSummary {
+  dataset: string;
+  method: Method;
+  tables: IngestReport['tables'];
+  leads: Lead[];
+  stages: Record<string, number>;
+  seconds: number;
+  peakRssMb: number;
+}
+
+/** Runs a whole analysis and writes the results contract into `out`. */
+export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
+  const started = Date.now();
+  const method = options.method ?? 'dragnet';
+  const out = resolve(options.out);
+  mkdirSync(out, { recursive: true });
+  const dbPath = options.dbPath ?? join(out, 'dragnet.duckdb');
+  if (dbPath !== ':memory:') {
+    // A run rebuilds its tables: start from an empty file so no earlier run's tables linger.
+    rmSync(dbPath, { force: true });
+    rmSync(`${dbPath}.wal`, { force: true });
+  }
+  const db = await Database.open(dbPath);
+  const stages: Record<string, number> = {};
+  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t = Date.now();
+    options.progress.step(name);
+    const result = await fn();
+    options.progress.done();
+    stages[name] = (Date.now() - t) / 1000;
+    return result;
+  };
+  try {
+    const ingest = await timed('ingest', () => ingestDataset(db, options.dataset, options.progress));
+    await timed('pickup-points', () => locatePickups(db));
+    let leads: Lead[];
+    if (method === 'hotspot') {
+      leads = await timed('hotspot', () => hotspotLeads(db));
+    } else {
+      await timed('listings', () => scoreListings(db));
+      await timed('networks', () => linkSellers(db));
+      await timed('sellers', () => scoreSellers(db));
+      await timed('sites', () => locateSites(db));
+      leads = await timed('leads', () => rankLeads(db));
+    }
+    await timed('write', async () => {
+      writeLeads(out, leads);
+      await writeTables(db, out);
+    });
+    const summary: RunSummary = {
+      dataset: resolve(options.dataset),
+      method,
+      tables: ingest.tables,
+      leads,
+      stages,
+      seconds: (Date.now() - started) / 1000,
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+    writeRunJson(out, {
+      contract: { dataset: 1, results: 1 },
+      dataset: summary.dataset,
+      dataset_name: ingest.manifest.name,
+      crs: ingest.manifest.crs,
+      timezone: ingest.manifest.timezone,
+      currency: ingest.manifest.currency,
+      method,
+      database: dbPath === ':memory:' ? null : resolve(dbPath),
+      started_at: new Date(started).toISOString(),
+      seconds: summary.seconds,
+      peak_rss_mb: summary.peakRssMb,
+      stages,
+      tables: ingest.tables,
+      leads: leads.length,
+    });
+    return summary;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Plain-word reasons for a lead, most important first, with the numbers an
+ * analyst would check before sending anyone to the address.
+ */
+
+export interface SiteFacts {
+  waybills: number;
+  night_share: number;
+  operators: number;
+  station: boolean;
+  place_name: string | null;
+  place_type: string | null;
+  sellers_near: number;
+  median_price_ratio: number | null;
+  priced_listings: number;
+  couriers: number;
+  q80: number;
+  est_value: number;
+  network_ids: string[];
+  test_buys: number;
+  network_links: ReadonlyArray<{ network_id: string; kind: string; members_sharing: number }>;
+  outcome: { result: string; date: Date; cleared: boolean } | null;
+}
+
+const KIND_WORDS: Record<string, string> = {
+  bank_hash: 'a bank account',
+  id_hash: 'an identity document',
+  phone_hash: 'a phone number',
+  device_id: 'a login device',
+  return_address: 'a return address',
+  sender_phone_hash: 'a waybill sender phone',
+};
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+export function buildEvidence(f: SiteFacts): string[] {
+  const out: string[] = [];
+  out.push(`${pct(f.night_share)} of ${fmt(f.waybills)} parcels picked up 22:00-06:00`);
+  if (f.operators > 0) {
+    const strongest = [...f.network_links].sort((a, b) => b.members_sharing - a.members_sharing)[0];
+    const shared = strongest ? `, ${strongest.members_sharing} sharing ${KIND_WORDS[strongest.kind] ?? strongest.kind}` : '';
+    const nets = f.network_ids.length > 1 ? ` in ${f.network_ids.length} networks` : '';
+    out.push(`${f.operators} high-risk shop account${f.operators > 1 ? 's' : ''}${nets}${shared}`);
+  }
+  if (f.median_price_ratio !== null && f.priced_listings > 0) {
+    out.push(`median price ${pct(f.median_price_ratio)} of MSRP across ${fmt(f.priced_listings)} listings`);
+  }
+  if (f.test_buys > 0) out.push(`${f.test_buys} test buy${f.test_buys > 1 ? 's' : ''} confirmed counterfeit`);
+  if (f.station) {
+    const where = f.place_name ? ` (${f.place_name})` : '';
+    out.push(
+      `parcels handed over at a public drop-off point${where} used by ${fmt(f.sellers_near)} sellers: the site is nearby, radius widened`,
+    );
+  } else {
+    const where = f.place_name ? ` in ${f.place_name}${f.place_type ? ` (${f.place_type.replace('_', ' ')})` : ''}` : '';
+    out.push(`pickups concentrated within ${fmt(Math.max(f.q80, 1))} m${where}, ${f.couriers} courier${f.couriers > 1 ? 's' : ''}`);
+  }
+  out.push(`estimated sales ${fmt(f.est_value)}`);
+  if (f.outcome) {
+    const day = f.outcome.date.toISOString().slice(0, 10);
+    if (f.outcome.result === 'confirmed') out.push(`confirmed by an offline check on ${day}`);
+    else if (f.outcome.cleared) out.push(`checked on ${day}, nothing found, no new activity since: lowered`);
+    else out.push(`checked on ${day} with nothing found, but parcels kept leaving afterwards`);
+  }
+  return out;
+}

@@ -1,0 +1,207 @@
+/**
+ * Stage `leads`: ranks sites, follows them over time and says why.
+ *
+ * in:  sites, site_points, seller_scores, listing_scores, network_links, outcomes
+ * out: leads(lead_id, rank, score, lat, lng, radius_m, seller_ids, network_ids,
+ *        waybills, night_share, first_seen, last_seen, status,
+ *        successor_lead_id, brands, categories, est_value, evidence)
+ */
+import { createHash } from 'node:crypto';
+import type { Database } from '../../engine/database.ts';
+import { haversineMeters } from '../../geo.ts';
+import { buildEvidence, type SiteFacts } from './evidence.ts';
+
+/** A site with no attributed pickups in this many final days of the data is dormant. */
+export const DORMANT_DAYS = 14;
+/** Sellers at or above this score count as the site's operators. */
+export const OPERATOR_SCORE = 0.5;
+/** A successor site must lie at least this far away, metres. */
+const MOVE_MIN_METERS = 300;
+
+interface SiteRow extends SiteFacts {
+  site_index: number;
+  lat: number;
+  lng: number;
+  radius_m: number;
+  mean_risk: number;
+  first_seen: Date;
+  last_seen: Date;
+  onset: Date;
+  seller_ids: string[];
+  network_ids: string[];
+  brands: string[];
+  categories: string[];
+}
+
+export interface Lead {
+  lead_id: string;
+  rank: number;
+  score: number;
+  lat: number;
+  lng: number;
+  radius_m: number;
+  seller_ids: string[];
+  network_ids: string[];
+  waybills: number;
+  night_share: number;
+  first_seen: string;
+  last_seen: string;
+  status: 'active' | 'dormant' | 'moved';
+  successor_lead_id: string | null;
+  brands: string[];
+  categories: string[];
+  est_value: number;
+  evidence: string[];
+}
+
+/** Log-odds of a site from its facts; each term is one kind of evidence, documented in docs/method.md. */
+export function siteLogOdds(s: Pick<SiteFacts, 'operators' | 'waybills' | 'night_share' | 'station'> & { mean_risk: number }): number {
+  const risk = Math.min(Math.max(s.mean_risk, 1e-4), 1 - 1e-4);
+  return (
+    Math.log(risk / (1 - risk)) +
+    0.8 * Math.log(1 + s.operators) +
+    0.6 * Math.log10(1 + s.waybills) +
+    1.2 * (s.night_share - 0.5) -
+    (s.station ? 0.5 : 0) -
+    1.5
+  );
+}
+
+/** Stable id of a site: its operators' network and its ~100 m grid cell, so reruns on the same data agree. */
+function leadId(networks: readonly string[], lat: number, lng: number): string {
+  const cell = `${Math.round(lat * 1000)}:${Math.round(lng * 1000)}`;
+  return 'L-' + createHash('sha1').update(`${networks.join(',')}|${cell}`).digest('hex').slice(0, 10);
+}
+
+export async function rankLeads(db: Database): Promise<Lead[]> {
+  const dataEnd = (await db.one<{ t: Date | null }>(`SELECT max(t) AS t FROM pickup_points`))?.t ?? new Date(0);
+  const rows = await db.all<SiteRow>(`
+    WITH pts AS (
+      SELECT sp.*, ls.brand, ls.category, ls.price_ratio FROM site_points sp LEFT JOIN listing_scores ls USING (listing_id)),
+    ops AS (SELECT site_index, seller_id, network_id FROM pts WHERE seller_score >= ${OPERATOR_SCORE} GROUP BY ALL)
+    SELECT s.site_index, s.lat, s.lng, s.radius_m, s.station, s.place_name, s.place_type, s.sellers_near,
+      count(*)::INT AS waybills,
+      avg(p.night::INT) AS night_share,
+      avg(p.seller_score) AS mean_risk,
+      min(p.t) AS first_seen, max(p.t) AS last_seen,
+      to_timestamp(quantile_disc(epoch(p.t), 0.05)) AS onset,
+      coalesce(sum(p.amount), 0) AS est_value,
+      (SELECT count(*) FROM ops o WHERE o.site_index = s.site_index)::INT AS operators,
+      coalesce((SELECT list(o.seller_id ORDER BY o.seller_id) FROM ops o WHERE o.site_index = s.site_index), []) AS seller_ids,
+      coalesce((SELECT list(DISTINCT o.network_id ORDER BY o.network_id) FROM ops o WHERE o.site_index = s.site_index), []) AS network_ids,
+      coalesce(list(DISTINCT p.brand ORDER BY p.brand) FILTER (WHERE p.brand IS NOT NULL), []) AS brands,
+      coalesce(list(DISTINCT p.category ORDER BY p.category) FILTER (WHERE p.category IS NOT NULL), []) AS categories,
+      median(p.price_ratio) AS median_price_ratio,
+      count(DISTINCT p.listing_id) FILTER (WHERE p.price_ratio IS NOT NULL)::INT AS priced_listings,
+      count(DISTINCT p.courier_id)::INT AS couriers,
+      s.q80
+    FROM sites s JOIN pts p USING (site_index)
+    GROUP BY s.site_index, s.lat, s.lng, s.radius_m, s.station, s.place_name, s.place_type, s.sellers_near, s.q80
+    ORDER BY s.site_index`);
+
+  const links = await db.all<{ network_id: string; kind: string; members_sharing: number }>(
+    `SELECT network_id, kind, members_sharing::INT AS members_sharing FROM network_links ORDER BY network_id, kind`,
+  );
+  const reports = await db.all<{ seller_id: string; n: number }>(`
+    SELECT ls.seller_id, count(*)::INT AS n FROM reports r JOIN listing_scores ls ON r.target_id = ls.listing_id
+    WHERE r.target_type = 'listing' AND r.source = 'test_buy' AND r.verdict = 'counterfeit' GROUP BY ls.seller_id
+    UNION ALL
+    SELECT target_id, count(*)::INT FROM reports WHERE target_type = 'seller' AND source = 'test_buy' AND verdict = 'counterfeit'
+    GROUP BY target_id`);
+  const testBuys = new Map<string, number>();
+  for (const r of reports) testBuys.set(r.seller_id, (testBuys.get(r.seller_id) ?? 0) + r.n);
+  const outcomes = await db.all<{ lat: number; lng: number; date: Date; result: string }>(
+    `SELECT lat, lng, date, result FROM outcomes ORDER BY date, outcome_id`,
+  );
+
+  const leads = rows.map((s) => {
+    let lo = siteLogOdds(s);
+    const checks = outcomes.filter((o) => haversineMeters(o.lat, o.lng, s.lat, s.lng) <= Math.max(s.radius_m, 150));
+    const lastCheck = checks.at(-1);
+    // A check that found nothing lowers the lead, unless the parcels kept coming after it.
+    const clearedBeforeActivity =
+      lastCheck?.result === 'nothing_found' && s.last_seen.getTime() <= lastCheck.date.getTime() + 7 * 86_400_000;
+    if (clearedBeforeActivity) lo -= 2;
+    if (lastCheck?.result === 'confirmed') lo += 1;
+    const networkLinks = links.filter((l) => s.network_ids.includes(l.network_id));
+    const facts: SiteFacts = {
+      ...s,
+      test_buys: s.seller_ids.reduce((n, id) => n + (testBuys.get(id) ?? 0), 0),
+      network_links: networkLinks,
+      outcome: lastCheck ? { result: lastCheck.result, date: lastCheck.date, cleared: clearedBeforeActivity } : null,
+    };
+    return { s, score: 1 / (1 + Math.exp(-lo)), evidence: buildEvidence(facts) };
+  });
+  leads.sort((a, b) => b.score - a.score || b.s.waybills - a.s.waybills || a.s.site_index - b.s.site_index);
+
+  const out: Lead[] = leads.map(({ s, score, evidence }, i) => ({
+    lead_id: leadId(s.network_ids, s.lat, s.lng),
+    rank: i + 1,
+    score: round(score, 4),
+    lat: round(s.lat, 6),
+    lng: round(s.lng, 6),
+    radius_m: s.radius_m,
+    seller_ids: s.seller_ids,
+    network_ids: s.network_ids,
+    waybills: s.waybills,
+    night_share: round(s.night_share, 4),
+    first_seen: s.first_seen.toISOString(),
+    last_seen: s.last_seen.toISOString(),
+    status: s.last_seen.getTime() < dataEnd.getTime() - DORMANT_DAYS * 86_400_000 ? 'dormant' : 'active',
+    successor_lead_id: null,
+    brands: s.brands,
+    categories: s.categories,
+    est_value: round(s.est_value, 2),
+    evidence,
+  }));
+  resolveMoves(out, leads.map((l) => l.s));
+  await storeLeads(db, out);
+  return out;
+}
+
+/** A dormant site whose network resurfaced later at another site has moved there. */
+function resolveMoves(leads: Lead[], sites: readonly SiteRow[]): void {
+  for (let i = 0; i < leads.length; i++) {
+    const lead = leads[i];
+    if (lead.status !== 'dormant' || lead.network_ids.length === 0) continue;
+    const end = sites[i].last_seen.getTime();
+    let best: number | null = null;
+    for (let j = 0; j < leads.length; j++) {
+      if (j === i) continue;
+      const other = sites[j];
+      const shared = other.network_ids.some((n) => lead.network_ids.includes(n));
+      if (!shared || other.onset.getTime() < end - 3 * 86_400_000) continue;
+      if (haversineMeters(lead.lat, lead.lng, other.lat, other.lng) < MOVE_MIN_METERS) continue;
+      if (best === null || other.onset.getTime() < sites[best].onset.getTime()) best = j;
+    }
+    if (best !== null) {
+      lead.status = 'moved';
+      lead.successor_lead_id = leads[best].lead_id;
+      lead.evidence.push(`activity resumed at lead ${leads[best].lead_id} from ${sites[best].onset.toISOString().slice(0, 10)}`);
+    }
+  }
+}
+
+async function storeLeads(db: Database, leads: readonly Lead[]): Promise<void> {
+  await db.run(`CREATE OR REPLACE TABLE leads (
+    lead_id VARCHAR, rank INT, score DOUBLE, lat DOUBLE, lng DOUBLE, radius_m DOUBLE, seller_ids VARCHAR[], network_ids VARCHAR[],
+    waybills INT, night_share DOUBLE, first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, status VARCHAR, successor_lead_id VARCHAR,
+    brands VARCHAR[], categories VARCHAR[], est_value DOUBLE, evidence VARCHAR[])`);
+  // Lists go in as JSON text and are cast back, which keeps the engine adapter's append() to scalars.
+  await db.run(`CREATE OR REPLACE TEMP TABLE leads_json (j VARCHAR)`);
+  await db.append('leads_json', leads.map((l) => [JSON.stringify(l)]));
+  await db.run(`
+    INSERT INTO leads SELECT
+      j->>'lead_id', (j->>'rank')::INT, (j->>'score')::DOUBLE, (j->>'lat')::DOUBLE, (j->>'lng')::DOUBLE, (j->>'radius_m')::DOUBLE,
+      from_json(j->'seller_ids', '["VARCHAR"]'), from_json(j->'network_ids', '["VARCHAR"]'),
+      (j->>'waybills')::INT, (j->>'night_share')::DOUBLE, (j->>'first_seen')::TIMESTAMPTZ, (j->>'last_seen')::TIMESTAMPTZ,
+      j->>'status', j->>'successor_lead_id', from_json(j->'brands', '["VARCHAR"]'), from_json(j->'categories', '["VARCHAR"]'),
+      (j->>'est_value')::DOUBLE, from_json(j->'evidence', '["VARCHAR"]')
+    FROM leads_json ORDER BY (j->>'rank')::INT`);
+  await db.run(`DROP TABLE leads_json`);
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}

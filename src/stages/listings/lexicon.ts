@@ -1,0 +1,163 @@
+/**
+ * Words that matter in listing titles, from the trade rather than from any
+ * one dataset: brand names with their Chinese names, abbreviations and
+ * look-alike spellings; counterfeit jargon; words that mark honest
+ * explanations of a low price (second-hand, clearance) or of a brand mention
+ * (an accessory that fits the brand).
+ */
+
+/** Canonical brand -> names and spellings a title may use (lower case; matched after `normalizeTitle`). */
+export const BRAND_ALIASES: Record<string, readonly string[]> = {
+  Nike: ['nike', '耐克', 'air jordan', 'jordan', 'aj1', 'aj4', 'aj11', 'air force', 'af1', 'dunk', '乔丹aj', '空军一号'],
+  Adidas: ['adidas', '阿迪达斯', '阿迪', 'yeezy', '椰子', 'ultraboost', '三叶草'],
+  'New Balance': ['new balance', '新百伦', 'nb990', 'nb574', 'nb550', 'nb2002'],
+  Puma: ['puma', '彪马'],
+  Anta: ['anta', '安踏'],
+  'Li-Ning': ['li-ning', 'li ning', 'lining', '李宁'],
+  Converse: ['converse', '匡威'],
+  Vans: ['vans', '万斯'],
+  Asics: ['asics', '亚瑟士'],
+  'Under Armour': ['under armour', '安德玛'],
+  'The North Face': ['the north face', 'north face', '北面'],
+  Uniqlo: ['uniqlo', '优衣库'],
+  Feihe: ['feihe', '飞鹤'],
+  a2: ['a2奶粉', 'a2 platinum', 'a2至初', 'a2 milk'],
+  Aptamil: ['aptamil', '爱他美'],
+  Wyeth: ['wyeth', '惠氏', 'illuma', '启赋'],
+  Friso: ['friso', '美素佳儿', '美素'],
+  Bosch: ['bosch', '博世'],
+  NGK: ['ngk'],
+  Denso: ['denso', '电装'],
+  Michelin: ['michelin', '米其林'],
+  Castrol: ['castrol', '嘉实多'],
+  Mobil: ['mobil', '美孚'],
+  Midea: ['midea', '美的'],
+  Gree: ['gree', '格力'],
+  Dyson: ['dyson', '戴森'],
+  Philips: ['philips', '飞利浦'],
+  Haier: ['haier', '海尔'],
+  Samsonite: ['samsonite', '新秀丽'],
+  'Louis Vuitton': ['louis vuitton', '路易威登', 'lv'],
+  Gucci: ['gucci', '古驰'],
+  Rimowa: ['rimowa', '日默瓦'],
+  IKEA: ['ikea', '宜家'],
+};
+
+/** Look-alike spellings: digits and symbols standing in for letters, to dodge keyword filters. */
+const LOOKALIKES: Record<string, string> = { '1': 'i', '0': 'o', '3': 'e', '4': 'a', '5': 's', '$': 's', '@': 'a', '!': 'i', '|': 'l' };
+
+/**
+ * Counterfeit trade jargon with a weight: how strongly the word alone says
+ * "replica". Quality grades (纯原, 公司级, 顶级), replica words (高仿, 复刻, A货),
+ * origin hints (莆田) and the 1:1 claim.
+ */
+export const JARGON: readonly (readonly [string, number])[] = [
+  ['纯原', 2.5],
+  ['公司级', 2.5],
+  ['1:1', 2.5],
+  ['1比1', 2.5],
+  ['高仿', 3],
+  ['复刻', 2],
+  ['a货', 3],
+  ['精仿', 3],
+  ['莆田', 2],
+  ['顶级版本', 2],
+  ['顶级', 1.2],
+  ['高版本', 2],
+  ['原厂', 1],
+  ['原单', 1.5],
+  ['尾单', 1],
+  ['真标', 2],
+  ['过验', 2],
+  ['平台版', 1.5],
+  ['工厂货', 1],
+  ['同款', 0.6],
+  ['og版', 1.5],
+  ['god版', 2.5],
+  ['replica', 3],
+  ['mirror quality', 3],
+  ['top quality', 1],
+];
+
+/** Words that honestly explain a price below MSRP: second-hand, clearance, outlet, parallel import. */
+export const RESALE_WORDS: readonly string[] = [
+  '二手', '闲置', '99新', '95新', '9成新', '九成新', '清仓', '折扣', '特价', '断码', '库存', '代购', '海外', '港版', '日版', '美版',
+  'outlet', 'used', 'second hand', 'pre-owned', 'clearance', 'discount',
+];
+
+/** Words that mark an accessory or a compatible part: the brand is named because the item fits it. */
+export const ACCESSORY_WORDS: readonly string[] = [
+  '适用于', '适用', '适配', '兼容', '配件', '鞋带', '鞋垫', '鞋盒', '滤网', '滤芯', '替换', '收纳', '保护套', '清洗剂', '贴纸',
+  'compatible', 'for use with', 'replacement', 'accessory', 'fits ',
+];
+
+/** Words used by genuine sellers to assert authenticity; alone they prove nothing, but authorised stores use them. */
+export const OFFICIAL_WORDS: readonly string[] = ['官方', '旗舰店', '正品', '授权', 'official', 'authentic'];
+
+/** Lower-cases, folds full-width characters (NFKC) and collapses spaces, so matching sees one spelling. */
+export function normalizeTitle(title: string): string {
+  return title.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/** Replaces look-alike characters inside latin words (N1KE -> nike), leaving real numbers alone. */
+export function foldLookalikes(text: string): string {
+  return text.replace(/[a-z0-9$@!|]+/g, (word) => (/[a-z]/.test(word) ? [...word].map((ch) => LOOKALIKES[ch] ?? ch).join('') : word));
+}
+
+export interface BrandMention {
+  brand: string;
+  /** True when the brand was only found after folding look-alike characters (N1KE, AD1DAS). */
+  disguised: boolean;
+}
+
+/** Brands a title names, canonicalised, with whether the spelling was disguised. */
+export function brandMentions(title: string): BrandMention[] {
+  const plain = normalizeTitle(title);
+  const folded = foldLookalikes(plain);
+  const found: BrandMention[] = [];
+  for (const [brand, aliases] of Object.entries(BRAND_ALIASES)) {
+    const inPlain = aliases.some((a) => containsAlias(plain, a));
+    const inFolded = inPlain || aliases.some((a) => containsAlias(folded, a));
+    if (inFolded) found.push({ brand, disguised: !inPlain });
+  }
+  return found;
+}
+
+/** Latin aliases must match on word boundaries ("lv" is not in "silver"); CJK aliases match anywhere. */
+function containsAlias(text: string, alias: string): boolean {
+  if (/[\u4e00-\u9fff]/.test(alias)) return text.includes(alias);
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf(alias, from);
+    if (at < 0) return false;
+    const before = at === 0 ? '' : text[at - 1];
+    const after = text[at + alias.length] ?? '';
+    if (!/[a-z]/.test(before) && !/[a-z]/.test(after)) return true;
+    from = at + 1;
+  }
+}
+
+/** Canonical brand for a brand field as the platform extracted it (any alias or spelling), or the field itself. */
+export function canonicalBrand(field: string): string {
+  const mentions = brandMentions(field);
+  return mentions[0]?.brand ?? field.trim();
+}
+
+/** Sum of jargon weights found in a title, and the words found. */
+export function jargonScore(title: string): { score: number; words: string[] } {
+  const text = normalizeTitle(title);
+  let score = 0;
+  const words: string[] = [];
+  for (const [word, weight] of JARGON) {
+    if (text.includes(word)) {
+      score += weight;
+      words.push(word);
+    }
+  }
+  return { score, words };
+}
+
+export function hasAny(title: string, words: readonly string[]): boolean {
+  const text = normalizeTitle(title);
+  return words.some((w) => text.includes(w));
+}

@@ -1,0 +1,132 @@
+/**
+ * Stage `listings`: evidence that a listing offers a counterfeit, and its score.
+ *
+ * in:  listings, catalog, reports
+ * out: listing_scores(listing_id, seller_id, brand, category, price_ratio,
+ *        jargon, disguised, official_copy, resale, accessory, authorized,
+ *        report_lo, lo, score)
+ *
+ * Titles are read in JS (brand spellings and jargon need Unicode-aware
+ * matching); listings are thousands to a few hundred thousand rows, far
+ * fewer than parcels. Every signal adds log-odds; `lo` is their sum.
+ */
+import type { Database } from '../../engine/database.ts';
+import { ACCESSORY_WORDS, brandMentions, canonicalBrand, hasAny, jargonScore, RESALE_WORDS } from './lexicon.ts';
+import { hamming64, parsePhash } from './phash.ts';
+import { reportWeight } from '../reports.ts';
+
+interface ListingRow {
+  listing_id: string;
+  seller_id: string;
+  title: string | null;
+  brand: string | null;
+  product_ref: string | null;
+  category: string | null;
+  price: number;
+  image_phash: string | null;
+}
+
+interface CatalogRow {
+  product_id: string;
+  brand: string;
+  category: string | null;
+  msrp: number | null;
+  image_phash: string | null;
+  authorized_sellers: string[] | null;
+}
+
+/** Prior log-odds of a listing being counterfeit before any evidence (about 8%). */
+const PRIOR_LO = -2.5;
+
+/** Log-odds from the price as a share of the genuine price: far below MSRP is the strongest single sign. */
+export function priceLogOdds(ratio: number, resale: boolean): number {
+  // Linear from +3.2 at 20% of MSRP down to -1 at 90% and above.
+  const lo = Math.max(-1, Math.min(3.2, 3.2 - ((ratio - 0.2) / 0.7) * 4.2));
+  // Second-hand and clearance goods honestly sell below MSRP, but rarely below a third of it.
+  return resale && lo > 0 && ratio > 0.3 ? lo * 0.4 : lo;
+}
+
+export async function scoreListings(db: Database): Promise<void> {
+  const catalog = await db.all<CatalogRow>(
+    `SELECT product_id, brand, category, msrp, image_phash, authorized_sellers FROM catalog ORDER BY product_id`,
+  );
+  const byProduct = new Map(catalog.map((c) => [c.product_id, c]));
+  const brandOf = (b: string) => canonicalBrand(b);
+  // Reference prices by brand+category and by brand, for listings the platform did not match to a product.
+  const msrps = new Map<string, number[]>();
+  const authorized = new Map<string, Set<string>>();
+  const officialHashes: Array<{ brand: string; hash: [number, number] }> = [];
+  for (const c of catalog) {
+    const brand = brandOf(c.brand);
+    if (c.msrp) {
+      for (const key of [`${brand}|${c.category ?? ''}`, `${brand}|`]) {
+        if (!msrps.has(key)) msrps.set(key, []);
+        msrps.get(key)!.push(c.msrp);
+      }
+    }
+    if (!authorized.has(brand)) authorized.set(brand, new Set());
+    for (const s of c.authorized_sellers ?? []) authorized.get(brand)!.add(s);
+    const h = c.image_phash ? parsePhash(c.image_phash) : null;
+    if (h) officialHashes.push({ brand, hash: h });
+  }
+  const medianMsrp = new Map([...msrps].map(([k, v]) => [k, median(v)]));
+
+  const reportLo = new Map<string, number>();
+  for (const r of await db.all<{ target_id: string; source: string | null; verdict: string | null }>(
+    `SELECT target_id, source, verdict FROM reports WHERE target_type = 'listing' ORDER BY report_id`,
+  )) {
+    reportLo.set(r.target_id, (reportLo.get(r.target_id) ?? 0) + reportWeight(r.source, r.verdict));
+  }
+
+  await db.run(`CREATE OR REPLACE TABLE listing_scores (
+    listing_id VARCHAR, seller_id VARCHAR, brand VARCHAR, category VARCHAR, price DOUBLE, price_ratio DOUBLE,
+    jargon DOUBLE, disguised BOOLEAN, official_copy BOOLEAN, resale BOOLEAN, accessory BOOLEAN, authorized BOOLEAN,
+    report_lo DOUBLE, lo DOUBLE, score DOUBLE)`);
+
+  const listings = await db.all<ListingRow>(
+    `SELECT listing_id, seller_id, title, brand, product_ref, category, price, image_phash FROM listings ORDER BY listing_id`,
+  );
+  const rows: (string | number | boolean | null)[][] = [];
+  for (const l of listings) {
+    const title = l.title ?? '';
+    const mentions = brandMentions(title);
+    const product = l.product_ref ? byProduct.get(l.product_ref) : undefined;
+    const brand = product ? brandOf(product.brand) : l.brand ? brandOf(l.brand) : (mentions[0]?.brand ?? null);
+    const category = l.category ?? product?.category ?? null;
+    const accessory = hasAny(title, ACCESSORY_WORDS);
+    const resale = hasAny(title, RESALE_WORDS);
+    const isAuthorized = brand !== null && (authorized.get(brand)?.has(l.seller_id) ?? false);
+    const ref =
+      product?.msrp ??
+      (brand ? (medianMsrp.get(`${brand}|${category ?? ''}`) ?? medianMsrp.get(`${brand}|`)) : undefined) ??
+      null;
+    const ratio = ref && !accessory ? l.price / ref : null;
+    const jargon = jargonScore(title).score;
+    const disguised = mentions.some((m) => m.disguised);
+    let officialCopy = false;
+    const own = l.image_phash ? parsePhash(l.image_phash) : null;
+    if (own && !isAuthorized) {
+      // A near-copy of a brand's official photo used by a seller the brand did not authorise.
+      officialCopy = officialHashes.some((o) => hamming64(o.hash, own) <= 8);
+    }
+    const rep = reportLo.get(l.listing_id) ?? 0;
+    let lo = PRIOR_LO;
+    if (ratio !== null) lo += priceLogOdds(ratio, resale);
+    lo += Math.min(jargon, 4) * 0.9;
+    if (disguised) lo += 2;
+    if (officialCopy) lo += 2;
+    if (isAuthorized) lo -= 4;
+    if (accessory && mentions.length > 0) lo -= 1.5;
+    lo += rep;
+    const score = 1 / (1 + Math.exp(-lo));
+    rows.push([l.listing_id, l.seller_id, brand, category, l.price, ratio, jargon, disguised, officialCopy, resale, accessory, isAuthorized, rep, lo, score]);
+  }
+  await db.append('listing_scores', rows);
+}
+
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}

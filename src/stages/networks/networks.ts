@@ -1,0 +1,90 @@
+/**
+ * Stage `networks`: links shop accounts run by one operation.
+ *
+ * in:  sellers, shipments
+ * out: seller_identifiers(seller_id, kind, value)
+ *      seller_networks(seller_id, network_id)
+ *      network_links(network_id, kind, members_sharing): for evidence, the
+ *        largest number of a network's accounts sharing one value of a kind
+ *
+ * Two accounts are linked when the identifiers they share weigh enough.
+ * Identifiers shared by many accounts (a parcel station's phone, a family
+ * device) say little about common control, so a value held by more than
+ * MAX_SHARERS accounts is ignored: rarity, not mere equality, links accounts.
+ */
+import type { Database } from '../../engine/database.ts';
+import { normalizeAddress } from './address.ts';
+import { UnionFind } from './union-find.ts';
+
+/** How much sharing one value of each kind says about common control. */
+export const IDENTIFIER_WEIGHTS: Readonly<Record<string, number>> = {
+  id_hash: 1.0,
+  bank_hash: 1.0,
+  phone_hash: 1.0,
+  sender_phone_hash: 0.8,
+  device_id: 0.7,
+  return_address: 0.7,
+};
+
+/** A value shared by more accounts than this is treated as public (a station, a shared office). */
+export const MAX_SHARERS = 15;
+
+/** Sum of weights two accounts must share to be linked. */
+export const LINK_THRESHOLD = 1.0;
+
+export async function linkSellers(db: Database): Promise<void> {
+  await db.run(`CREATE OR REPLACE TABLE seller_identifiers (seller_id VARCHAR, kind VARCHAR, value VARCHAR)`);
+  await db.run(`
+    INSERT INTO seller_identifiers
+    SELECT seller_id, kind, value FROM (
+      UNPIVOT (SELECT seller_id, phone_hash, id_hash, bank_hash, device_id FROM sellers)
+      ON phone_hash, id_hash, bank_hash, device_id INTO NAME kind VALUE value)
+    WHERE value IS NOT NULL`);
+  await db.run(`
+    INSERT INTO seller_identifiers
+    SELECT DISTINCT seller_id, 'sender_phone_hash', sender_phone_hash FROM shipments WHERE sender_phone_hash IS NOT NULL`);
+  const addresses = await db.all<{ seller_id: string; return_address: string }>(
+    `SELECT seller_id, return_address FROM sellers WHERE return_address IS NOT NULL ORDER BY seller_id`,
+  );
+  await db.append(
+    'seller_identifiers',
+    addresses
+      .map((a) => [a.seller_id, 'return_address', normalizeAddress(a.return_address)] as const)
+      .filter(([, , v]) => v.length >= 4),
+  );
+
+  const weights = Object.entries(IDENTIFIER_WEIGHTS)
+    .map(([k, w]) => `('${k}', ${w})`)
+    .join(', ');
+  const edges = await db.all<{ a: string; b: string }>(`
+    WITH w(kind, weight) AS (VALUES ${weights}),
+    rare AS (
+      SELECT kind, value FROM seller_identifiers GROUP BY kind, value
+      HAVING count(DISTINCT seller_id) BETWEEN 2 AND ${MAX_SHARERS}),
+    ids AS (SELECT DISTINCT i.seller_id, i.kind, i.value FROM seller_identifiers i JOIN rare USING (kind, value)),
+    pairs AS (
+      SELECT x.seller_id AS a, y.seller_id AS b, x.kind, max(w.weight) AS weight
+      FROM ids x JOIN ids y ON x.kind = y.kind AND x.value = y.value AND x.seller_id < y.seller_id
+      JOIN w ON w.kind = x.kind
+      GROUP BY ALL)
+    SELECT a, b FROM pairs GROUP BY a, b HAVING sum(weight) >= ${LINK_THRESHOLD} ORDER BY a, b`);
+
+  const sets = new UnionFind();
+  for (const { seller_id } of await db.all<{ seller_id: string }>(`SELECT seller_id FROM sellers ORDER BY seller_id`)) {
+    sets.add(seller_id);
+  }
+  for (const e of edges) sets.union(e.a, e.b);
+  await db.run(`CREATE OR REPLACE TABLE seller_networks (seller_id VARCHAR, network_id VARCHAR)`);
+  await db.append(
+    'seller_networks',
+    sets.groups().flatMap((members) => members.map((m) => [m, `N-${members[0]}`] as const)),
+  );
+
+  await db.run(`
+    CREATE OR REPLACE TABLE network_links AS
+    SELECT network_id, kind, max(n) AS members_sharing FROM (
+      SELECT n.network_id, i.kind, i.value, count(DISTINCT i.seller_id) AS n
+      FROM seller_identifiers i JOIN seller_networks n USING (seller_id)
+      GROUP BY ALL HAVING count(DISTINCT i.seller_id) > 1)
+    GROUP BY ALL`);
+}

@@ -1,0 +1,43 @@
+/**
+ * Stage `pickup-points`: where and when each parcel physically left.
+ *
+ * in:  pickups, shipments
+ * out: pickup_points(waybill_id, seller_id, listing_id, amount, courier_id,
+ *        aoi_id, aoi_type, t, night, lat, lng, x, y, quality)
+ *      frame(lat0, lng0): the local metric frame x/y are in
+ *
+ * The courier's GPS fix is where the parcel was collected, unless it was taken
+ * long after the pickup (a late scan, somewhere along the route); the address
+ * geocode is what the sender wrote, which counterfeiters fake. `quality`
+ * weighs each position accordingly.
+ */
+import type { Database } from '../../engine/database.ts';
+
+/** A GPS fix more than this many seconds from the pickup time is a late scan. */
+export const LATE_SCAN_SECONDS = 15 * 60;
+
+export const QUALITY = { gps: 1.0, geocode: 0.4, lateGps: 0.2 } as const;
+
+/** Metres per degree of latitude, and of longitude at the equator (WGS84, mean). */
+export const M_PER_DEG_LAT = 110_574;
+export const M_PER_DEG_LNG = 111_320;
+
+export async function locatePickups(db: Database): Promise<void> {
+  const gpsOk = `p.pickup_gps_lat IS NOT NULL AND (p.pickup_gps_time IS NULL
+      OR abs(epoch(p.pickup_gps_time) - epoch(p.pickup_time)) <= ${LATE_SCAN_SECONDS})`;
+  await db.run(`
+    CREATE OR REPLACE TABLE pickup_points AS
+    SELECT p.waybill_id, s.seller_id, s.listing_id, coalesce(s.amount, 0) AS amount, p.courier_id, p.aoi_id, p.aoi_type,
+      p.pickup_time AS t,
+      (hour(p.pickup_time) >= 22 OR hour(p.pickup_time) < 6) AS night,
+      CASE WHEN ${gpsOk} THEN p.pickup_gps_lat WHEN p.lat IS NOT NULL THEN p.lat ELSE p.pickup_gps_lat END AS lat,
+      CASE WHEN ${gpsOk} THEN p.pickup_gps_lng WHEN p.lng IS NOT NULL THEN p.lng ELSE p.pickup_gps_lng END AS lng,
+      CASE WHEN ${gpsOk} THEN ${QUALITY.gps} WHEN p.lat IS NOT NULL THEN ${QUALITY.geocode} ELSE ${QUALITY.lateGps} END AS quality
+    FROM pickups p JOIN shipments s USING (waybill_id)`);
+  await db.run(`CREATE OR REPLACE TABLE frame AS SELECT coalesce(median(lat), 0) AS lat0, coalesce(median(lng), 0) AS lng0 FROM pickup_points`);
+  await db.run(`
+    ALTER TABLE pickup_points ADD COLUMN x DOUBLE; ALTER TABLE pickup_points ADD COLUMN y DOUBLE;
+    UPDATE pickup_points SET
+      x = (lng - (SELECT lng0 FROM frame)) * ${M_PER_DEG_LNG} * cos(radians((SELECT lat0 FROM frame))),
+      y = (lat - (SELECT lat0 FROM frame)) * ${M_PER_DEG_LAT}`);
+}

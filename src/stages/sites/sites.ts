@@ -1,0 +1,172 @@
+/**
+ * Stage `sites`: candidate production or storage sites from where risky
+ * parcels leave.
+ *
+ * in:  pickup_points, seller_scores, places
+ * out: site_points(waybill_id, site_id, ...) parcels attributed to each site
+ *      sites(site_id, x, y, lat, lng, radius_m, station, station_name, ...)
+ *
+ * Method: parcels are weighted by their seller's risk and the quality of
+ * their position, binned on a fine grid, smoothed, and the local maxima of
+ * that density are the candidate sites (so two dens a few hundred metres
+ * apart stay two). Each risky parcel near a peak is attributed to the
+ * nearest one. A site's position is the median of the good GPS fixes around
+ * its peak, which late scans and faked sender addresses cannot drag far.
+ */
+import type { Database } from '../../engine/database.ts';
+import { M_PER_DEG_LAT, M_PER_DEG_LNG } from './pickup-points.ts';
+
+export const SITE_PARAMS = {
+  /** Grid cell side, metres. */
+  cell: 40,
+  /** Sellers below this score do not make sites (their parcels still reveal public drop points). */
+  minSellerScore: 0.3,
+  /** A peak must dominate every cell within this many cells (about 120 m). */
+  peakWindow: 3,
+  /** Smoothed risk mass (weighted parcels) a peak needs. */
+  minMass: 8,
+  /** Parcels farther than this from every peak belong to no site, metres. */
+  assignRadius: 300,
+  /** GPS fixes within this distance of the peak locate the site, metres. */
+  locateRadius: 120,
+  /** Distinct sellers within `stationRadius` that mark a public drop-off point. */
+  stationSellers: 12,
+  stationRadius: 60,
+  /** Radius of a lead at a public drop-off point: the den is somewhere around it, metres. */
+  stationLeadRadius: 600,
+} as const;
+
+interface Cell {
+  cx: number;
+  cy: number;
+  m: number;
+}
+
+/** Local maxima of the 3x3-smoothed mass that dominate their window; deterministic on ties. */
+export function findPeaks(cells: readonly Cell[], window: number, minMass: number): Array<Cell & { s: number }> {
+  const key = (x: number, y: number) => `${x},${y}`;
+  const mass = new Map(cells.map((c) => [key(c.cx, c.cy), c.m]));
+  const smoothed = new Map<string, { cx: number; cy: number; s: number }>();
+  for (const c of cells) {
+    for (let dx = -1; dx <= 1; dx++) {
+      for (let dy = -1; dy <= 1; dy++) {
+        const k = key(c.cx + dx, c.cy + dy);
+        const e = smoothed.get(k) ?? { cx: c.cx + dx, cy: c.cy + dy, s: 0 };
+        e.s += c.m;
+        smoothed.set(k, e);
+      }
+    }
+  }
+  const peaks: Array<Cell & { s: number }> = [];
+  for (const e of smoothed.values()) {
+    if (e.s < minMass) continue;
+    let isPeak = true;
+    for (let dx = -window; dx <= window && isPeak; dx++) {
+      for (let dy = -window; dy <= window; dy++) {
+        if (dx === 0 && dy === 0) continue;
+        const o = smoothed.get(key(e.cx + dx, e.cy + dy));
+        // Ties go to the lexicographically smaller cell, so equal plateaus give one peak.
+        if (o && (o.s > e.s || (o.s === e.s && (o.cx < e.cx || (o.cx === e.cx && o.cy < e.cy))))) {
+          isPeak = false;
+          break;
+        }
+      }
+    }
+    if (isPeak) peaks.push({ cx: e.cx, cy: e.cy, m: mass.get(key(e.cx, e.cy)) ?? 0, s: e.s });
+  }
+  return peaks.sort((a, b) => b.s - a.s || a.cx - b.cx || a.cy - b.cy);
+}
+
+export async function locateSites(db: Database): Promise<void> {
+  const p = SITE_PARAMS;
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE risky AS
+    SELECT pp.*, ss.score AS seller_score, ss.network_id, pp.quality * ss.score AS w,
+      floor(pp.x / ${p.cell})::INT AS cx, floor(pp.y / ${p.cell})::INT AS cy
+    FROM pickup_points pp JOIN seller_scores ss USING (seller_id)
+    WHERE ss.score >= ${p.minSellerScore} AND pp.quality >= 0.4 AND pp.x IS NOT NULL`);
+  const cells = await db.all<Cell>(
+    `SELECT cx, cy, round(sum(w), 6) AS m FROM risky GROUP BY cx, cy ORDER BY cx, cy`,
+  );
+  const peaks = findPeaks(cells, p.peakWindow, p.minMass);
+
+  // Each cell near a peak belongs to the nearest peak (ties: the stronger, listed first).
+  const reach = Math.ceil(p.assignRadius / p.cell);
+  await db.run(`CREATE OR REPLACE TEMP TABLE peaks (peak INT, cx INT, cy INT, s DOUBLE)`);
+  await db.append('peaks', peaks.map((k, i) => [i, k.cx, k.cy, k.s]));
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE peak_cells AS
+    SELECT cx, cy, arg_min(peak, d * 1e6 + peak) AS peak FROM (
+      SELECT k.cx + dx AS cx, k.cy + dy AS cy, k.peak, sqrt(dx * dx + dy * dy) * ${p.cell} AS d
+      FROM peaks k, range(-${reach}, ${reach + 1}) a(dx), range(-${reach}, ${reach + 1}) b(dy))
+    WHERE d <= ${p.assignRadius}
+    GROUP BY cx, cy`);
+  await db.run(`
+    CREATE OR REPLACE TABLE site_points AS
+    SELECT r.*, c.peak AS site_index FROM risky r JOIN peak_cells c USING (cx, cy)`);
+
+  // Position: median of good GPS fixes near the peak, refined once around the first estimate.
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE site_loc0 AS
+    SELECT k.peak AS site_index,
+      coalesce(median(sp.x) FILTER (WHERE sp.quality = 1 AND sqrt(pow(sp.x - (k.cx + 0.5) * ${p.cell}, 2) + pow(sp.y - (k.cy + 0.5) * ${p.cell}, 2)) <= ${p.locateRadius}), (k.cx + 0.5) * ${p.cell}) AS x,
+      coalesce(median(sp.y) FILTER (WHERE sp.quality = 1 AND sqrt(pow(sp.x - (k.cx + 0.5) * ${p.cell}, 2) + pow(sp.y - (k.cy + 0.5) * ${p.cell}, 2)) <= ${p.locateRadius}), (k.cy + 0.5) * ${p.cell}) AS y
+    FROM peaks k LEFT JOIN site_points sp ON sp.site_index = k.peak
+    GROUP BY k.peak, k.cx, k.cy`);
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE site_loc AS
+    WITH near AS (
+      SELECT l.site_index, sp.x, sp.y FROM site_loc0 l JOIN site_points sp USING (site_index)
+      WHERE sp.quality = 1 AND sqrt(pow(sp.x - l.x, 2) + pow(sp.y - l.y, 2)) <= ${p.locateRadius})
+    SELECT l.site_index, coalesce(median(n.x), l.x) AS x, coalesce(median(n.y), l.y) AS y
+    FROM site_loc0 l LEFT JOIN near n USING (site_index) GROUP BY l.site_index, l.x, l.y`);
+
+  // Public drop-off points: many distinct sellers, mostly low-risk, hand parcels over at the same spot.
+  const sc = Math.ceil(p.stationRadius / p.cell) + 1;
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE site_crowd AS
+    WITH around AS (
+      SELECT l.site_index, floor(l.x / ${p.cell})::INT + dx AS cx, floor(l.y / ${p.cell})::INT + dy AS cy, l.x, l.y
+      FROM site_loc l, range(-${sc}, ${sc + 1}) a(dx), range(-${sc}, ${sc + 1}) b(dy)),
+    pts AS (
+      SELECT pp.seller_id, pp.x, pp.y, pp.aoi_type, floor(pp.x / ${p.cell})::INT AS cx, floor(pp.y / ${p.cell})::INT AS cy
+      FROM pickup_points pp WHERE pp.quality = 1)
+    SELECT a.site_index, count(DISTINCT pts.seller_id) AS sellers_near,
+      avg(CASE WHEN ss.score < ${p.minSellerScore} THEN 1 ELSE 0 END) AS low_risk_share,
+      mode(pts.aoi_type) AS aoi_type
+    FROM around a JOIN pts USING (cx, cy) JOIN seller_scores ss USING (seller_id)
+    WHERE sqrt(pow(pts.x - a.x, 2) + pow(pts.y - a.y, 2)) <= ${p.stationRadius}
+    GROUP BY a.site_index`);
+
+  await db.run(`
+    CREATE OR REPLACE TABLE sites AS
+    WITH spread AS (
+      SELECT l.site_index, quantile_cont(sqrt(pow(sp.x - l.x, 2) + pow(sp.y - l.y, 2)), 0.8) AS q80, count(*) AS n_gps
+      FROM site_loc l JOIN site_points sp USING (site_index) WHERE sp.quality = 1
+        AND sqrt(pow(sp.x - l.x, 2) + pow(sp.y - l.y, 2)) <= ${p.assignRadius}
+      GROUP BY l.site_index),
+    station AS (
+      SELECT l.site_index, pl.name, pl.aoi_type,
+        row_number() OVER (PARTITION BY l.site_index ORDER BY
+          pow((pl.lng - f.lng0) * ${M_PER_DEG_LNG} * cos(radians(f.lat0)) - l.x, 2) + pow((pl.lat - f.lat0) * ${M_PER_DEG_LAT} - l.y, 2), pl.aoi_id) AS k,
+        sqrt(pow((pl.lng - f.lng0) * ${M_PER_DEG_LNG} * cos(radians(f.lat0)) - l.x, 2) + pow((pl.lat - f.lat0) * ${M_PER_DEG_LAT} - l.y, 2)) AS d
+      FROM site_loc l, places pl, frame f WHERE pl.lat IS NOT NULL),
+    nearest_place AS (SELECT site_index, name, aoi_type, d FROM station WHERE k = 1)
+    SELECT l.site_index, l.x, l.y,
+      f.lat0 + l.y / ${M_PER_DEG_LAT} AS lat,
+      f.lng0 + l.x / (${M_PER_DEG_LNG} * cos(radians(f.lat0))) AS lng,
+      coalesce(c.sellers_near, 0) AS sellers_near, coalesce(c.low_risk_share, 0) AS low_risk_share,
+      (coalesce(c.sellers_near, 0) >= ${p.stationSellers} AND coalesce(c.low_risk_share, 0) >= 0.5)
+        OR (np.aoi_type = 'parcel_station' AND np.d <= 100)
+        OR c.aoi_type = 'parcel_station' AS station,
+      CASE WHEN np.d <= 150 THEN np.name END AS place_name,
+      CASE WHEN np.d <= 150 THEN np.aoi_type END AS place_type,
+      coalesce(s.q80, 0) AS q80, coalesce(s.n_gps, 0) AS n_gps
+    FROM site_loc l CROSS JOIN frame f
+    LEFT JOIN site_crowd c USING (site_index) LEFT JOIN spread s USING (site_index) LEFT JOIN nearest_place np USING (site_index)
+    ORDER BY l.site_index`);
+  await db.run(`
+    ALTER TABLE sites ADD COLUMN radius_m DOUBLE;
+    UPDATE sites SET radius_m = CASE WHEN station THEN ${p.stationLeadRadius}
+      ELSE round(least(350, greatest(60, q80 + 30 + 150 / sqrt(greatest(n_gps, 1))))) END`);
+}
