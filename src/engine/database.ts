@@ -4,7 +4,7 @@
  * `ident`, so no SQL is ever built from user input by concatenation.
  */
 import { DuckDBInstance, DuckDBConnection, DuckDBScalarFunction, DOUBLE, type DuckDBValue } from '@duckdb/node-api';
-import gcoord from 'gcoord';
+import { gcj02ToWgs84 } from '../crs.ts';
 
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
 export type Row = Record<string, unknown>;
@@ -35,13 +35,13 @@ export class Database {
   }
 
   /** Runs a query and returns its rows as plain JS objects (BIGINT as bigint: cast in SQL where a number is wanted). */
-  async all<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
+  async all<T extends object = Row>(sql: string, params?: Params): Promise<T[]> {
     const reader = await this.connection.runAndReadAll(sql, params);
     return reader.getRowObjectsJS() as T[];
   }
 
   /** First row of a query, or undefined. */
-  async one<T extends Row = Row>(sql: string, params?: Params): Promise<T | undefined> {
+  async one<T extends object = Row>(sql: string, params?: Params): Promise<T | undefined> {
     const rows = await this.all<T>(sql, params);
     return rows[0];
   }
@@ -108,7 +108,7 @@ export function literal(value: string): string {
  */
 function registerCrsFunctions(connection: DuckDBConnection): void {
   const memo = { lngIn: new Float64Array(0), latIn: new Float64Array(0), latOut: new Float64Array(0) };
-  const convert = (lng: number, lat: number) => gcoord.transform([lng, lat], gcoord.GCJ02, gcoord.WGS84) as [number, number];
+  const convert = gcj02ToWgs84;
   connection.registerScalarFunction(
     DuckDBScalarFunction.create({
       name: 'gcj02_to_wgs84_lng',
