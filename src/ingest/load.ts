@@ -6,7 +6,9 @@
  * are not UTF-8, a line that is not JSON) go to `raw_rejects`, so that every
  * record read is accounted for.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { TABLES, type TableName } from '../contract/dataset.ts';
 import { Database, ident, literal } from '../engine/database.ts';
 import { UserError } from '../errors.ts';
@@ -47,14 +49,19 @@ export async function loadRawTable(db: Database, table: TableName, files: readon
   }
 }
 
-/** Header of a CSV file, to check required columns before reading the rows. */
-async function csvHeader(db: Database, path: string): Promise<string[]> {
-  const rows = await db.all<{ line: string }>(
-    `SELECT line FROM read_csv(${literal(path)}, columns = {'line': 'VARCHAR'}, header = false, delim = '\\x1f',
-       quote = '', escape = '', auto_detect = false) LIMIT 1`,
-  );
-  const line = (rows[0]?.line ?? '').replace(/^\uFEFF/, '');
-  return line.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
+/** Header of a CSV file (first line, RFC 4180 quoting), to check required columns before reading the rows. */
+function csvHeader(path: string): string[] {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const text = buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '');
+    const line = text.split(/\r?\n/, 1)[0] ?? '';
+    const fields = parse(line, { relax_quotes: true })[0] as string[] | undefined;
+    return (fields ?? []).map((c) => c.trim());
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function requireColumns(table: TableName, path: string, present: readonly string[]): void {
@@ -65,7 +72,7 @@ function requireColumns(table: TableName, path: string, present: readonly string
 }
 
 async function loadCsv(db: Database, table: TableName, path: string, columns: readonly string[]): Promise<void> {
-  const header = await csvHeader(db, path);
+  const header = csvHeader(path);
   requireColumns(table, path, header);
   const stage = ident(`stage_${table}`);
   // DuckDB's reader puts records it cannot parse into reject_errors with their line;
@@ -79,8 +86,9 @@ async function loadCsv(db: Database, table: TableName, path: string, columns: re
   // A rejected record r lies between accepted ones: accepted record k sits at k + #(rejects before it).
   await db.run(
     `CREATE OR REPLACE TEMP TABLE file_rejects AS
-     SELECT line - 1 AS rec, row_number() OVER (ORDER BY line) AS i, column_name, error_type, error_message, csv_line
-     FROM csv_rejects`,
+     SELECT rec, row_number() OVER (ORDER BY rec) AS i, column_name, error_type, error_message, csv_line FROM (
+       SELECT line - 1 AS rec, column_name, error_type, error_message, csv_line FROM csv_rejects
+       QUALIFY row_number() OVER (PARTITION BY line ORDER BY column_idx) = 1)`,
   );
   const select = columns.map((c) => (header.includes(c) ? `NULLIF(trim(${ident(c)}), '')` : 'NULL')).join(', ');
   await db.run(
@@ -109,7 +117,7 @@ async function loadJsonl(db: Database, table: TableName, path: string, columns: 
        rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans')`,
   );
   const firstValid = await db.one<{ line: string }>(
-    `SELECT line FROM ${stage} WHERE json_valid(line) AND json_type(line::JSON) = 'OBJECT' LIMIT 1`,
+    `SELECT line FROM ${stage} WHERE CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END LIMIT 1`,
   );
   const total = await db.scalar(`SELECT count(*) FROM ${stage}`);
   if (total > 0 && !firstValid) throw new UserError(`${path} (table ${table}) holds no JSON object on any line`);
@@ -118,12 +126,13 @@ async function loadJsonl(db: Database, table: TableName, path: string, columns: 
     .map((c) => {
       const path = literal(`$.${JSON.stringify(c)}`);
       // Arrays (lists) arrive as JSON arrays; the contract's text form joins them with ';'.
-      return `CASE WHEN json_type(line::JSON, ${path}) = 'ARRAY'
+      return `CASE WHEN json_type(line, ${path}) = 'ARRAY'
                 THEN array_to_string(from_json(json_extract(line, ${path}), '["VARCHAR"]'), ';')
                 ELSE NULLIF(trim(json_extract_string(line, ${path})), '') END`;
     })
     .join(', ');
-  const jsonOk = `json_valid(line) AND json_type(line::JSON) = 'OBJECT'`;
+  // CASE, not AND: json_type() must never see a line that is not JSON.
+  const jsonOk = `CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END`;
   await db.run(
     `INSERT INTO ${ident(`raw_${table}`)}
      SELECT ${extract}, ${literal(basename(path))}, rowid + 1 FROM ${stage} WHERE ${jsonOk}`,

@@ -1,0 +1,29 @@
+/** Hermetic database helpers for tests: a fresh in-memory DuckDB per test. */
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { Database } from '../../src/engine/database.ts';
+
+export async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
+  const db = await Database.open(':memory:');
+  try {
+    return await fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** A fresh temporary folder. */
+export function tempDir(prefix = 'dragnet-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Writes files (relative path -> content) into a new temporary folder and returns it. */
+export function writeDataset(files: Record<string, string | Buffer>): string {
+  const dir = tempDir();
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  return dir;
+}
