@@ -1,0 +1,295 @@
+/**
+ * Generates a synthetic world into a dataset folder: every table of the
+ * dataset contract, with a few bad rows each, plus the ground truth in
+ * truth/. Deterministic for (scenario, seed, pickups, days, format, crs).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { wgs84ToGcj02 } from '../crs.ts';
+import { columnNames, type Crs, type TableName } from '../contract/dataset.ts';
+import type { Progress } from '../cli/progress.ts';
+import type { Listing, Seller, Site } from './actors.ts';
+import { buildCatalog } from './catalog.ts';
+import { City, type Address, type Aoi } from './city.ts';
+import { withBadRows } from './corrupt.ts';
+import { emitParcels } from './parcels.ts';
+import { Rng } from './random.ts';
+import { buildOutcomes, buildReports } from './reports.ts';
+import type { Scenario } from './scenario.ts';
+import { buildActors } from './sellers.ts';
+import { localMidnight, TimeFormat, zoneOffset } from './time.ts';
+import { TableWriter, type Cell, type Format } from './writer.ts';
+
+export interface GenerateOptions {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly pickups: number;
+  readonly out: string;
+  readonly format: Format;
+  readonly crs: Crs;
+  readonly days?: number;
+}
+
+export interface WorldSummary {
+  readonly out: string;
+  readonly scenario: string;
+  readonly seed: number;
+  /** Rows in each table's file, bad rows included. */
+  readonly rows: Record<TableName, number>;
+  readonly badRows: Record<TableName, number>;
+  readonly sites: number;
+  readonly operations: number;
+  readonly sellers: number;
+  readonly counterfeitSellers: number;
+  readonly startDate: string;
+  readonly endDate: string;
+  readonly seconds: number;
+}
+
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+
+/** Generates the world and writes it under `options.out`. */
+export async function generateWorld(options: GenerateOptions, progress: Progress): Promise<WorldSummary> {
+  const t0 = Date.now();
+  const s = options.scenario;
+  const days = options.days ?? s.defaultDays;
+  const root = Rng.fromSeed(`${s.name}:${options.seed}`);
+  const start = localMidnight(s.startDate);
+  const holidayDay = Math.round((localMidnight(s.holiday.date) - start) / 86_400);
+  const time = new TimeFormat(zoneOffset(s.timezone, s.startDate));
+  const project: (lat: number, lng: number) => [number, number] =
+    options.crs === 'GCJ-02'
+      ? (lat, lng) => {
+          const [x, y] = wgs84ToGcj02(lng, lat);
+          return [round6(y), round6(x)];
+        }
+      : (lat, lng) => [round6(lat), round6(lng)];
+
+  progress.step('building the world');
+  const city = new City(s, root.fork('city'));
+  const catalog = buildCatalog(s.startDate, root.fork('catalog'));
+  const stationAddresses = new Map<Aoi, Address>();
+  const stationRng = root.fork('stations');
+  for (const st of city.ofType('parcel_station')) stationAddresses.set(st, city.addressOf(st, st, stationRng));
+  const stationAddress = (st: Aoi) => stationAddresses.get(st)!;
+  const actors = buildActors(
+    { scenario: s, city, catalog, days, start, holidayDay, stationAddress, pickups: options.pickups },
+    root.fork('actors'),
+  );
+  const reports = buildReports(s, actors.sellers, actors.listings, actors.sites.length, start, days, root.fork('reports'));
+  const outcomes = buildOutcomes(s, city, actors.operations, days, root.fork('outcomes'));
+  progress.done(`${actors.sellers.length} sellers, ${actors.sites.length} counterfeit sites`);
+
+  await mkdir(join(options.out, 'truth'), { recursive: true });
+  const ext = options.format;
+  const badRng = root.fork('bad-rate');
+  const rate = () => badRng.in(s.badRowRate);
+  const rows = {} as Record<TableName, number>;
+  const badRows = {} as Record<TableName, number>;
+  const badWrite = root.fork('bad-rows');
+
+  const writeSmall = async (table: TableName, clean: Cell[][], fresh: (k: number) => string) => {
+    const { rows: all, bad } = withBadRows(table, clean, rate(), fresh, badWrite.fork(table));
+    const w = new TableWriter(join(options.out, `${table}.${ext}`), columnNames(table), options.format);
+    for (const r of all) {
+      const p = w.write(r);
+      if (p) await p;
+    }
+    await w.close();
+    rows[table] = all.length;
+    badRows[table] = bad;
+  };
+
+  progress.step('writing sellers, listings, catalog, places, reports, outcomes');
+  const ts = (sec: number, r: Rng) => time.timestamp(sec, r.chance(s.logistics.noOffsetTimestamps));
+  const tsRng = root.fork('timestamp-style');
+  await writeSmall(
+    'places',
+    city.aois.map((a) => {
+      const [lat, lng] = project(a.lat, a.lng);
+      return [a.id, a.type, a.name, lat, lng];
+    }),
+    (k) => `A${9000 + k}`,
+  );
+  await writeSmall(
+    'catalog',
+    catalog.products.map((p) => [p.id, p.brand.name, p.title, p.category, p.msrp, p.releaseDate, p.phash, p.authorizedSellers.join(';') || null]),
+    (k) => `P${90_000 + k}`,
+  );
+  const sellersSorted = [...actors.sellers].sort((a, b) => a.registeredAt - b.registeredAt);
+  await writeSmall(
+    'sellers',
+    sellersSorted.map((x) => {
+      const [lat, lng] = x.returnPoint ? project(x.returnPoint.lat, x.returnPoint.lng) : [null, null];
+      return [x.id, x.shopName, ts(x.registeredAt, tsRng), x.region, x.phone, x.idHash, x.bank, x.device, x.returnAddress, lat, lng];
+    }),
+    (k) => `S${9_900_000 + k}`,
+  );
+  const listingsSorted = [...actors.listings].sort((a, b) => a.createdAt - b.createdAt);
+  await writeSmall(
+    'listings',
+    listingsSorted.map((l) => [l.id, l.seller.id, l.title, l.brand, l.productRef, l.category, l.price, ts(l.createdAt, tsRng), l.phash]),
+    (k) => `L${99_000_000 + k}`,
+  );
+  await writeSmall(
+    'reports',
+    reports.map((r, i) => [`RP${100_000 + i}`, r.targetType, r.targetId, r.source, r.verdict, ts(r.createdAt, tsRng)]),
+    (k) => `RP${900_000 + k}`,
+  );
+  await writeSmall(
+    'outcomes',
+    outcomes.map((o, i) => {
+      const [lat, lng] = project(o.point.lat, o.point.lng);
+      return [`OC${1000 + i}`, lat, lng, time.date(start + o.day * 86_400), o.result, o.seizedValue, o.arrests, o.note];
+    }),
+    (k) => `OC${9000 + k}`,
+  );
+  progress.done();
+
+  progress.step('writing shipments and pickups', options.pickups);
+  const shipW = new TableWriter(join(options.out, `shipments.${ext}`), columnNames('shipments'), options.format);
+  const pickW = new TableWriter(join(options.out, `pickups.${ext}`), columnNames('pickups'), options.format);
+  const stats = await emitParcels(
+    {
+      scenario: s,
+      city,
+      sellers: actors.sellers,
+      days,
+      start,
+      holidayDay,
+      pickups: options.pickups,
+      time,
+      project,
+      badRate: { shipments: rate(), pickups: rate() },
+      onProgress: (n) => progress.tick(n),
+    },
+    shipW,
+    pickW,
+    root.fork('parcels'),
+  );
+  await Promise.all([shipW.close(), pickW.close()]);
+  rows.shipments = stats.shipmentRows;
+  rows.pickups = stats.pickupRows;
+  badRows.shipments = stats.badShipments;
+  badRows.pickups = stats.badPickups;
+  progress.done(`${stats.pickupRows.toLocaleString('en-US')} pickups`);
+
+  const endDate = time.date(start + (days - 1) * 86_400);
+  await writeTruth(options, actors.sellers, actors.listings, actors.sites, actors.operations.map((op) => ({ id: op.id, accounts: op.accounts.length, raided: op.raided })), {
+    start,
+    days,
+    time,
+    rows,
+    badRows,
+    endDate,
+  });
+  await writeFile(
+    join(options.out, 'dataset.json'),
+    `${JSON.stringify({ name: `synthetic world: ${s.name}, seed ${options.seed}, ${options.pickups} pickups`, crs: options.crs, timezone: s.timezone, currency: s.currency }, null, 2)}\n`,
+  );
+  const ordered = {} as Record<TableName, number>;
+  const orderedBad = {} as Record<TableName, number>;
+  for (const t of ['sellers', 'listings', 'shipments', 'pickups', 'catalog', 'reports', 'places', 'outcomes'] as const) {
+    ordered[t] = rows[t];
+    orderedBad[t] = badRows[t];
+  }
+  return {
+    out: options.out,
+    scenario: s.name,
+    seed: options.seed,
+    rows: ordered,
+    badRows: orderedBad,
+    sites: actors.sites.length,
+    operations: actors.operations.length,
+    sellers: actors.sellers.length,
+    counterfeitSellers: actors.sellers.filter((x) => x.isCounterfeit).length,
+    startDate: s.startDate,
+    endDate,
+    seconds: (Date.now() - t0) / 1000,
+  };
+}
+
+interface TruthMeta {
+  readonly start: number;
+  readonly days: number;
+  readonly time: TimeFormat;
+  readonly rows: Record<TableName, number>;
+  readonly badRows: Record<TableName, number>;
+  readonly endDate: string;
+}
+
+/** truth/: sites, sellers, listings (clean rows only, WGS84) and world.json. */
+async function writeTruth(
+  options: GenerateOptions,
+  sellers: readonly Seller[],
+  listings: readonly Listing[],
+  sites: readonly Site[],
+  operations: readonly { id: string; accounts: number; raided: boolean }[],
+  meta: TruthMeta,
+): Promise<void> {
+  const dir = join(options.out, 'truth');
+  const day = (d: number) => meta.time.date(meta.start + d * 86_400);
+  const write = async (name: string, columns: string[], rows: Cell[][]) => {
+    const w = new TableWriter(join(dir, name), columns, 'csv');
+    for (const r of rows) w.write(r);
+    await w.close();
+  };
+  await write(
+    'sites.csv',
+    ['site_id', 'network_id', 'lat', 'lng', 'pickup_mode', 'first_active', 'last_active', 'status', 'successor_site_id'],
+    sites.map((x) => [
+      x.id,
+      x.networkId,
+      round6(x.point.lat),
+      round6(x.point.lng),
+      x.mode,
+      day(Math.max(0, x.firstSeen)),
+      day(Math.max(0, x.lastSeen, x.firstSeen)),
+      x.status,
+      x.successor?.id ?? null,
+    ]),
+  );
+  await write(
+    'sellers.csv',
+    ['seller_id', 'is_counterfeit', 'network_id', 'kind'],
+    sellers.map((x) => [x.id, x.isCounterfeit ? 1 : 0, x.networkId, x.kind]),
+  );
+  await write(
+    'listings.csv',
+    ['listing_id', 'is_counterfeit'],
+    listings.map((l) => [l.id, l.isCounterfeit ? 1 : 0]),
+  );
+  const clean = {} as Record<string, number>;
+  for (const [t, n] of Object.entries(meta.rows)) clean[t] = n - (meta.badRows[t as TableName] ?? 0);
+  const world = {
+    scenario: options.scenario.name,
+    seed: options.seed,
+    pickups_requested: options.pickups,
+    format: options.format,
+    crs: options.crs,
+    truth_crs: 'WGS84',
+    timezone: options.scenario.timezone,
+    start_date: options.scenario.startDate,
+    end_date: meta.endDate,
+    days: meta.days,
+    holiday: options.scenario.holiday.date,
+    rows: meta.rows,
+    clean_rows: clean,
+    bad_rows: meta.badRows,
+    counts: {
+      sellers: sellers.length,
+      counterfeit_sellers: sellers.filter((x) => x.isCounterfeit).length,
+      listings: listings.length,
+      counterfeit_listings: listings.filter((l) => l.isCounterfeit).length,
+      sites: sites.length,
+      operations: operations.length,
+    },
+    operations: operations.map((op) => ({
+      network_id: op.id,
+      accounts: op.accounts,
+      raided: op.raided,
+      sites: sites.filter((x) => x.networkId === op.id).map((x) => x.id),
+    })),
+  };
+  await writeFile(join(dir, 'world.json'), `${JSON.stringify(world, null, 2)}\n`);
+}
