@@ -42,7 +42,11 @@ interface Cell {
   m: number;
 }
 
-/** Local maxima of the 3x3-smoothed mass that dominate their window; deterministic on ties. */
+/**
+ * Local maxima of the smoothed mass that dominate their window; deterministic
+ * on ties. The smoothing kernel is binomial (1 2 1 by 1 2 1, over 4) rather
+ * than a box, so a lone busy cell stays the peak instead of a flat plateau.
+ */
 export function findPeaks(cells: readonly Cell[], window: number, minMass: number): Array<Cell & { s: number }> {
   const key = (x: number, y: number) => `${x},${y}`;
   const mass = new Map(cells.map((c) => [key(c.cx, c.cy), c.m]));
@@ -52,7 +56,7 @@ export function findPeaks(cells: readonly Cell[], window: number, minMass: numbe
       for (let dy = -1; dy <= 1; dy++) {
         const k = key(c.cx + dx, c.cy + dy);
         const e = smoothed.get(k) ?? { cx: c.cx + dx, cy: c.cy + dy, s: 0 };
-        e.s += c.m;
+        e.s += (c.m * (2 - Math.abs(dx)) * (2 - Math.abs(dy))) / 4;
         smoothed.set(k, e);
       }
     }

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { findPeaks } from '../../src/stages/sites/sites.ts';
+import { siteLogOdds } from '../../src/stages/leads/leads.ts';
+
+describe('site peaks', () => {
+  it('keeps two dens a few hundred metres apart as two peaks, and one plateau as one', () => {
+    const cells = [
+      { cx: 0, cy: 0, m: 20 },
+      { cx: 1, cy: 0, m: 5 },
+      { cx: 8, cy: 0, m: 15 },
+      { cx: 8, cy: 1, m: 15 },
+    ];
+    const peaks = findPeaks(cells, 3, 8);
+    expect(peaks.map((p) => [p.cx, p.cy])).toEqual([
+      [8, 0],
+      [0, 0],
+    ]);
+  });
+
+  it('drops cells below the minimum mass', () => {
+    expect(findPeaks([{ cx: 0, cy: 0, m: 2 }], 3, 8)).toEqual([]);
+  });
+});
+
+describe('site score', () => {
+  it('rises with risk, accounts and night share, and falls at a public station', () => {
+    const base = { mean_risk: 0.8, operators: 5, waybills: 500, night_share: 0.8, station: false };
+    expect(siteLogOdds(base)).toBeGreaterThan(siteLogOdds({ ...base, mean_risk: 0.4 }));
+    expect(siteLogOdds(base)).toBeGreaterThan(siteLogOdds({ ...base, operators: 1 }));
+    expect(siteLogOdds(base)).toBeGreaterThan(siteLogOdds({ ...base, night_share: 0.1 }));
+    expect(siteLogOdds(base)).toBeGreaterThan(siteLogOdds({ ...base, station: true }));
+  });
+});
