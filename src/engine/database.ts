@@ -34,10 +34,19 @@ export class Database {
     await this.connection.run(sql, params);
   }
 
-  /** Runs a query and returns its rows as plain JS objects (BIGINT as bigint: cast in SQL where a number is wanted). */
+  /**
+   * Runs a query and returns its rows as plain JS objects. Integers arrive as
+   * numbers (counts and ids here stay far below 2^53), timestamps as Dates.
+   */
   async all<T extends object = Row>(sql: string, params?: Params): Promise<T[]> {
     const reader = await this.connection.runAndReadAll(sql, params);
-    return reader.getRowObjectsJS() as T[];
+    const rows = reader.getRowObjectsJS() as Record<string, unknown>[];
+    for (const row of rows) {
+      for (const key in row) {
+        if (typeof row[key] === 'bigint') row[key] = Number(row[key]);
+      }
+    }
+    return rows as T[];
   }
 
   /** First row of a query, or undefined. */

@@ -9,12 +9,13 @@ export type Cell = string | number | null | undefined;
 export type Format = 'csv' | 'jsonl';
 
 const FLUSH_CHARS = 1 << 20;
+const NEEDS_QUOTES = /[",\r\n]/;
 
 /** RFC 4180: quote a field holding a comma, quote or line break; double the quotes. */
 export function csvField(v: Cell): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
-  if (/[",\r\n]/.test(v)) return `"${v.replace(/"/g, '""')}"`;
+  if (NEEDS_QUOTES.test(v)) return `"${v.replace(/"/g, '""')}"`;
   return v;
 }
 
@@ -55,8 +56,13 @@ export class TableWriter {
   }
 
   private csvLine(row: readonly Cell[]): string {
-    let line = csvField(row[0]);
-    for (let i = 1; i < row.length; i++) line += `,${csvField(row[i])}`;
+    let line = '';
+    for (let i = 0; i < row.length; i++) {
+      const v = row[i];
+      // Inline the common cases; only free text needs the quoting check.
+      const text = v === null || v === undefined ? '' : typeof v === 'number' ? (Number.isFinite(v) ? `${v}` : '') : NEEDS_QUOTES.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+      line = i === 0 ? text : `${line},${text}`;
+    }
     return `${line}\n`;
   }
 

@@ -24,10 +24,17 @@ describe('site peaks', () => {
 
 describe('site score', () => {
   it('rises with risk, accounts and night share, and falls at a public station', () => {
-    const base = { mean_risk: 0.8, operators: 5, waybills: 500, night_share: 0.8, station: false };
+    const base = { mean_risk: 0.8, operators: 5, waybills: 500, night_share: 0.8, station: false, gps_support: 1 };
     expect(siteLogOdds(base)).toBeGreaterThan(siteLogOdds({ ...base, mean_risk: 0.4 }));
     expect(siteLogOdds(base)).toBeGreaterThan(siteLogOdds({ ...base, operators: 1 }));
     expect(siteLogOdds(base)).toBeGreaterThan(siteLogOdds({ ...base, night_share: 0.1 }));
     expect(siteLogOdds(base)).toBeGreaterThan(siteLogOdds({ ...base, station: true }));
+  });
+});
+
+describe('site score without courier GPS', () => {
+  it('distrusts a cluster placed only by sender addresses', () => {
+    const base = { mean_risk: 0.9, operators: 5, waybills: 100, night_share: 0.8, station: false, gps_support: 1 };
+    expect(siteLogOdds({ ...base, gps_support: 0 })).toBeLessThan(siteLogOdds(base) - 2);
   });
 });

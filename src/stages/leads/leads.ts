@@ -24,6 +24,7 @@ interface SiteRow extends SiteFacts {
   lng: number;
   radius_m: number;
   mean_risk: number;
+  gps_share: number;
   first_seen: Date;
   last_seen: Date;
   onset: Date;
@@ -54,16 +55,24 @@ export interface Lead {
   evidence: string[];
 }
 
-/** Log-odds of a site from its facts; each term is one kind of evidence, documented in docs/method.md. */
-export function siteLogOdds(s: Pick<SiteFacts, 'operators' | 'waybills' | 'night_share' | 'station'> & { mean_risk: number }): number {
+/**
+ * Log-odds of a site from its facts; each term is one kind of evidence,
+ * documented in docs/method.md. Seller risk is capped so that a cluster of
+ * risky parcels alone cannot saturate the score: what separates a den from a
+ * stray cluster is the site's own evidence (accounts, volume, hours, GPS).
+ */
+export function siteLogOdds(s: Pick<SiteFacts, 'operators' | 'waybills' | 'night_share' | 'station'> & { mean_risk: number; gps_support: number }): number {
   const risk = Math.min(Math.max(s.mean_risk, 1e-4), 1 - 1e-4);
+  const riskLo = Math.min(4, Math.max(-4, Math.log(risk / (1 - risk))));
   return (
-    Math.log(risk / (1 - risk)) +
+    -3 +
+    0.5 * riskLo +
     0.8 * Math.log(1 + s.operators) +
     0.6 * Math.log10(1 + s.waybills) +
     1.2 * (s.night_share - 0.5) -
     (s.station ? 0.5 : 0) -
-    1.5
+    // Parcels placed only by the sender's (fakeable) address and never by a courier's GPS fix.
+    3 * Math.max(0, 0.6 - s.gps_support) / 0.6
   );
 }
 
@@ -75,14 +84,22 @@ function leadId(networks: readonly string[], lat: number, lng: number): string {
 
 export async function rankLeads(db: Database): Promise<Lead[]> {
   const dataEnd = (await db.one<{ t: Date | null }>(`SELECT max(t) AS t FROM pickup_points`))?.t ?? new Date(0);
-  const rows = await db.all<SiteRow>(`
+  // How often a parcel anywhere has a usable GPS fix: a site is judged against that, so data without GPS is not penalised.
+  const gpsRate = await db.scalar(`SELECT coalesce(avg((quality = 1)::INT), 0) FROM pickup_points`);
+  const rows = await db.all<SiteRow>(
+    `
     WITH pts AS (
       SELECT sp.*, ls.brand, ls.category, ls.price_ratio FROM site_points sp LEFT JOIN listing_scores ls USING (listing_id)),
-    ops AS (SELECT site_index, seller_id, network_id FROM pts WHERE seller_score >= ${OPERATOR_SCORE} GROUP BY ALL)
+    -- Operators are accounts whose parcels couriers physically collected here (GPS), not accounts
+    -- that merely wrote a nearby address on a waybill; without GPS in the data, addresses must do.
+    ops AS (
+      SELECT site_index, seller_id, network_id FROM pts WHERE seller_score >= ${OPERATOR_SCORE}
+      GROUP BY ALL HAVING count(*) FILTER (WHERE quality = 1) >= 2 OR $gps_rate < 0.05)
     SELECT s.site_index, s.lat, s.lng, s.radius_m, s.station, s.place_name, s.place_type, s.sellers_near,
       count(*)::INT AS waybills,
       avg(p.night::INT) AS night_share,
-      avg(p.seller_score) AS mean_risk,
+      coalesce(avg(p.seller_score) FILTER (WHERE p.quality = 1), avg(p.seller_score)) AS mean_risk,
+      avg((p.quality = 1)::INT) AS gps_share,
       min(p.t) AS first_seen, max(p.t) AS last_seen,
       to_timestamp(quantile_disc(epoch(p.t), 0.05)) AS onset,
       coalesce(sum(p.amount), 0) AS est_value,
@@ -97,7 +114,9 @@ export async function rankLeads(db: Database): Promise<Lead[]> {
       s.q80
     FROM sites s JOIN pts p USING (site_index)
     GROUP BY s.site_index, s.lat, s.lng, s.radius_m, s.station, s.place_name, s.place_type, s.sellers_near, s.q80
-    ORDER BY s.site_index`);
+    ORDER BY s.site_index`,
+    { gps_rate: gpsRate },
+  );
 
   const links = await db.all<{ network_id: string; kind: string; members_sharing: number }>(
     `SELECT network_id, kind, members_sharing::INT AS members_sharing FROM network_links ORDER BY network_id, kind`,
@@ -115,7 +134,7 @@ export async function rankLeads(db: Database): Promise<Lead[]> {
   );
 
   const leads = rows.map((s) => {
-    let lo = siteLogOdds(s);
+    let lo = siteLogOdds({ ...s, gps_support: gpsRate > 0.05 ? Math.min(1, s.gps_share / gpsRate) : 1 });
     const checks = outcomes.filter((o) => haversineMeters(o.lat, o.lng, s.lat, s.lng) <= Math.max(s.radius_m, 150));
     const lastCheck = checks.at(-1);
     // A check that found nothing lowers the lead, unless the parcels kept coming after it.

@@ -32,6 +32,12 @@ export const SITE_PARAMS = {
   /** Distinct sellers within `stationRadius` that mark a public drop-off point. */
   stationSellers: 12,
   stationRadius: 60,
+  /**
+   * Smallest radius of a lead, metres. Couriers often meet senders at an alley
+   * mouth or a corner rather than at the door, and nothing in the parcels tells
+   * the two apart, so even a tight cluster of fixes leaves this much doubt.
+   */
+  minLeadRadius: 150,
   /** Radius of a lead at a public drop-off point: the den is somewhere around it, metres. */
   stationLeadRadius: 600,
 } as const;
@@ -172,5 +178,5 @@ export async function locateSites(db: Database): Promise<void> {
   await db.run(`
     ALTER TABLE sites ADD COLUMN radius_m DOUBLE;
     UPDATE sites SET radius_m = CASE WHEN station THEN ${p.stationLeadRadius}
-      ELSE round(least(350, greatest(60, q80 + 30 + 150 / sqrt(greatest(n_gps, 1))))) END`);
+      ELSE round(least(400, greatest(${p.minLeadRadius}, q80 + 30 + 150 / sqrt(greatest(n_gps, 1))))) END`);
 }
