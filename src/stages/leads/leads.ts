@@ -10,11 +10,14 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../../engine/database.ts';
 import { haversineMeters } from '../../geo.ts';
 import { buildEvidence, type SiteFacts } from './evidence.ts';
+import { agreedReturnLocation } from './return-addresses.ts';
 
 /** A site with no attributed pickups in this many final days of the data is dormant. */
 export const DORMANT_DAYS = 14;
 /** Sellers at or above this score count as the site's operators. */
 export const OPERATOR_SCORE = 0.5;
+/** Radius of a lead placed at the return address its accounts agree on: a geocoded address, not a GPS fix. */
+const RETURN_LEAD_RADIUS_M = 250;
 /** A successor site must lie at least this far away, metres. */
 const MOVE_MIN_METERS = 300;
 
@@ -27,7 +30,6 @@ interface SiteRow extends SiteFacts {
   gps_share: number;
   first_seen: Date;
   last_seen: Date;
-  onset: Date;
   seller_ids: string[];
   network_ids: string[];
   brands: string[];
@@ -100,8 +102,9 @@ export async function rankLeads(db: Database): Promise<Lead[]> {
       avg(p.night::INT) AS night_share,
       coalesce(avg(p.seller_score) FILTER (WHERE p.quality = 1), avg(p.seller_score)) AS mean_risk,
       avg((p.quality = 1)::INT) AS gps_share,
-      min(p.t) AS first_seen, max(p.t) AS last_seen,
-      to_timestamp(quantile_disc(epoch(p.t), 0.05)) AS onset,
+      -- Parcels a courier's GPS placed here date the site; address-only parcels may be strays.
+      coalesce(min(p.t) FILTER (WHERE p.quality = 1), min(p.t)) AS first_seen,
+      coalesce(max(p.t) FILTER (WHERE p.quality = 1), max(p.t)) AS last_seen,
       coalesce(sum(p.amount), 0) AS est_value,
       (SELECT count(*) FROM ops o WHERE o.site_index = s.site_index)::INT AS operators,
       coalesce((SELECT list(o.seller_id ORDER BY o.seller_id) FROM ops o WHERE o.site_index = s.site_index), []) AS seller_ids,
@@ -133,6 +136,26 @@ export async function rankLeads(db: Database): Promise<Lead[]> {
     `SELECT lat, lng, date, result FROM outcomes ORDER BY date, outcome_id`,
   );
 
+  const returns = new Map(
+    (await db.all<{ seller_id: string; lat: number; lng: number }>(
+      `SELECT seller_id, return_lat AS lat, return_lng AS lng FROM sellers WHERE return_lat IS NOT NULL ORDER BY seller_id`,
+    )).map((r) => [r.seller_id, r]),
+  );
+  const relocatedTo = new Set<string>();
+  for (const s of rows) {
+    if (!s.station) continue;
+    const agreed = agreedReturnLocation(s, s.seller_ids.flatMap((id) => returns.get(id) ?? []));
+    const key = agreed ? `${agreed.point.lat.toFixed(4)},${agreed.point.lng.toFixed(4)}` : '';
+    // Two stations of one operation may point at the same return address: the den gets one lead, the other stays at its station.
+    if (agreed && !relocatedTo.has(key)) {
+      relocatedTo.add(key);
+      s.return_lead = { accounts: agreed.accounts, of: s.seller_ids.length, distanceM: agreed.distanceM };
+      s.lat = agreed.point.lat;
+      s.lng = agreed.point.lng;
+      s.radius_m = RETURN_LEAD_RADIUS_M;
+    }
+  }
+
   const leads = rows.map((s) => {
     let lo = siteLogOdds({ ...s, gps_support: gpsRate > 0.05 ? Math.min(1, s.gps_share / gpsRate) : 1 });
     const checks = outcomes.filter((o) => haversineMeters(o.lat, o.lng, s.lat, s.lng) <= Math.max(s.radius_m, 150));
@@ -153,8 +176,15 @@ export async function rankLeads(db: Database): Promise<Lead[]> {
   });
   leads.sort((a, b) => b.score - a.score || b.s.waybills - a.s.waybills || a.s.site_index - b.s.site_index);
 
+  const ids = new Set<string>();
+  const uniqueId = (id: string) => {
+    let candidate = id;
+    for (let k = 2; ids.has(candidate); k++) candidate = `${id}-${k}`;
+    ids.add(candidate);
+    return candidate;
+  };
   const out: Lead[] = leads.map(({ s, score, evidence }, i) => ({
-    lead_id: leadId(s.network_ids, s.lat, s.lng),
+    lead_id: uniqueId(leadId(s.network_ids, s.lat, s.lng)),
     rank: i + 1,
     score: round(score, 4),
     lat: round(s.lat, 6),
@@ -173,30 +203,52 @@ export async function rankLeads(db: Database): Promise<Lead[]> {
     est_value: round(s.est_value, 2),
     evidence,
   }));
-  resolveMoves(out, leads.map((l) => l.s));
+  await resolveMoves(db, out, leads.map((l) => l.s), gpsRate);
   await storeLeads(db, out);
   return out;
 }
 
-/** A dormant site whose network resurfaced later at another site has moved there. */
-function resolveMoves(leads: Lead[], sites: readonly SiteRow[]): void {
+/** When one operation's parcels started and stopped at one site: robust quantiles of its GPS-placed parcels. */
+interface NetworkSpan {
+  site_index: number;
+  network_id: string;
+  first_q: number;
+  last_q: number;
+}
+
+/**
+ * A dormant site has moved when an operation that shipped from it resurfaced
+ * later at another site, at least MOVE_MIN_METERS away, starting no earlier
+ * than a few days before it stopped here. Per-operation spans, not the
+ * sites' own, so that other sellers at a shared station do not blur dates.
+ */
+async function resolveMoves(db: Database, leads: Lead[], sites: readonly SiteRow[], gpsRate: number): Promise<void> {
+  const spans = await db.all<NetworkSpan>(
+    `SELECT site_index, network_id, quantile_disc(epoch(t), 0.02) AS first_q, quantile_disc(epoch(t), 0.98) AS last_q
+     FROM site_points WHERE seller_score >= ${OPERATOR_SCORE} AND (quality = 1 OR $gps_rate < 0.05)
+     GROUP BY ALL HAVING count(*) >= 10 ORDER BY site_index, network_id`,
+    { gps_rate: gpsRate },
+  );
+  const bySite = new Map<number, NetworkSpan[]>();
+  for (const sp of spans) bySite.set(sp.site_index, [...(bySite.get(sp.site_index) ?? []), sp]);
+  const slack = 3 * 86_400;
   for (let i = 0; i < leads.length; i++) {
     const lead = leads[i];
-    if (lead.status !== 'dormant' || lead.network_ids.length === 0) continue;
-    const end = sites[i].last_seen.getTime();
-    let best: number | null = null;
-    for (let j = 0; j < leads.length; j++) {
-      if (j === i) continue;
-      const other = sites[j];
-      const shared = other.network_ids.some((n) => lead.network_ids.includes(n));
-      if (!shared || other.onset.getTime() < end - 3 * 86_400_000) continue;
-      if (haversineMeters(lead.lat, lead.lng, other.lat, other.lng) < MOVE_MIN_METERS) continue;
-      if (best === null || other.onset.getTime() < sites[best].onset.getTime()) best = j;
+    if (lead.status !== 'dormant') continue;
+    let best: { j: number; first: number } | null = null;
+    for (const here of bySite.get(sites[i].site_index) ?? []) {
+      for (let j = 0; j < leads.length; j++) {
+        if (j === i || haversineMeters(lead.lat, lead.lng, leads[j].lat, leads[j].lng) < MOVE_MIN_METERS) continue;
+        const there = (bySite.get(sites[j].site_index) ?? []).find((sp) => sp.network_id === here.network_id);
+        if (!there || there.first_q < here.last_q - slack) continue;
+        if (best === null || there.first_q < best.first) best = { j, first: there.first_q };
+      }
     }
     if (best !== null) {
       lead.status = 'moved';
-      lead.successor_lead_id = leads[best].lead_id;
-      lead.evidence.push(`activity resumed at lead ${leads[best].lead_id} from ${sites[best].onset.toISOString().slice(0, 10)}`);
+      lead.successor_lead_id = leads[best.j].lead_id;
+      const day = new Date(best.first * 1000).toISOString().slice(0, 10);
+      lead.evidence.push(`the same operation resumed at lead ${leads[best.j].lead_id} from ${day}`);
     }
   }
 }
