@@ -2,6 +2,10 @@
  * Composes the analysis: ingest -> stages -> results. Each stage reads and
  * writes named tables in the run's database; the pipeline times them and
  * records what was read, accepted and quarantined in run.json.
+ *
+ * Reruns on the same data must give the same results, while DuckDB sums in
+ * parallel in no fixed order: stages therefore sum floating values as
+ * DECIMAL (exact, order-free) wherever a sum reaches an output.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';

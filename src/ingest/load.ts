@@ -83,7 +83,8 @@ async function loadCsv(db: Database, table: TableName, path: string, columns: re
        escape = '"', auto_detect = false, columns = {${header.map((h) => `${literal(h)}: 'VARCHAR'`).join(', ')}},
        store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans')`,
   );
-  // A rejected record r lies between accepted ones: accepted record k sits at k + #(rejects before it).
+  // Rejected record i (1-based, at record number rec) has rec - i accepted records before it, so
+  // accepted record k sits at k + (the largest i whose rec - i < k): an ASOF join, not a count per row.
   await db.run(
     `CREATE OR REPLACE TEMP TABLE file_rejects AS
      SELECT rec, row_number() OVER (ORDER BY rec) AS i, column_name, error_type, error_message, csv_line FROM (
@@ -93,9 +94,8 @@ async function loadCsv(db: Database, table: TableName, path: string, columns: re
   const select = columns.map((c) => (header.includes(c) ? `NULLIF(trim(${ident(c)}), '')` : 'NULL')).join(', ');
   await db.run(
     `INSERT INTO ${ident(`raw_${table}`)}
-     SELECT ${select}, ${literal(basename(path))},
-       (s.rowid + 1) + (SELECT count(*) FROM file_rejects f WHERE f.rec - f.i < s.rowid + 1)
-     FROM ${stage} s`,
+     SELECT ${select}, ${literal(basename(path))}, (s.rowid + 1) + coalesce(f.i, 0)
+     FROM ${stage} s ASOF LEFT JOIN (SELECT rec - i AS t, i FROM file_rejects) f ON s.rowid + 1 > f.t`,
   );
   await db.run(
     `INSERT INTO ${REJECTS_TABLE}

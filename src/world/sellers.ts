@@ -6,8 +6,8 @@
 import type { AoiType } from '../contract/dataset.ts';
 import type { Listing, Operation, Seller, Site } from './actors.ts';
 import { operationSites } from './actors.ts';
-import type { Brand, Catalog } from './catalog.ts';
-import { jitter, type Address, type Aoi, type City } from './city.ts';
+import type { Brand } from './catalog.ts';
+import { jitter, type Address, type Aoi } from './city.ts';
 import { makeListing, type ListingContext } from './listings.ts';
 import { brandStoreName, ownBrandName, shopName } from './names.ts';
 import { buildOperations, type OperationContext } from './operations.ts';

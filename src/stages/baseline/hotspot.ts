@@ -16,7 +16,7 @@ const MAX_LEADS = 500;
 export async function hotspotLeads(db: Database): Promise<Lead[]> {
   const rows = await db.all<{ cx: number; cy: number; n: number; x: number; y: number; first: Date; last: Date; value: number }>(`
     SELECT floor(x / ${CELL_M})::INT AS cx, floor(y / ${CELL_M})::INT AS cy, count(*)::INT AS n, avg(x) AS x, avg(y) AS y,
-      min(t) AS first, max(t) AS last, sum(amount) AS value
+      min(t) AS first, max(t) AS last, sum(amount::DECIMAL(18, 2))::DOUBLE AS value
     FROM pickup_points WHERE night AND quality >= 0.4 GROUP BY ALL
     ORDER BY n DESC, cx, cy LIMIT ${MAX_LEADS}`);
   const frame = await db.one<{ lat0: number; lng0: number }>(`SELECT lat0, lng0 FROM frame`);

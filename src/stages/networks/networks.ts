@@ -67,7 +67,7 @@ export async function linkSellers(db: Database): Promise<void> {
       FROM ids x JOIN ids y ON x.kind = y.kind AND x.value = y.value AND x.seller_id < y.seller_id
       JOIN w ON w.kind = x.kind
       GROUP BY ALL)
-    SELECT a, b FROM pairs GROUP BY a, b HAVING sum(weight) >= ${LINK_THRESHOLD} ORDER BY a, b`);
+    SELECT a, b FROM pairs GROUP BY a, b HAVING sum(weight::DECIMAL(9, 3)) >= ${LINK_THRESHOLD} ORDER BY a, b`);
 
   const sets = new UnionFind();
   for (const { seller_id } of await db.all<{ seller_id: string }>(`SELECT seller_id FROM sellers ORDER BY seller_id`)) {

@@ -25,7 +25,7 @@ export async function scoreSellers(db: Database): Promise<void> {
       SELECT listing_id, count(*) AS n FROM shipments WHERE listing_id IS NOT NULL GROUP BY listing_id),
     by_listings AS (
       SELECT l.seller_id,
-        sum(l.lo * (1 + coalesce(v.n, 0))) / sum(1 + coalesce(v.n, 0)) AS mean_lo,
+        (sum(l.lo::DECIMAL(18, 8) * (1 + coalesce(v.n, 0))) / sum(1 + coalesce(v.n, 0)))::DOUBLE AS mean_lo,
         max(l.lo) AS max_lo,
         bool_or(l.authorized) AS authorized
       FROM listing_scores l LEFT JOIN volume v USING (listing_id) GROUP BY l.seller_id),
@@ -45,7 +45,7 @@ export async function scoreSellers(db: Database): Promise<void> {
       FROM sellers s JOIN seller_networks n USING (seller_id)
       LEFT JOIN by_listings b USING (seller_id) LEFT JOIN shipping sh USING (seller_id) LEFT JOIN reported r USING (seller_id)),
     nets AS (
-      SELECT network_id, count(*) AS network_size, sum(own_lo * (1 + parcels)) / sum(1 + parcels) AS net_lo
+      SELECT network_id, count(*) AS network_size, (sum(own_lo::DECIMAL(18, 8) * (1 + parcels)) / sum(1 + parcels))::DOUBLE AS net_lo
       FROM own GROUP BY network_id)
     SELECT o.seller_id, o.network_id, n.network_size, o.parcels, o.night_share, o.own_lo,
       CASE WHEN n.network_size > 1 THEN 0.5 * o.own_lo + 0.5 * n.net_lo + 0.3 * ln(n.network_size) ELSE o.own_lo END AS lo,

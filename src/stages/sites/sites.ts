@@ -96,7 +96,7 @@ export async function locateSites(db: Database): Promise<void> {
     FROM pickup_points pp JOIN seller_scores ss USING (seller_id)
     WHERE ss.score >= ${p.minSellerScore} AND pp.quality >= 0.4 AND pp.x IS NOT NULL`);
   const cells = await db.all<Cell>(
-    `SELECT cx, cy, round(sum(w), 6) AS m FROM risky GROUP BY cx, cy ORDER BY cx, cy`,
+    `SELECT cx, cy, sum(w::DECIMAL(18, 8))::DOUBLE AS m FROM risky GROUP BY cx, cy ORDER BY cx, cy`,
   );
   const peaks = findPeaks(cells, p.peakWindow, p.minMass);
 
