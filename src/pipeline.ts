@@ -30,6 +30,8 @@ export interface AnalyzeOptions {
   /** Database file; defaults to OUT/dragnet.duckdb. ':memory:' keeps nothing. */
   dbPath?: string;
   method?: Method;
+  /** DuckDB memory ceiling, e.g. '4GB'; past it DuckDB spills to disk. */
+  memoryLimit?: string;
   progress: Progress;
 }
 
@@ -55,7 +57,7 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
     rmSync(dbPath, { force: true });
     rmSync(`${dbPath}.wal`, { force: true });
   }
-  const db = await Database.open(dbPath);
+  const db = await Database.open(dbPath, { memoryLimit: options.memoryLimit });
   const stages: Record<string, number> = {};
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t = Date.now();

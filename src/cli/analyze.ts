@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { analyze, METHODS, type Method, type RunSummary } from '../pipeline.ts';
 import { createProgress } from './progress.ts';
 import { UserError } from '../errors.ts';
+import { DEFAULT_MEMORY_LIMIT } from '../engine/database.ts';
 
 export function registerAnalyze(program: Command): void {
   program
@@ -12,9 +13,10 @@ export function registerAnalyze(program: Command): void {
     .requiredOption('--out <dir>', 'folder for the results (leads.geojson, seller_scores.csv, listing_scores.csv, run.json, quarantine/)')
     .option('--db <file>', 'DuckDB database file to keep the tables in (default OUT/dragnet.duckdb; ":memory:" keeps none)')
     .option('--method <name>', `analysis method: ${METHODS.join(' or ')} (hotspot = naive night-pickup baseline)`, 'dragnet')
+    .option('--memory-limit <size>', `DuckDB memory ceiling before it spills to disk, e.g. 8GB (default ${DEFAULT_MEMORY_LIMIT})`)
     .option('--top <n>', 'leads to print in the summary', '10')
     .option('--quiet', 'no progress on stderr')
-    .action(async (dataset: string, opts: { out: string; db?: string; method: string; top: string; quiet?: boolean }) => {
+    .action(async (dataset: string, opts: { out: string; db?: string; method: string; memoryLimit?: string; top: string; quiet?: boolean }) => {
       if (!(METHODS as readonly string[]).includes(opts.method)) {
         throw new UserError(`--method must be one of ${METHODS.join(', ')}, not ${opts.method}`);
       }
@@ -23,6 +25,7 @@ export function registerAnalyze(program: Command): void {
         out: opts.out,
         dbPath: opts.db,
         method: opts.method as Method,
+        memoryLimit: opts.memoryLimit,
         progress: createProgress({ quiet: opts.quiet }),
       });
       process.stdout.write(formatSummary(summary, opts.out, Number(opts.top) || 10));

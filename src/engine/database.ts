@@ -6,6 +6,17 @@
 import { DuckDBInstance, DuckDBConnection, DuckDBScalarFunction, DOUBLE, type DuckDBValue } from '@duckdb/node-api';
 import { gcj02ToWgs84 } from '../crs.ts';
 
+/** DRAGNET_SQL_TRACE=1 prints each statement's duration on stderr, to find slow stages. */
+const TRACE = process.env.DRAGNET_SQL_TRACE === '1';
+
+function trace(sql: string, started: number): void {
+  const ms = performance.now() - started;
+  process.stderr.write(`[sql ${ms.toFixed(0).padStart(6)} ms] ${sql.replace(/\s+/g, ' ').trim().slice(0, 110)}\n`);
+}
+
+/** DuckDB's own memory ceiling unless a command sets one (its default, 80% of RAM, crowds the machine). */
+export const DEFAULT_MEMORY_LIMIT = '4GB';
+
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
 export type Row = Record<string, unknown>;
 
@@ -18,9 +29,14 @@ export class Database {
   ) {}
 
   /** Opens (or creates) a database file, or an in-memory one for ':memory:'. */
-  static async open(path = ':memory:', options: { timezone?: string; threads?: number } = {}): Promise<Database> {
+  static async open(
+    path = ':memory:',
+    options: { timezone?: string; threads?: number; memoryLimit?: string } = {},
+  ): Promise<Database> {
     const config: Record<string, string> = {};
     if (options.threads) config.threads = String(options.threads);
+    // Past this DuckDB spills to disk instead of growing: a run's memory stays bounded whatever the data size.
+    config.memory_limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
     const instance = await DuckDBInstance.create(path, config);
     const connection = await instance.connect();
     const db = new Database(instance, connection, path);
@@ -31,7 +47,9 @@ export class Database {
 
   /** Runs statements for their effect. */
   async run(sql: string, params?: Params): Promise<void> {
+    const t = TRACE ? performance.now() : 0;
     await this.connection.run(sql, params);
+    if (TRACE) trace(sql, t);
   }
 
   /**
@@ -39,7 +57,9 @@ export class Database {
    * numbers (counts and ids here stay far below 2^53), timestamps as Dates.
    */
   async all<T extends object = Row>(sql: string, params?: Params): Promise<T[]> {
+    const t = TRACE ? performance.now() : 0;
     const reader = await this.connection.runAndReadAll(sql, params);
+    if (TRACE) trace(sql, t);
     const rows = reader.getRowObjectsJS() as Record<string, unknown>[];
     for (const row of rows) {
       for (const key in row) {

@@ -3,7 +3,7 @@
  * `quarantine` with every rejected row. All files are opened before any
  * validation, so a missing table or an unreadable file stops the run first.
  */
-import { VALIDATION_ORDER, type Manifest, type TableName } from '../contract/dataset.ts';
+import { TABLES, VALIDATION_ORDER, type ColumnType, type Manifest, type TableName } from '../contract/dataset.ts';
 import { Database, ident, literal } from '../engine/database.ts';
 import type { Progress } from '../cli/progress.ts';
 import { discoverTables } from './discover.ts';
@@ -46,7 +46,6 @@ export async function ingestDataset(db: Database, dir: string, progress: Progres
   for (const table of VALIDATION_ORDER) {
     if (!found.has(table)) {
       // An optional table that is absent behaves as an empty one.
-      await db.run(`CREATE OR REPLACE TEMP TABLE ${ident(`raw_${table}`)} AS SELECT * FROM (SELECT NULL) WHERE false`);
       await createEmpty(db, table);
       continue;
     }
@@ -68,16 +67,17 @@ export async function ingestDataset(db: Database, dir: string, progress: Progres
   return { manifest, tables };
 }
 
+/** SQL type of each contract column type, as validation produces it. */
+const SQL_TYPES: Record<ColumnType, string> = {
+  string: 'VARCHAR',
+  number: 'DOUBLE',
+  integer: 'BIGINT',
+  timestamp: 'TIMESTAMPTZ',
+  date: 'DATE',
+  list: 'VARCHAR[]',
+};
+
 async function createEmpty(db: Database, table: TableName): Promise<void> {
-  const { TABLES } = await import('../contract/dataset.ts');
-  const typeOf: Record<string, string> = {
-    string: 'VARCHAR',
-    number: 'DOUBLE',
-    integer: 'BIGINT',
-    timestamp: 'TIMESTAMPTZ',
-    date: 'DATE',
-    list: 'VARCHAR[]',
-  };
-  const cols = TABLES[table].columns.map((c) => `${ident(c.name)} ${typeOf[c.type]}`).join(', ');
+  const cols = TABLES[table].columns.map((c) => `${ident(c.name)} ${SQL_TYPES[c.type]}`).join(', ');
   await db.run(`CREATE OR REPLACE TABLE ${ident(table)} (${cols})`);
 }

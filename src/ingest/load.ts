@@ -74,36 +74,46 @@ function requireColumns(table: TableName, path: string, present: readonly string
 async function loadCsv(db: Database, table: TableName, path: string, columns: readonly string[]): Promise<void> {
   const header = csvHeader(path);
   requireColumns(table, path, header);
-  const stage = ident(`stage_${table}`);
-  // DuckDB's reader puts records it cannot parse into reject_errors with their line;
-  // the staging table's rowid keeps file order (insertion order is preserved).
+  const raw = ident(`raw_${table}`);
+  // Rows append in file order (DuckDB preserves insertion order) and rowids stay contiguous, so a
+  // record's number follows from its rowid without a staging copy of the file.
+  const start = await db.scalar(`SELECT count(*) FROM ${raw}`);
+  const select = columns.map((c) => (header.includes(c) ? `NULLIF(trim(${ident(c)}), '')` : 'NULL')).join(', ');
   await db.run(
-    `CREATE OR REPLACE TEMP TABLE ${stage} AS
-     SELECT * FROM read_csv(${literal(path)}, header = true, all_varchar = true, delim = ',', quote = '"',
+    `INSERT INTO ${raw}
+     SELECT ${select}, ${literal(basename(path))}, NULL
+     FROM read_csv(${literal(path)}, header = true, all_varchar = true, delim = ',', quote = '"',
        escape = '"', auto_detect = false, columns = {${header.map((h) => `${literal(h)}: 'VARCHAR'`).join(', ')}},
        store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans')`,
   );
-  // Rejected record i (1-based, at record number rec) has rec - i accepted records before it, so
-  // accepted record k sits at k + (the largest i whose rec - i < k): an ASOF join, not a count per row.
+  // DuckDB's reader puts records it cannot parse into csv_rejects with their line (one entry per bad field).
   await db.run(
     `CREATE OR REPLACE TEMP TABLE file_rejects AS
      SELECT rec, row_number() OVER (ORDER BY rec) AS i, column_name, error_type, error_message, csv_line FROM (
        SELECT line - 1 AS rec, column_name, error_type, error_message, csv_line FROM csv_rejects
        QUALIFY row_number() OVER (PARTITION BY line ORDER BY column_idx) = 1)`,
   );
-  const select = columns.map((c) => (header.includes(c) ? `NULLIF(trim(${ident(c)}), '')` : 'NULL')).join(', ');
-  await db.run(
-    `INSERT INTO ${ident(`raw_${table}`)}
-     SELECT ${select}, ${literal(basename(path))}, (s.rowid + 1) + coalesce(f.i, 0)
-     FROM ${stage} s ASOF LEFT JOIN (SELECT rec - i AS t, i FROM file_rejects) f ON s.rowid + 1 > f.t`,
-  );
+  const rejected = await db.scalar(`SELECT count(*) FROM file_rejects`);
+  if (rejected === 0) {
+    await db.run(`UPDATE ${raw} SET _row = rowid - ${start} + 1 WHERE rowid >= ${start}`);
+  } else {
+    // Rejected record i (1-based, at record number rec) has rec - i accepted records before it, so
+    // accepted record k sits at k + (the largest i whose rec - i < k): an ASOF join, not a count per row.
+    await db.run(
+      `UPDATE ${raw} SET _row = m.rec FROM (
+         SELECT s.rowid AS rid, (s.rowid - ${start} + 1) + coalesce(f.i, 0) AS rec
+         FROM ${raw} s ASOF LEFT JOIN (SELECT rec - i AS t, i FROM file_rejects) f ON s.rowid - ${start} + 1 > f.t
+         WHERE s.rowid >= ${start}) m
+       WHERE ${raw}.rowid = m.rid`,
+    );
+  }
   await db.run(
     `INSERT INTO ${REJECTS_TABLE}
      SELECT ${literal(table)}, ${literal(basename(path))}, rec, column_name,
        lower(error_type) || ': ' || error_message, csv_line
      FROM file_rejects`,
   );
-  await db.run(`DROP TABLE ${stage}; DROP TABLE file_rejects; DROP TABLE csv_rejects; DROP TABLE csv_reject_scans`);
+  await db.run(`DROP TABLE file_rejects; DROP TABLE csv_rejects; DROP TABLE csv_reject_scans`);
 }
 
 async function loadJsonl(db: Database, table: TableName, path: string, columns: readonly string[]): Promise<void> {

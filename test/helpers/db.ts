@@ -1,5 +1,5 @@
 /** Hermetic database helpers for tests: a fresh in-memory DuckDB per test. */
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { Database } from '../../src/engine/database.ts';
@@ -13,9 +13,16 @@ export async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise
   }
 }
 
-/** A fresh temporary folder. */
+const created: string[] = [];
+process.on('exit', () => {
+  for (const dir of created) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary folder, removed when the test process exits. */
 export function tempDir(prefix = 'dragnet-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
 
 /** Writes files (relative path -> content) into a new temporary folder and returns it. */
