@@ -28,7 +28,7 @@ export async function writeMapSvg(path: string, options: MapOptions): Promise<vo
   let points: Array<{ lat: number; lng: number; night: boolean }>;
   try {
     points = await db.all(
-      `SELECT lat, lng, night FROM pickup_points WHERE quality = 1 USING SAMPLE reservoir(${options.sample ?? 40_000} ROWS) REPEATABLE (7)`,
+      `SELECT lat, lng, night FROM pickup_points WHERE quality = 1 USING SAMPLE reservoir(${options.sample ?? 20_000} ROWS) REPEATABLE (7)`,
     );
   } finally {
     db.close();
