@@ -44,3 +44,25 @@ describe('listing lexicon', () => {
     expect(parsePhash('xyz')).toBeNull();
   });
 });
+
+describe('brand spellings', () => {
+  it('reads one-letter misspellings of long names as disguised mentions, not short words', () => {
+    expect(brandMentions('Adibas 运动鞋')).toEqual([{ brand: 'Adidas', disguised: true }]);
+    expect(brandMentions('adidas 运动鞋')).toEqual([{ brand: 'Adidas', disguised: false }]);
+    expect(brandMentions('vanss')).toEqual([]);
+    expect(brandMentions('house shoes')).toEqual([]);
+  });
+
+  it('canonicalises run-together and abbreviated brand fields', () => {
+    expect(canonicalBrand('NewBalance')).toBe('New Balance');
+    expect(canonicalBrand('NB')).toBe('New Balance');
+    expect(canonicalBrand('TNF')).toBe('The North Face');
+  });
+});
+
+describe('brand slang', () => {
+  it('reads trade slang as a disguised mention and canonicalises it', () => {
+    expect(brandMentions('N家 低帮板鞋')).toEqual([{ brand: 'Nike', disguised: true }]);
+    expect(canonicalBrand('勾子')).toBe('Nike');
+  });
+});

@@ -9,6 +9,7 @@
 import type { Database } from '../../engine/database.ts';
 import { M_PER_DEG_LAT, M_PER_DEG_LNG } from '../sites/pickup-points.ts';
 import type { Lead } from '../leads/leads.ts';
+import { isoLocal } from '../../time.ts';
 
 const CELL_M = 100;
 const MAX_LEADS = 500;
@@ -22,6 +23,7 @@ export async function hotspotLeads(db: Database): Promise<Lead[]> {
   const frame = await db.one<{ lat0: number; lng0: number }>(`SELECT lat0, lng0 FROM frame`);
   const { lat0, lng0 } = frame ?? { lat0: 0, lng0: 0 };
   const top = rows[0]?.n ?? 1;
+  const timeZone = (await db.one<{ tz: string }>(`SELECT current_setting('TimeZone') AS tz`))?.tz ?? 'UTC';
   await db.run(`CREATE OR REPLACE TABLE seller_scores AS SELECT seller_id, 0.0 AS score, 'N-' || seller_id AS network_id FROM sellers`);
   await db.run(`CREATE OR REPLACE TABLE listing_scores AS SELECT listing_id, 0.0 AS score FROM listings`);
   return rows.map((r, i) => ({
@@ -35,8 +37,8 @@ export async function hotspotLeads(db: Database): Promise<Lead[]> {
     network_ids: [],
     waybills: r.n,
     night_share: 1,
-    first_seen: r.first.toISOString(),
-    last_seen: r.last.toISOString(),
+    first_seen: isoLocal(r.first, timeZone),
+    last_seen: isoLocal(r.last, timeZone),
     status: 'active',
     successor_lead_id: null,
     brands: [],

@@ -11,6 +11,7 @@ import type { Database } from '../../engine/database.ts';
 import { haversineMeters } from '../../geo.ts';
 import { buildEvidence, type SiteFacts } from './evidence.ts';
 import { agreedReturnLocation } from './return-addresses.ts';
+import { isoLocal } from '../../time.ts';
 
 /** A site with no attributed pickups in this many final days of the data is dormant. */
 export const DORMANT_DAYS = 14;
@@ -86,6 +87,7 @@ function leadId(networks: readonly string[], lat: number, lng: number): string {
 
 export async function rankLeads(db: Database): Promise<Lead[]> {
   const dataEnd = (await db.one<{ t: Date | null }>(`SELECT max(t) AS t FROM pickup_points`))?.t ?? new Date(0);
+  const timeZone = (await db.one<{ tz: string }>(`SELECT current_setting('TimeZone') AS tz`))?.tz ?? 'UTC';
   // How often a parcel anywhere has a usable GPS fix: a site is judged against that, so data without GPS is not penalised.
   const gpsRate = await db.scalar(`SELECT coalesce(avg((quality = 1)::INT), 0) FROM pickup_points`);
   const rows = await db.all<SiteRow>(
@@ -194,8 +196,8 @@ export async function rankLeads(db: Database): Promise<Lead[]> {
     network_ids: s.network_ids,
     waybills: s.waybills,
     night_share: round(s.night_share, 4),
-    first_seen: s.first_seen.toISOString(),
-    last_seen: s.last_seen.toISOString(),
+    first_seen: isoLocal(s.first_seen, timeZone),
+    last_seen: isoLocal(s.last_seen, timeZone),
     status: s.last_seen.getTime() < dataEnd.getTime() - DORMANT_DAYS * 86_400_000 ? 'dormant' : 'active',
     successor_lead_id: null,
     brands: s.brands,
@@ -203,7 +205,12 @@ export async function rankLeads(db: Database): Promise<Lead[]> {
     est_value: round(s.est_value, 2),
     evidence,
   }));
-  await resolveMoves(db, out, leads.map((l) => l.s), gpsRate);
+  for (const lead of out) {
+    if (lead.status !== 'dormant') continue;
+    const quietDays = Math.floor((dataEnd.getTime() - new Date(lead.last_seen).getTime()) / 86_400_000);
+    lead.evidence.push(`no parcels since ${lead.last_seen.slice(0, 10)} (${quietDays} days before the end of the data)`);
+  }
+  await resolveMoves(db, out, leads.map((l) => l.s), gpsRate, timeZone);
   await storeLeads(db, out);
   return out;
 }
@@ -222,7 +229,7 @@ interface NetworkSpan {
  * than a few days before it stopped here. Per-operation spans, not the
  * sites' own, so that other sellers at a shared station do not blur dates.
  */
-async function resolveMoves(db: Database, leads: Lead[], sites: readonly SiteRow[], gpsRate: number): Promise<void> {
+async function resolveMoves(db: Database, leads: Lead[], sites: readonly SiteRow[], gpsRate: number, timeZone: string): Promise<void> {
   const spans = await db.all<NetworkSpan>(
     `SELECT site_index, network_id, quantile_disc(epoch(t), 0.02) AS first_q, quantile_disc(epoch(t), 0.98) AS last_q
      FROM site_points WHERE seller_score >= ${OPERATOR_SCORE} AND (quality = 1 OR $gps_rate < 0.05)
@@ -247,7 +254,7 @@ async function resolveMoves(db: Database, leads: Lead[], sites: readonly SiteRow
     if (best !== null) {
       lead.status = 'moved';
       lead.successor_lead_id = leads[best.j].lead_id;
-      const day = new Date(best.first * 1000).toISOString().slice(0, 10);
+      const day = isoLocal(new Date(best.first * 1000), timeZone).slice(0, 10);
       lead.evidence.push(`the same operation resumed at lead ${leads[best.j].lead_id} from ${day}`);
     }
   }

@@ -6,11 +6,13 @@
  * (an accessory that fits the brand).
  */
 
+import { distance } from 'fastest-levenshtein';
+
 /** Canonical brand -> names and spellings a title may use (lower case; matched after `normalizeTitle`). */
 export const BRAND_ALIASES: Record<string, readonly string[]> = {
-  Nike: ['nike', '耐克', 'air jordan', 'jordan', 'aj1', 'aj4', 'aj11', 'air force', 'af1', 'dunk', '乔丹aj', '空军一号'],
+  Nike: ['nike', '耐克', 'air jordan', 'jordan', 'aj', 'aj1', 'aj4', 'aj11', 'air force', 'af1', 'dunk', '乔丹aj', '空军一号'],
   Adidas: ['adidas', '阿迪达斯', '阿迪', 'yeezy', '椰子', 'ultraboost', '三叶草'],
-  'New Balance': ['new balance', '新百伦', 'nb990', 'nb574', 'nb550', 'nb2002'],
+  'New Balance': ['new balance', 'newbalance', 'nb', '新百伦', 'nb990', 'nb574', 'nb550', 'nb2002'],
   Puma: ['puma', '彪马'],
   Anta: ['anta', '安踏'],
   'Li-Ning': ['li-ning', 'li ning', 'lining', '李宁'],
@@ -18,7 +20,7 @@ export const BRAND_ALIASES: Record<string, readonly string[]> = {
   Vans: ['vans', '万斯'],
   Asics: ['asics', '亚瑟士'],
   'Under Armour': ['under armour', '安德玛'],
-  'The North Face': ['the north face', 'north face', '北面'],
+  'The North Face': ['the north face', 'north face', 'northface', 'tnf', '北面'],
   Uniqlo: ['uniqlo', '优衣库'],
   Feihe: ['feihe', '飞鹤'],
   a2: ['a2奶粉', 'a2 platinum', 'a2至初', 'a2 milk'],
@@ -37,10 +39,24 @@ export const BRAND_ALIASES: Record<string, readonly string[]> = {
   Philips: ['philips', '飞利浦'],
   Haier: ['haier', '海尔'],
   Samsonite: ['samsonite', '新秀丽'],
-  'Louis Vuitton': ['louis vuitton', '路易威登', 'lv'],
+  'Louis Vuitton': ['louis vuitton', 'louisvuitton', '路易威登', 'lv'],
   Gucci: ['gucci', '古驰'],
   Rimowa: ['rimowa', '日默瓦'],
   IKEA: ['ikea', '宜家'],
+};
+
+/**
+ * Trade slang and near-homophones sellers use instead of a brand's name so
+ * that keyword filters miss the listing (N家 and 勾子 for Nike, 驴家 for Louis
+ * Vuitton...). A title using one names the brand in disguise.
+ */
+export const BRAND_SLANG: Record<string, readonly string[]> = {
+  Nike: ['n家', '勾子', '钩子', '耐剋', '奈克', 'nlke'],
+  Adidas: ['a家', 'adi', '三道杠', '阿迪达丝'],
+  'New Balance': ['n字鞋', '新百仑', '新白伦'],
+  'Louis Vuitton': ['驴家', 'l家'],
+  Gucci: ['g家', '古奇'],
+  Dyson: ['戴生'],
 };
 
 /** Look-alike spellings: digits and symbols standing in for letters, to dodge keyword filters. */
@@ -114,13 +130,26 @@ export interface BrandMention {
 export function brandMentions(title: string): BrandMention[] {
   const plain = normalizeTitle(title);
   const folded = foldLookalikes(plain);
+  const words = folded.match(/[a-z]{5,}/g) ?? [];
   const found: BrandMention[] = [];
   for (const [brand, aliases] of Object.entries(BRAND_ALIASES)) {
     const inPlain = aliases.some((a) => containsAlias(plain, a));
-    const inFolded = inPlain || aliases.some((a) => containsAlias(folded, a));
-    if (inFolded) found.push({ brand, disguised: !inPlain });
+    const slang = (BRAND_SLANG[brand] ?? []).some((a) => containsAlias(plain, a));
+    const disguised = !inPlain && (slang || aliases.some((a) => containsAlias(folded, a)) || misspells(words, aliases));
+    if (inPlain || disguised) found.push({ brand, disguised });
   }
   return found;
+}
+
+/**
+ * A one-letter misspelling of a long latin brand name (Adibas, Nkie):
+ * close enough for buyers to read the brand, different enough to dodge an
+ * exact keyword filter. Short names are left alone: at four letters one edit
+ * reaches ordinary words.
+ */
+function misspells(words: readonly string[], aliases: readonly string[]): boolean {
+  const long = aliases.filter((a) => /^[a-z]{5,}$/.test(a));
+  return words.some((w) => long.some((a) => w !== a && Math.abs(w.length - a.length) <= 1 && distance(w, a) === 1));
 }
 
 /** Latin aliases must match on word boundaries ("lv" is not in "silver"); CJK aliases match anywhere. */
@@ -140,7 +169,13 @@ function containsAlias(text: string, alias: string): boolean {
 /** Canonical brand for a brand field as the platform extracted it (any alias or spelling), or the field itself. */
 export function canonicalBrand(field: string): string {
   const mentions = brandMentions(field);
-  return mentions[0]?.brand ?? field.trim();
+  if (mentions[0]) return mentions[0].brand;
+  // Run-together spellings of multi-word names (NewBalance, LouisVuitton).
+  const squashed = normalizeTitle(field).replace(/[\s\-_.]/g, '');
+  for (const [brand, aliases] of Object.entries(BRAND_ALIASES)) {
+    if (aliases.some((a) => a.replace(/[\s\-_.]/g, '') === squashed)) return brand;
+  }
+  return field.trim();
 }
 
 /** Sum of jargon weights found in a title, and the words found. */
