@@ -1,7 +1,7 @@
 /**
  * Stage `networks`: links shop accounts run by one operation.
  *
- * in:  sellers, shipments
+ * in:  sellers, shipments, pickup_points
  * out: seller_identifiers(seller_id, kind, value)
  *      seller_networks(seller_id, network_id)
  *      network_links(network_id, kind, members_sharing): for evidence, the
@@ -24,7 +24,19 @@ export const IDENTIFIER_WEIGHTS: Readonly<Record<string, number>> = {
   sender_phone_hash: 0.8,
   device_id: 0.7,
   return_address: 0.7,
+  ship_place: 0.5,
 };
+
+/**
+ * `ship_place`: the ~50 m cell and the part of the day (night or day) from
+ * which most of an account's GPS-placed parcels leave. Accounts of one den
+ * hand parcels over at the same door at the same hours; on its own that is
+ * also true of neighbouring shops, so it only tips a pair that shares
+ * something else.
+ */
+const SHIP_PLACE_CELL_M = 50;
+const SHIP_PLACE_MIN_PARCELS = 10;
+const SHIP_PLACE_MIN_SHARE = 0.5;
 
 /** A value shared by more accounts than this is treated as public (a station, a shared office). */
 export const MAX_SHARERS = 15;
@@ -43,6 +55,17 @@ export async function linkSellers(db: Database): Promise<void> {
   await db.run(`
     INSERT INTO seller_identifiers
     SELECT DISTINCT seller_id, 'sender_phone_hash', sender_phone_hash FROM shipments WHERE sender_phone_hash IS NOT NULL`);
+  await db.run(`
+    INSERT INTO seller_identifiers
+    SELECT seller_id, 'ship_place', cell FROM (
+      SELECT seller_id,
+        floor(x / ${SHIP_PLACE_CELL_M})::BIGINT || ':' || floor(y / ${SHIP_PLACE_CELL_M})::BIGINT || ':' ||
+          CASE WHEN avg(night::INT) OVER (PARTITION BY seller_id) >= 0.5 THEN 'night' ELSE 'day' END AS cell,
+        count(*) OVER (PARTITION BY seller_id, floor(x / ${SHIP_PLACE_CELL_M}), floor(y / ${SHIP_PLACE_CELL_M})) AS here,
+        count(*) OVER (PARTITION BY seller_id) AS total
+      FROM pickup_points WHERE quality = 1)
+    WHERE total >= ${SHIP_PLACE_MIN_PARCELS} AND here >= ${SHIP_PLACE_MIN_SHARE} * total
+    GROUP BY seller_id, cell`);
   const addresses = await db.all<{ seller_id: string; return_address: string }>(
     `SELECT seller_id, return_address FROM sellers WHERE return_address IS NOT NULL ORDER BY seller_id`,
   );
