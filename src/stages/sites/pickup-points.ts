@@ -25,19 +25,23 @@ export const M_PER_DEG_LNG = 111_320;
 export async function locatePickups(db: Database): Promise<void> {
   const gpsOk = `p.pickup_gps_lat IS NOT NULL AND (p.pickup_gps_time IS NULL
       OR abs(epoch(p.pickup_gps_time) - epoch(p.pickup_time)) <= ${LATE_SCAN_SECONDS})`;
+  // The local metric frame is centred on the median pickup; x/y are metres east/north of it.
+  await db.run(`
+    CREATE OR REPLACE TABLE frame AS
+    SELECT coalesce(median(coalesce(pickup_gps_lat, lat)), 0) AS lat0, coalesce(median(coalesce(pickup_gps_lng, lng)), 0) AS lng0
+    FROM pickups`);
   await db.run(`
     CREATE OR REPLACE TABLE pickup_points AS
-    SELECT p.waybill_id, s.seller_id, s.listing_id, coalesce(s.amount, 0) AS amount, p.courier_id, p.aoi_id, p.aoi_type,
-      p.pickup_time AS t,
-      (hour(p.pickup_time) >= 22 OR hour(p.pickup_time) < 6) AS night,
-      CASE WHEN ${gpsOk} THEN p.pickup_gps_lat WHEN p.lat IS NOT NULL THEN p.lat ELSE p.pickup_gps_lat END AS lat,
-      CASE WHEN ${gpsOk} THEN p.pickup_gps_lng WHEN p.lng IS NOT NULL THEN p.lng ELSE p.pickup_gps_lng END AS lng,
-      CASE WHEN ${gpsOk} THEN ${QUALITY.gps} WHEN p.lat IS NOT NULL THEN ${QUALITY.geocode} ELSE ${QUALITY.lateGps} END AS quality
-    FROM pickups p JOIN shipments s USING (waybill_id)`);
-  await db.run(`CREATE OR REPLACE TABLE frame AS SELECT coalesce(median(lat), 0) AS lat0, coalesce(median(lng), 0) AS lng0 FROM pickup_points`);
-  await db.run(`
-    ALTER TABLE pickup_points ADD COLUMN x DOUBLE; ALTER TABLE pickup_points ADD COLUMN y DOUBLE;
-    UPDATE pickup_points SET
-      x = (lng - (SELECT lng0 FROM frame)) * ${M_PER_DEG_LNG} * cos(radians((SELECT lat0 FROM frame))),
-      y = (lat - (SELECT lat0 FROM frame)) * ${M_PER_DEG_LAT}`);
+    WITH placed AS (
+      SELECT p.waybill_id, s.seller_id, s.listing_id, coalesce(s.amount, 0) AS amount, p.courier_id, p.aoi_id, p.aoi_type,
+        p.pickup_time AS t,
+        (hour(p.pickup_time) >= 22 OR hour(p.pickup_time) < 6) AS night,
+        CASE WHEN ${gpsOk} THEN p.pickup_gps_lat WHEN p.lat IS NOT NULL THEN p.lat ELSE p.pickup_gps_lat END AS lat,
+        CASE WHEN ${gpsOk} THEN p.pickup_gps_lng WHEN p.lng IS NOT NULL THEN p.lng ELSE p.pickup_gps_lng END AS lng,
+        CASE WHEN ${gpsOk} THEN ${QUALITY.gps} WHEN p.lat IS NOT NULL THEN ${QUALITY.geocode} ELSE ${QUALITY.lateGps} END AS quality
+      FROM pickups p JOIN shipments s USING (waybill_id))
+    SELECT placed.*,
+      (lng - f.lng0) * ${M_PER_DEG_LNG} * cos(radians(f.lat0)) AS x,
+      (lat - f.lat0) * ${M_PER_DEG_LAT} AS y
+    FROM placed CROSS JOIN frame f`);
 }
