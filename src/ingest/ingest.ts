@@ -34,7 +34,7 @@ export async function ingestDataset(db: Database, dir: string, progress: Progres
   progress.step('ingest: reading files', found.size);
   let n = 0;
   for (const [table, files] of found) {
-    await loadRawTable(db, table, files);
+    await loadRawTable(db, table, files, dir);
     progress.tick(++n);
   }
   progress.done();

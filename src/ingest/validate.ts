@@ -27,9 +27,12 @@ function typed(col: ColumnSpec): string {
     case 'number':
       return `CASE WHEN isfinite(try_cast(${c} AS DOUBLE)) THEN try_cast(${c} AS DOUBLE) END`;
     case 'integer':
-      return `try_cast(${c} AS BIGINT)`;
+      // try_cast would round 3.7 to 4; an integer column takes whole numbers only.
+      return `CASE WHEN regexp_matches(${c}, '^[+-]?\\d+(\\.0*)?$') THEN try_cast(${c} AS BIGINT) END`;
     case 'timestamp':
-      return `CASE WHEN regexp_matches(${c}, ${literal(TIMESTAMP_PATTERN)}) THEN try_cast(${c} AS TIMESTAMPTZ) END`;
+      // ISO 8601 allows HH:MM without seconds; DuckDB's cast wants the seconds when an offset follows.
+      return `CASE WHEN regexp_matches(${c}, ${literal(TIMESTAMP_PATTERN)})
+        THEN try_cast(regexp_replace(${c}, '([T ]\\d{2}:\\d{2})(Z|[+-]|$)', '\\1:00\\2') AS TIMESTAMPTZ) END`;
     case 'date':
       return `CASE WHEN regexp_matches(${c}, ${literal(DATE_PATTERN)}) THEN try_cast(${c} AS DATE) END`;
     case 'list':

@@ -162,4 +162,52 @@ describe('ingest', () => {
       { numRuns: 25, seed: 42 },
     );
   });
+
+  it('quarantines a JSONL line lacking a required key, wherever it is, and numbers lines after reader rejects', async () => {
+    const lines = [
+      Buffer.from('{"shop_name":"no id"}\n'),
+      Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d, 0x0a]),
+      Buffer.from('{"seller_id":"s1"}\n\n'),
+      Buffer.from('{"seller_id":"s2","registered_at":"yesterday"}\n'),
+      Buffer.from('{"seller_id":"s3"}\n'),
+    ];
+    const files = base({ 'sellers.jsonl': Buffer.concat(lines) as unknown as string });
+    delete files['sellers.csv'];
+    files['listings.csv'] = 'listing_id,seller_id,price\nl1,s1,10\nl2,s3,10\n';
+    files['shipments.csv'] = 'waybill_id,seller_id\nw1,s1\nw2,s3\nw3,s1\n';
+    const { report, quarantine } = await ingest(files);
+    expect(report.tables.sellers).toMatchObject({ read: 5, accepted: 2, quarantined: 3 });
+    // Physical lines: 1 no id, 2 not UTF-8, 3 s1, 4 blank (not a row), 5 bad time, 6 s3.
+    expect(quarantine.filter((q) => q.table_name === 'sellers').map((q) => [q.row, q.column])).toEqual([
+      [1, 'seller_id'],
+      [2, null],
+      [5, 'registered_at'],
+    ]);
+  });
+
+  it('takes whole numbers only in integer columns and HH:MM timestamps with an offset', async () => {
+    const { report, quarantine } = await ingest(
+      base({
+        'shipments.csv': 'waybill_id,seller_id,quantity,order_time\nw1,s1,3.7,2026-01-10T22:00Z\nw2,s2,4.0,2026-01-10T22:00Z\nw3,s1,2,2026-01-10 22:00+08:00\n',
+      }),
+    );
+    expect(report.tables.shipments).toMatchObject({ read: 3, accepted: 2, quarantined: 1 });
+    expect(quarantine.find((q) => q.table_name === 'shipments')).toMatchObject({ row: 1, column: 'quantity' });
+  });
+
+  it('names files by their path in the dataset, treats an empty file as an empty table, and rejects a doubled header', async () => {
+    const files = base({ 'catalog.csv': '' });
+    delete files['pickups.csv'];
+    files['pickups/part-1.csv'] = PICKUPS;
+    files['pickups/part-2.csv'] = PICKUPS.split('\n')[0] + '\nw9,119,25,2026-01-11T01:00:00Z,,\n';
+    const { report, quarantine } = await ingest(files);
+    expect(report.tables.catalog).toMatchObject({ read: 0, accepted: 0 });
+    expect(quarantine.find((q) => q.table_name === 'pickups')).toMatchObject({ row: 1, column: 'waybill_id' });
+    const labelled = await withDatabase(async (db) => {
+      await ingestDataset(db, writeDataset(files), silentProgress);
+      return db.all<{ file: string }>(`SELECT file FROM quarantine`);
+    });
+    expect(labelled).toEqual([{ file: 'pickups/part-2.csv' }]);
+    await expect(ingest(base({ 'sellers.csv': 'seller_id,shop_name,shop_name\ns1,a,b\n' }))).rejects.toThrow(/shop_name twice/);
+  });
 });

@@ -26,24 +26,27 @@ export async function hotspotLeads(db: Database): Promise<Lead[]> {
   const timeZone = (await db.one<{ tz: string }>(`SELECT current_setting('TimeZone') AS tz`))?.tz ?? 'UTC';
   await db.run(`CREATE OR REPLACE TABLE seller_scores AS SELECT seller_id, 0.0 AS score, 'N-' || seller_id AS network_id FROM sellers`);
   await db.run(`CREATE OR REPLACE TABLE listing_scores AS SELECT listing_id, 0.0 AS score FROM listings`);
-  return rows.map((r, i) => ({
-    lead_id: `H-${r.cx}-${r.cy}`,
-    rank: i + 1,
-    score: r.n / top,
-    lat: lat0 + r.y / M_PER_DEG_LAT,
-    lng: lng0 + r.x / (M_PER_DEG_LNG * Math.cos((lat0 * Math.PI) / 180)),
-    radius_m: CELL_M,
-    seller_ids: [],
-    network_ids: [],
-    waybills: r.n,
-    night_share: 1,
-    first_seen: isoLocal(r.first, timeZone),
-    last_seen: isoLocal(r.last, timeZone),
-    status: 'active',
-    successor_lead_id: null,
-    brands: [],
-    categories: [],
-    est_value: Math.round(r.value),
-    evidence: [`${r.n} night pickups in a ${CELL_M} m cell`],
-  }));
+  return rows.map((r, i) => {
+    const lat = lat0 + r.y / M_PER_DEG_LAT;
+    return {
+      lead_id: `H-${r.cx}-${r.cy}`,
+      rank: i + 1,
+      score: r.n / top,
+      lat,
+      lng: lng0 + r.x / (M_PER_DEG_LNG * Math.cos((lat * Math.PI) / 180)),
+      radius_m: CELL_M,
+      seller_ids: [],
+      network_ids: [],
+      waybills: r.n,
+      night_share: 1,
+      first_seen: isoLocal(r.first, timeZone),
+      last_seen: isoLocal(r.last, timeZone),
+      status: 'active' as const,
+      successor_lead_id: null,
+      brands: [],
+      categories: [],
+      est_value: Math.round(r.value),
+      evidence: [`${r.n} night pickups in a ${CELL_M} m cell`],
+    };
+  });
 }

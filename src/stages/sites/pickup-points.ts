@@ -25,10 +25,13 @@ export const M_PER_DEG_LNG = 111_320;
 export async function locatePickups(db: Database): Promise<void> {
   const gpsOk = `p.pickup_gps_lat IS NOT NULL AND (p.pickup_gps_time IS NULL
       OR abs(epoch(p.pickup_gps_time) - epoch(p.pickup_time)) <= ${LATE_SCAN_SECONDS})`;
-  // The local metric frame is centred on the median pickup; x/y are metres east/north of it.
+  // x/y are metres east/north of an origin near the median pickup, rounded to 0.01 degree so
+  // that grid lines do not run through the busiest spot by construction. East-west metres use
+  // each point's own latitude, so distances hold for data spanning a whole country.
   await db.run(`
     CREATE OR REPLACE TABLE frame AS
-    SELECT coalesce(median(coalesce(pickup_gps_lat, lat)), 0) AS lat0, coalesce(median(coalesce(pickup_gps_lng, lng)), 0) AS lng0
+    SELECT round(coalesce(median(coalesce(pickup_gps_lat, lat)), 0), 2) AS lat0,
+      round(coalesce(median(coalesce(pickup_gps_lng, lng)), 0), 2) AS lng0
     FROM pickups`);
   await db.run(`
     CREATE OR REPLACE TABLE pickup_points AS
@@ -41,7 +44,7 @@ export async function locatePickups(db: Database): Promise<void> {
         CASE WHEN ${gpsOk} THEN ${QUALITY.gps} WHEN p.lat IS NOT NULL THEN ${QUALITY.geocode} ELSE ${QUALITY.lateGps} END AS quality
       FROM pickups p JOIN shipments s USING (waybill_id))
     SELECT placed.*,
-      (lng - f.lng0) * ${M_PER_DEG_LNG} * cos(radians(f.lat0)) AS x,
+      (lng - f.lng0) * ${M_PER_DEG_LNG} * cos(radians(lat)) AS x,
       (lat - f.lat0) * ${M_PER_DEG_LAT} AS y
     FROM placed CROSS JOIN frame f`);
 }

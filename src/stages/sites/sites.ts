@@ -158,13 +158,13 @@ export async function locateSites(db: Database): Promise<void> {
     station AS (
       SELECT l.site_index, pl.name, pl.aoi_type,
         row_number() OVER (PARTITION BY l.site_index ORDER BY
-          pow((pl.lng - f.lng0) * ${M_PER_DEG_LNG} * cos(radians(f.lat0)) - l.x, 2) + pow((pl.lat - f.lat0) * ${M_PER_DEG_LAT} - l.y, 2), pl.aoi_id) AS k,
-        sqrt(pow((pl.lng - f.lng0) * ${M_PER_DEG_LNG} * cos(radians(f.lat0)) - l.x, 2) + pow((pl.lat - f.lat0) * ${M_PER_DEG_LAT} - l.y, 2)) AS d
+          pow((pl.lng - f.lng0) * ${M_PER_DEG_LNG} * cos(radians(pl.lat)) - l.x, 2) + pow((pl.lat - f.lat0) * ${M_PER_DEG_LAT} - l.y, 2), pl.aoi_id) AS k,
+        sqrt(pow((pl.lng - f.lng0) * ${M_PER_DEG_LNG} * cos(radians(pl.lat)) - l.x, 2) + pow((pl.lat - f.lat0) * ${M_PER_DEG_LAT} - l.y, 2)) AS d
       FROM site_loc l, places pl, frame f WHERE pl.lat IS NOT NULL),
     nearest_place AS (SELECT site_index, name, aoi_type, d FROM station WHERE k = 1)
     SELECT l.site_index, l.x, l.y,
       f.lat0 + l.y / ${M_PER_DEG_LAT} AS lat,
-      f.lng0 + l.x / (${M_PER_DEG_LNG} * cos(radians(f.lat0))) AS lng,
+      f.lng0 + l.x / (${M_PER_DEG_LNG} * cos(radians(f.lat0 + l.y / ${M_PER_DEG_LAT}))) AS lng,
       coalesce(c.sellers_near, 0) AS sellers_near, coalesce(c.low_risk_share, 0) AS low_risk_share,
       (coalesce(c.sellers_near, 0) >= ${p.stationSellers} AND coalesce(c.low_risk_share, 0) >= 0.5)
         OR (np.aoi_type = 'parcel_station' AND np.d <= 100)
