@@ -6,7 +6,7 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { generateWorld } from '../world/generate.ts';
-import { SCENARIOS } from '../world/scenario.ts';
+import { SCENARIOS } from '../world/scenarios.ts';
 import { analyze } from '../pipeline.ts';
 import { evaluateRun, formatComparison } from '../evaluate/evaluate.ts';
 import { createProgress } from './progress.ts';
@@ -33,7 +33,7 @@ export function registerDemo(program: Command): void {
       const results = join(root, 'results');
       const baseline = join(root, 'baseline');
 
-      const w = await generateWorld({ scenario: SCENARIOS.putian, seed, pickups, out: world, format: 'csv', crs: 'WGS84' }, progress);
+      const w = await generateWorld({ scenario: SCENARIOS.putian.scenario, seed, pickups, out: world, format: 'csv', crs: 'WGS84' }, progress);
       process.stdout.write(
         `Generated a world: ${w.sellers.toLocaleString('en-US')} sellers, ${w.rows.pickups.toLocaleString('en-US')} pickups, ` +
           `${w.sites} counterfeit sites run by ${w.operations} operations (${w.seconds.toFixed(1)}s)\n\n`,

@@ -5,20 +5,64 @@ import type { Command } from 'commander';
 import { RESULT_FILES } from '../contract/results.ts';
 import { UserError } from '../errors.ts';
 import { evaluateRun, formatReport } from '../evaluate/evaluate.ts';
+import { formatSuite, runSuite } from '../evaluate/suite.ts';
+import { SCENARIOS } from '../world/scenarios.ts';
+import { createProgress } from './progress.ts';
 
 /** Registers the `evaluate` command on the program. */
 export function registerEvaluate(program: Command): void {
   program
     .command('evaluate')
     .description('Score a run (leads, seller and listing scores, networks, statuses) against ground truth')
-    .argument('<out>', 'output folder of an analysis run')
+    .argument('[out]', 'output folder of an analysis run (not with --suite)')
     .option('--truth <dir>', 'ground-truth folder (default: <dataset>/truth, with the dataset named in OUT/run.json)')
     .option('--json', 'print the report as JSON instead of a table')
-    .action(async (out: string, options: { truth?: string; json?: boolean }) => {
+    .option('--suite', 'run every named scenario over several seeds, Dragnet beside the night-hotspot baseline')
+    .option('--seeds <n>', 'with --suite: seeds per scenario', '5')
+    .option('--pickups <n>', 'with --suite: pickups per world', '100000')
+    .option('--scenarios <list>', `with --suite: comma-separated scenarios (default all: ${Object.keys(SCENARIOS).join(', ')})`)
+    .option('--work <dir>', 'with --suite: where worlds and runs are written', 'out/suite')
+    .option('--keep', 'with --suite: keep the worlds and runs')
+    .action(async (out: string | undefined, options: EvaluateOptions) => {
+      if (options.suite) {
+        await suite(options);
+        return;
+      }
+      if (!out) throw new UserError('evaluate needs the output folder of a run (or --suite)');
       const truthDir = options.truth ?? defaultTruthDir(out);
       const report = await evaluateRun(out, truthDir);
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     });
+}
+
+interface EvaluateOptions {
+  truth?: string;
+  json?: boolean;
+  suite?: boolean;
+  seeds: string;
+  pickups: string;
+  scenarios?: string;
+  work: string;
+  keep?: boolean;
+}
+
+async function suite(options: EvaluateOptions): Promise<void> {
+  const seeds = Number(options.seeds);
+  const pickups = Number(options.pickups);
+  if (!Number.isInteger(seeds) || seeds < 1) throw new UserError(`--seeds must be a positive integer, not ${options.seeds}`);
+  if (!Number.isInteger(pickups) || pickups < 1000) throw new UserError(`--pickups must be an integer >= 1000, not ${options.pickups}`);
+  const scenarios = options.scenarios ? options.scenarios.split(',').map((s) => s.trim()) : Object.keys(SCENARIOS);
+  const unknown = scenarios.filter((s) => !SCENARIOS[s]);
+  if (unknown.length > 0) throw new UserError(`unknown scenario ${unknown.join(', ')} (known: ${Object.keys(SCENARIOS).join(', ')})`);
+  const runs = await runSuite({
+    scenarios,
+    seeds: Array.from({ length: seeds }, (_, i) => i + 1),
+    pickups,
+    workDir: options.work,
+    keep: options.keep,
+    progress: createProgress({}),
+  });
+  process.stdout.write(options.json ? `${JSON.stringify(runs, null, 2)}\n` : formatSuite(runs));
 }
 
 /**

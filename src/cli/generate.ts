@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { CRS_VALUES } from '../contract/dataset.ts';
 import { UserError } from '../errors.ts';
 import { generateWorld, type WorldSummary } from '../world/generate.ts';
-import { SCENARIOS } from '../world/scenario.ts';
+import { SCENARIOS } from '../world/scenarios.ts';
 import { createProgress } from './progress.ts';
 
 const OptionsSchema = z.object({
@@ -14,7 +14,7 @@ const OptionsSchema = z.object({
   pickups: z.number().int().min(100).max(1_000_000_000),
   out: z.string().min(1),
   format: z.enum(['csv', 'jsonl']),
-  crs: z.enum(CRS_VALUES),
+  crs: z.enum(CRS_VALUES).optional(),
   days: z.number().int().min(7).max(730).optional(),
   quiet: z.boolean().optional(),
 });
@@ -35,7 +35,7 @@ export function registerGenerate(program: Command): void {
     .option('--pickups <n>', 'number of pickups (exact)', integer, 300_000)
     .requiredOption('--out <dir>', 'output folder')
     .addOption(new Option('--format <format>', 'table format').choices(['csv', 'jsonl']).default('csv'))
-    .addOption(new Option('--crs <crs>', 'coordinate system of the dataset (truth stays WGS84)').choices([...CRS_VALUES]).default('WGS84'))
+    .addOption(new Option('--crs <crs>', "coordinate system of the dataset (default: the scenario's; truth stays WGS84)").choices([...CRS_VALUES]))
     .option('--days <n>', 'length of the period in days (default: the scenario\'s)', integer)
     .option('--quiet', 'no progress on stderr')
     .action(async (raw: Record<string, unknown>) => {
@@ -45,10 +45,10 @@ export function registerGenerate(program: Command): void {
         throw new UserError(`generate: --${issue.path.join('.')}: ${issue.message}`);
       }
       const o = parsed.data;
-      const scenario = SCENARIOS[o.scenario];
-      if (!scenario) throw new UserError(`generate: unknown scenario '${o.scenario}'`);
+      const named = SCENARIOS[o.scenario];
+      if (!named) throw new UserError(`generate: unknown scenario '${o.scenario}'`);
       const summary = await generateWorld(
-        { scenario, seed: o.seed, pickups: o.pickups, out: resolve(o.out), format: o.format, crs: o.crs, days: o.days },
+        { scenario: named.scenario, seed: o.seed, pickups: o.pickups, out: resolve(o.out), format: o.format, crs: o.crs ?? named.crs, days: o.days },
         createProgress({ quiet: o.quiet }),
       );
       process.stdout.write(formatSummary(summary));

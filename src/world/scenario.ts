@@ -339,4 +339,3 @@ export const putian: Scenario = {
   badRowRate: [0.0005, 0.002],
 };
 
-export const SCENARIOS: Readonly<Record<string, Scenario>> = { putian };

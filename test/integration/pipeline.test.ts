@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateWorld } from '../../src/world/generate.ts';
-import { SCENARIOS } from '../../src/world/scenario.ts';
+import { SCENARIOS } from '../../src/world/scenarios.ts';
 import { analyze, type RunSummary } from '../../src/pipeline.ts';
 import { evaluateRun, type EvaluationReport } from '../../src/evaluate/evaluate.ts';
 import { silentProgress } from '../../src/cli/progress.ts';
@@ -30,7 +30,7 @@ beforeAll(async () => {
   for (const seed of SEEDS) {
     const root = tempDir(`dragnet-it-${seed}-`);
     const world = join(root, 'world');
-    await generateWorld({ scenario: SCENARIOS.putian, seed, pickups: PICKUPS, out: world, format: seed % 2 ? 'csv' : 'jsonl', crs: seed % 2 ? 'WGS84' : 'GCJ-02' }, silentProgress);
+    await generateWorld({ scenario: SCENARIOS.putian.scenario, seed, pickups: PICKUPS, out: world, format: seed % 2 ? 'csv' : 'jsonl', crs: seed % 2 ? 'WGS84' : 'GCJ-02' }, silentProgress);
     const out = join(root, 'out');
     const run = await analyze({ dataset: world, out, dbPath: ':memory:', progress: silentProgress });
     await analyze({ dataset: world, out: join(root, 'naive'), dbPath: ':memory:', method: 'hotspot', progress: silentProgress });

@@ -148,3 +148,15 @@ function quarantine(d: string): Record<TableName, number> {
   }
   return out;
 }
+
+describe('named scenarios', () => {
+  it('each generates a world that differs from putian where it says', async () => {
+    const { SCENARIOS } = await import('../../src/world/scenarios.ts');
+    expect(Object.keys(SCENARIOS)).toEqual(expect.arrayContaining(['putian', 'doorstep', 'alley', 'station', 'split', 'relocation', 'late_scans', 'disguised', 'small_dens', 'night_legit', 'gcj02', 'mixed']));
+    expect(SCENARIOS.station.scenario.den.modeWeights).toEqual({ doorstep: 0, alley: 0, station: 1 });
+    expect(SCENARIOS.gcj02.crs).toBe('GCJ-02');
+    for (const [name, named] of Object.entries(SCENARIOS)) {
+      expect(named.scenario.name, name).toBe(name);
+    }
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * The evaluation suite: every named scenario over several seeds, Dragnet
+ * beside the night-hotspot baseline computed in the same run, summarised as
+ * medians per scenario and over all runs.
+ */
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { generateWorld } from '../world/generate.ts';
+import { SCENARIOS } from '../world/scenarios.ts';
+import { analyze, type Method } from '../pipeline.ts';
+import type { Progress } from '../cli/progress.ts';
+import { silentProgress } from '../cli/progress.ts';
+import { evaluateRun, type EvaluationReport } from './evaluate.ts';
+import { median } from './metrics.ts';
+
+export interface SuiteOptions {
+  scenarios: readonly string[];
+  seeds: readonly number[];
+  pickups: number;
+  /** Worlds and runs go here; each world is removed once scored unless `keep`. */
+  workDir: string;
+  keep?: boolean;
+  progress: Progress;
+}
+
+export interface SuiteRun {
+  scenario: string;
+  seed: number;
+  method: Method;
+  report: EvaluationReport;
+}
+
+const METHODS: readonly Method[] = ['dragnet', 'hotspot'];
+
+/** Generates, analyses and scores every (scenario, seed) with every method. */
+export async function runSuite(options: SuiteOptions): Promise<SuiteRun[]> {
+  const runs: SuiteRun[] = [];
+  const total = options.scenarios.length * options.seeds.length;
+  options.progress.step('suite', total);
+  let done = 0;
+  for (const name of options.scenarios) {
+    const named = SCENARIOS[name];
+    if (!named) throw new Error(`unknown scenario ${name}`);
+    for (const seed of options.seeds) {
+      const root = join(options.workDir, `${name}-${seed}`);
+      const world = join(root, 'world');
+      await generateWorld({ scenario: named.scenario, seed, pickups: options.pickups, out: world, format: 'csv', crs: named.crs }, silentProgress);
+      for (const method of METHODS) {
+        const out = join(root, method);
+        await analyze({ dataset: world, out, dbPath: ':memory:', method, progress: silentProgress });
+        runs.push({ scenario: name, seed, method, report: await evaluateRun(out, join(world, 'truth')) });
+      }
+      if (!options.keep) rmSync(root, { recursive: true, force: true });
+      options.progress.tick(++done);
+    }
+  }
+  options.progress.done();
+  return runs;
+}
+
+/** The figures the suite reports, each read off one run's report. */
+const COLUMNS: ReadonlyArray<[string, (r: EvaluationReport) => number | null, number]> = [
+  ['recall@250', (r) => r.sites.recall250, 3],
+  ['recall@500', (r) => r.sites.recall500, 3],
+  ['lead AP', (r) => r.sites.leadAP, 3],
+  ['err m', (r) => r.sites.medianErrorM, 0],
+  ['in radius', (r) => r.sites.insideRadius, 3],
+  ['seller AP', (r) => r.sellers.ap, 3],
+  ['listing AP', (r) => r.listings.ap, 3],
+  ['net F1', (r) => r.networks.f1, 3],
+  ['status', (r) => r.status.accuracy, 3],
+];
+
+/** One table: a row per scenario and method with the median of each figure over seeds, then the medians over all runs. */
+export function formatSuite(runs: readonly SuiteRun[]): string {
+  const scenarios = [...new Set(runs.map((r) => r.scenario))];
+  const rows: string[][] = [['scenario', 'method', ...COLUMNS.map(([label]) => label)]];
+  const summarise = (subset: readonly SuiteRun[]) =>
+    COLUMNS.map(([, read, digits]) => {
+      const values = subset.map((r) => read(r.report)).filter((v): v is number => v !== null);
+      return values.length === 0 ? 'n/a' : median(values).toFixed(digits);
+    });
+  for (const scenario of [...scenarios, 'ALL (median)']) {
+    for (const method of METHODS) {
+      const subset = runs.filter((r) => r.method === method && (scenario === 'ALL (median)' || r.scenario === scenario));
+      if (subset.length > 0) rows.push([scenario, method, ...summarise(subset)]);
+    }
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const render = (r: string[]) => r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  const seeds = new Set(runs.map((r) => r.seed)).size;
+  return [
+    `${scenarios.length} scenarios x ${seeds} seeds; medians over seeds`,
+    render(rows[0]),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.slice(1).map(render),
+  ].join('\n') + '\n';
+}

@@ -1,0 +1,26 @@
+/** The evaluation suite end to end on one small scenario, and its table. */
+import { describe, expect, it } from 'vitest';
+import { formatSuite, runSuite } from '../../src/evaluate/suite.ts';
+import { silentProgress } from '../../src/cli/progress.ts';
+import { tempDir } from '../helpers/db.ts';
+
+describe('evaluation suite', () => {
+  it('scores Dragnet and the baseline on each scenario and seed and prints medians', async () => {
+    const runs = await runSuite({ scenarios: ['doorstep'], seeds: [1, 2], pickups: 20_000, workDir: tempDir(), progress: silentProgress });
+    expect(runs.map((r) => `${r.scenario}/${r.seed}/${r.method}`)).toEqual([
+      'doorstep/1/dragnet',
+      'doorstep/1/hotspot',
+      'doorstep/2/dragnet',
+      'doorstep/2/hotspot',
+    ]);
+    for (const r of runs) expect(r.report.sites.n).toBeGreaterThan(0);
+    const dragnet = runs.filter((r) => r.method === 'dragnet');
+    const hotspot = runs.filter((r) => r.method === 'hotspot');
+    const ap = (rs: typeof runs) => rs.map((r) => r.report.sites.leadAP ?? 0).reduce((a, b) => a + b, 0);
+    expect(ap(dragnet)).toBeGreaterThan(ap(hotspot));
+    const table = formatSuite(runs);
+    expect(table).toMatch(/^1 scenarios x 2 seeds/);
+    expect(table.split('\n').filter((l) => l.startsWith('doorstep'))).toHaveLength(2);
+    expect(table).toMatch(/ALL \(median\)\s+dragnet/);
+  });
+});
