@@ -19,9 +19,10 @@ import { scoreSellers } from './stages/sellers/sellers.ts';
 import { locateSites } from './stages/sites/sites.ts';
 import { rankLeads, type Lead } from './stages/leads/leads.ts';
 import { hotspotLeads } from './stages/baseline/hotspot.ts';
+import { priceDbscanLeads } from './stages/baseline/price-dbscan.ts';
 import { writeLeads, writeRunJson, writeTables } from './results/write.ts';
 
-export const METHODS = ['dragnet', 'hotspot'] as const;
+export const METHODS = ['dragnet', 'hotspot', 'price-dbscan'] as const;
 export type Method = (typeof METHODS)[number];
 
 export interface AnalyzeOptions {
@@ -73,6 +74,9 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
     let leads: Lead[];
     if (method === 'hotspot') {
       leads = await timed('hotspot', () => hotspotLeads(db));
+    } else if (method === 'price-dbscan') {
+      await timed('listings', () => scoreListings(db));
+      leads = await timed('price-dbscan', () => priceDbscanLeads(db));
     } else {
       await timed('listings', () => scoreListings(db));
       await timed('networks', () => linkSellers(db));

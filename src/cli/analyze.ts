@@ -12,7 +12,7 @@ export function registerAnalyze(program: Command): void {
     .argument('<dataset>', 'dataset folder (see shared/contract/DATASET.md)')
     .requiredOption('--out <dir>', 'folder for the results (leads.geojson, seller_scores.csv, listing_scores.csv, run.json, quarantine/)')
     .option('--db <file>', 'DuckDB database file to keep the tables in (default OUT/dragnet.duckdb; ":memory:" keeps none)')
-    .option('--method <name>', `analysis method: ${METHODS.join(' or ')} (hotspot = naive night-pickup baseline)`, 'dragnet')
+    .option('--method <name>', `analysis method: ${METHODS.join(', ')} (hotspot: naive night-pickup baseline; price-dbscan: density clusters of sellers flagged by price alone)`, 'dragnet')
     .option('--memory-limit <size>', `DuckDB memory ceiling before it spills to disk, e.g. 8GB (default ${DEFAULT_MEMORY_LIMIT})`)
     .option('--top <n>', 'leads to print in the summary', '10')
     .option('--quiet', 'no progress on stderr')

@@ -17,7 +17,7 @@ export function registerEvaluate(program: Command): void {
     .argument('[out]', 'output folder of an analysis run (not with --suite)')
     .option('--truth <dir>', 'ground-truth folder (default: <dataset>/truth, with the dataset named in OUT/run.json)')
     .option('--json', 'print the report as JSON instead of a table')
-    .option('--suite', 'run every named scenario over several seeds, Dragnet beside the night-hotspot baseline')
+    .option('--suite', 'run every named scenario over several seeds, Dragnet beside the hotspot and price-dbscan baselines')
     .option('--seeds <n>', 'with --suite: seeds per scenario', '5')
     .option('--pickups <n>', 'with --suite: pickups per world', '100000')
     .option('--scenarios <list>', `with --suite: comma-separated scenarios (default all: ${Object.keys(SCENARIOS).join(', ')})`)

@@ -1,7 +1,8 @@
 /**
  * The evaluation suite: every named scenario over several seeds, Dragnet
- * beside the night-hotspot baseline computed in the same run, summarised as
- * medians per scenario and over all runs.
+ * beside two baselines computed in the same run (night hotspots; density
+ * clusters of sellers flagged by price alone), summarised as medians per
+ * scenario and over all runs.
  */
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
@@ -30,7 +31,7 @@ export interface SuiteRun {
   report: EvaluationReport;
 }
 
-const METHODS: readonly Method[] = ['dragnet', 'hotspot'];
+const METHODS: readonly Method[] = ['dragnet', 'hotspot', 'price-dbscan'];
 
 /** Generates, analyses and scores every (scenario, seed) with every method. */
 export async function runSuite(options: SuiteOptions): Promise<SuiteRun[]> {

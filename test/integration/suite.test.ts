@@ -10,8 +10,10 @@ describe('evaluation suite', () => {
     expect(runs.map((r) => `${r.scenario}/${r.seed}/${r.method}`)).toEqual([
       'doorstep/1/dragnet',
       'doorstep/1/hotspot',
+      'doorstep/1/price-dbscan',
       'doorstep/2/dragnet',
       'doorstep/2/hotspot',
+      'doorstep/2/price-dbscan',
     ]);
     for (const r of runs) expect(r.report.sites.n).toBeGreaterThan(0);
     const dragnet = runs.filter((r) => r.method === 'dragnet');
@@ -20,7 +22,7 @@ describe('evaluation suite', () => {
     expect(ap(dragnet)).toBeGreaterThan(ap(hotspot));
     const table = formatSuite(runs);
     expect(table).toMatch(/^1 scenarios x 2 seeds/);
-    expect(table.split('\n').filter((l) => l.startsWith('doorstep'))).toHaveLength(2);
+    expect(table.split('\n').filter((l) => l.startsWith('doorstep'))).toHaveLength(3);
     expect(table).toMatch(/ALL \(median\)\s+dragnet/);
   });
 });
