@@ -46,6 +46,25 @@ export interface RunSummary {
   peakRssMb: number;
 }
 
+type Timer = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+const untimed: Timer = (_name, fn) => fn();
+
+/**
+ * The analysis proper, on tables already ingested into `db`: pickup points,
+ * then the method's stages, returning the ranked leads. Also used by the
+ * time-to-detection reruns, which ingest once and rerun this on each day's cut.
+ */
+export async function runStages(db: Database, method: Method, timed: Timer = untimed): Promise<Lead[]> {
+  await timed('pickup-points', () => locatePickups(db));
+  if (method === 'hotspot') return timed('hotspot', () => hotspotLeads(db));
+  await timed('listings', () => scoreListings(db));
+  if (method === 'price-dbscan') return timed('price-dbscan', () => priceDbscanLeads(db));
+  await timed('networks', () => linkSellers(db));
+  await timed('sellers', () => scoreSellers(db));
+  await timed('sites', () => locateSites(db));
+  return timed('leads', () => rankLeads(db));
+}
+
 /** Runs a whole analysis and writes the results contract into `out`. */
 export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
   const started = Date.now();
@@ -60,7 +79,7 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
   }
   const db = await Database.open(dbPath, { memoryLimit: options.memoryLimit });
   const stages: Record<string, number> = {};
-  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+  const timed: Timer = async (name, fn) => {
     const t = Date.now();
     options.progress.step(name);
     const result = await fn();
@@ -70,20 +89,7 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
   };
   try {
     const ingest = await timed('ingest', () => ingestDataset(db, options.dataset, options.progress));
-    await timed('pickup-points', () => locatePickups(db));
-    let leads: Lead[];
-    if (method === 'hotspot') {
-      leads = await timed('hotspot', () => hotspotLeads(db));
-    } else if (method === 'price-dbscan') {
-      await timed('listings', () => scoreListings(db));
-      leads = await timed('price-dbscan', () => priceDbscanLeads(db));
-    } else {
-      await timed('listings', () => scoreListings(db));
-      await timed('networks', () => linkSellers(db));
-      await timed('sellers', () => scoreSellers(db));
-      await timed('sites', () => locateSites(db));
-      leads = await timed('leads', () => rankLeads(db));
-    }
+    const leads = await runStages(db, method, timed);
     await timed('write', async () => {
       writeLeads(out, leads);
       await writeTables(db, out);

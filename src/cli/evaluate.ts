@@ -23,6 +23,8 @@ export function registerEvaluate(program: Command): void {
     .option('--scenarios <list>', `with --suite: comma-separated scenarios (default all: ${Object.keys(SCENARIOS).join(', ')})`)
     .option('--work <dir>', 'with --suite: where worlds and runs are written', 'out/suite')
     .option('--keep', 'with --suite: keep the worlds and runs')
+    .option('--ttd-seeds <n>', 'with --suite: seeds per scenario on which to measure time to detection (reruns)', '1')
+    .option('--ttd-step <days>', 'with --suite: days between time-to-detection reruns', '3')
     .action(async (out: string | undefined, options: EvaluateOptions) => {
       if (options.suite) {
         await suite(options);
@@ -44,6 +46,8 @@ interface EvaluateOptions {
   scenarios?: string;
   work: string;
   keep?: boolean;
+  ttdSeeds: string;
+  ttdStep: string;
 }
 
 async function suite(options: EvaluateOptions): Promise<void> {
@@ -60,6 +64,8 @@ async function suite(options: EvaluateOptions): Promise<void> {
     pickups,
     workDir: options.work,
     keep: options.keep,
+    ttdSeeds: Number(options.ttdSeeds) || 0,
+    ttdStepDays: Math.max(1, Number(options.ttdStep) || 3),
     progress: createProgress({}),
   });
   process.stdout.write(options.json ? `${JSON.stringify(runs, null, 2)}\n` : formatSuite(runs));

@@ -13,6 +13,7 @@ import type { Progress } from '../cli/progress.ts';
 import { silentProgress } from '../cli/progress.ts';
 import { evaluateRun, type EvaluationReport } from './evaluate.ts';
 import { median } from './metrics.ts';
+import { timeToDetection, type SiteDetection } from './detection.ts';
 
 export interface SuiteOptions {
   scenarios: readonly string[];
@@ -21,6 +22,10 @@ export interface SuiteOptions {
   /** Worlds and runs go here; each world is removed once scored unless `keep`. */
   workDir: string;
   keep?: boolean;
+  /** Seeds per scenario (the first ones) on which time to detection is measured; 0 for none. */
+  ttdSeeds?: number;
+  /** Days between the reruns that measure time to detection. */
+  ttdStepDays?: number;
   progress: Progress;
 }
 
@@ -29,6 +34,8 @@ export interface SuiteRun {
   seed: number;
   method: Method;
   report: EvaluationReport;
+  /** Days to detection of each true site (null: never in the top 2n), where measured (Dragnet only). */
+  detection?: SiteDetection[];
 }
 
 const METHODS: readonly Method[] = ['dragnet', 'hotspot', 'price-dbscan'];
@@ -49,7 +56,11 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRun[]> {
       for (const method of METHODS) {
         const out = join(root, method);
         await analyze({ dataset: world, out, dbPath: ':memory:', method, progress: silentProgress });
-        runs.push({ scenario: name, seed, method, report: await evaluateRun(out, join(world, 'truth')) });
+        const run: SuiteRun = { scenario: name, seed, method, report: await evaluateRun(out, join(world, 'truth')) };
+        if (method === 'dragnet' && options.seeds.indexOf(seed) < (options.ttdSeeds ?? 0)) {
+          run.detection = await timeToDetection(world, { stepDays: options.ttdStepDays });
+        }
+        runs.push(run);
       }
       if (!options.keep) rmSync(root, { recursive: true, force: true });
       options.progress.tick(++done);
@@ -72,10 +83,23 @@ const COLUMNS: ReadonlyArray<[string, (r: EvaluationReport) => number | null, nu
   ['status', (r) => r.status.accuracy, 3],
 ];
 
+/**
+ * Median days to detection over the sites where it was measured; a site never
+ * found counts as the whole period (so misses cannot flatter the median).
+ */
+function detectionDays(runs: readonly SuiteRun[]): string {
+  const sites = runs.flatMap((r) => r.detection ?? []);
+  if (sites.length === 0) return '';
+  const never = sites.filter((s) => s.days === null).length;
+  const days = sites.map((s) => s.days ?? Number.POSITIVE_INFINITY);
+  const m = median(days);
+  return `${Number.isFinite(m) ? m.toFixed(0) : 'never'}${never ? ` (${never} never)` : ''}`;
+}
+
 /** One table: a row per scenario and method with the median of each figure over seeds, then the medians over all runs. */
 export function formatSuite(runs: readonly SuiteRun[]): string {
   const scenarios = [...new Set(runs.map((r) => r.scenario))];
-  const rows: string[][] = [['scenario', 'method', ...COLUMNS.map(([label]) => label)]];
+  const rows: string[][] = [['scenario', 'method', ...COLUMNS.map(([label]) => label), 'TTD days']];
   const summarise = (subset: readonly SuiteRun[]) =>
     COLUMNS.map(([, read, digits]) => {
       const values = subset.map((r) => read(r.report)).filter((v): v is number => v !== null);
@@ -84,7 +108,7 @@ export function formatSuite(runs: readonly SuiteRun[]): string {
   for (const scenario of [...scenarios, 'ALL (median)']) {
     for (const method of METHODS) {
       const subset = runs.filter((r) => r.method === method && (scenario === 'ALL (median)' || r.scenario === scenario));
-      if (subset.length > 0) rows.push([scenario, method, ...summarise(subset)]);
+      if (subset.length > 0) rows.push([scenario, method, ...summarise(subset), detectionDays(subset)]);
     }
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));

@@ -6,7 +6,15 @@ import { tempDir } from '../helpers/db.ts';
 
 describe('evaluation suite', () => {
   it('scores Dragnet and the baseline on each scenario and seed and prints medians', async () => {
-    const runs = await runSuite({ scenarios: ['doorstep'], seeds: [1, 2], pickups: 20_000, workDir: tempDir(), progress: silentProgress });
+    const runs = await runSuite({
+      scenarios: ['doorstep'],
+      seeds: [1, 2],
+      pickups: 20_000,
+      workDir: tempDir(),
+      ttdSeeds: 1,
+      ttdStepDays: 20,
+      progress: silentProgress,
+    });
     expect(runs.map((r) => `${r.scenario}/${r.seed}/${r.method}`)).toEqual([
       'doorstep/1/dragnet',
       'doorstep/1/hotspot',
@@ -16,6 +24,14 @@ describe('evaluation suite', () => {
       'doorstep/2/price-dbscan',
     ]);
     for (const r of runs) expect(r.report.sites.n).toBeGreaterThan(0);
+    // Time to detection only on the first seed's Dragnet run: a delay per true site, most of them found.
+    const measured = runs.filter((r) => r.detection);
+    expect(measured.map((r) => `${r.seed}/${r.method}`)).toEqual(['1/dragnet']);
+    const detection = measured[0].detection!;
+    expect(detection).toHaveLength(measured[0].report.sites.n);
+    const days = detection.map((d) => d.days).filter((d): d is number => d !== null);
+    expect(days.length).toBeGreaterThan(detection.length / 2);
+    for (const d of days) expect(d).toBeGreaterThanOrEqual(0);
     const dragnet = runs.filter((r) => r.method === 'dragnet');
     const hotspot = runs.filter((r) => r.method === 'hotspot');
     const ap = (rs: typeof runs) => rs.map((r) => r.report.sites.leadAP ?? 0).reduce((a, b) => a + b, 0);
@@ -24,5 +40,6 @@ describe('evaluation suite', () => {
     expect(table).toMatch(/^1 scenarios x 2 seeds/);
     expect(table.split('\n').filter((l) => l.startsWith('doorstep'))).toHaveLength(3);
     expect(table).toMatch(/ALL \(median\)\s+dragnet/);
+    expect(table.split('\n')[1]).toMatch(/TTD days$/);
   });
 });
