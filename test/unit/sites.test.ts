@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findPeaks } from '../../src/stages/sites/sites.ts';
+import { findPeaks, mergeNearbyPeaks } from '../../src/stages/sites/sites.ts';
 import { siteLogOdds } from '../../src/stages/leads/leads.ts';
 
 describe('site peaks', () => {
@@ -36,5 +36,12 @@ describe('site score without courier GPS', () => {
   it('distrusts a cluster placed only by sender addresses', () => {
     const base = { mean_risk: 0.9, operators: 5, waybills: 100, night_share: 0.8, station: false, gps_support: 1 };
     expect(siteLogOdds({ ...base, gps_support: 0 })).toBeLessThan(siteLogOdds(base) - 2);
+  });
+});
+
+describe('merging peaks', () => {
+  it('joins peaks of different networks at one door and keeps dens 100 m apart', () => {
+    // Cells of 40 m: (0,0) and (1,0) are 40 m apart, (0,0) and (3,0) 120 m.
+    expect(mergeNearbyPeaks([{ cx: 0, cy: 0 }, { cx: 1, cy: 0 }, { cx: 3, cy: 0 }], 60 / 40)).toEqual([0, 0, 2]);
   });
 });

@@ -15,6 +15,7 @@
  */
 import type { Database } from '../../engine/database.ts';
 import { M_PER_DEG_LAT, M_PER_DEG_LNG } from './pickup-points.ts';
+import { UnionFind } from '../networks/union-find.ts';
 
 export const SITE_PARAMS = {
   /** Grid cell side, metres. */
@@ -25,6 +26,8 @@ export const SITE_PARAMS = {
   peakWindow: 3,
   /** Smoothed risk mass (weighted parcels) a peak needs. */
   minMass: 8,
+  /** Peaks of different networks closer than this are one site (one door, accounts we did not link), metres. */
+  mergeRadius: 60,
   /** Parcels farther than this from every peak belong to no site, metres. */
   assignRadius: 300,
   /** GPS fixes within this distance of the peak locate the site, metres. */
@@ -87,6 +90,29 @@ export function findPeaks(cells: readonly Cell[], window: number, minMass: numbe
   return peaks.sort((a, b) => b.s - a.s || a.cx - b.cx || a.cy - b.cy);
 }
 
+/**
+ * Groups peaks (sorted strongest first) lying within `radiusCells` of each
+ * other into sites; a site is numbered by its strongest peak's index.
+ */
+export function mergeNearbyPeaks(peaks: ReadonlyArray<{ cx: number; cy: number }>, radiusCells: number): number[] {
+  const sets = new UnionFind();
+  const r2 = radiusCells * radiusCells;
+  for (let i = 0; i < peaks.length; i++) {
+    sets.add(String(i));
+    for (let j = 0; j < i; j++) {
+      const dx = peaks[i].cx - peaks[j].cx;
+      const dy = peaks[i].cy - peaks[j].cy;
+      if (dx * dx + dy * dy <= r2) sets.union(String(i), String(j));
+    }
+  }
+  const first = new Map<string, number>();
+  return peaks.map((_, i) => {
+    const root = sets.find(String(i));
+    if (!first.has(root)) first.set(root, i);
+    return first.get(root)!;
+  });
+}
+
 export async function locateSites(db: Database): Promise<void> {
   const p = SITE_PARAMS;
   await db.run(`
@@ -95,25 +121,39 @@ export async function locateSites(db: Database): Promise<void> {
       floor(pp.x / ${p.cell})::INT AS cx, floor(pp.y / ${p.cell})::INT AS cy
     FROM pickup_points pp JOIN seller_scores ss USING (seller_id)
     WHERE ss.score >= ${p.minSellerScore} AND pp.quality >= 0.4 AND pp.x IS NOT NULL`);
-  const cells = await db.all<Cell>(
-    `SELECT cx, cy, sum(w::DECIMAL(18, 8))::DOUBLE AS m FROM risky GROUP BY cx, cy ORDER BY cx, cy`,
+  // Peaks are found per seller network: two operations whose dens are 100 m apart in one
+  // urban village stay two sites, and each operation at a shared station gets its own.
+  const cells = await db.all<Cell & { network_id: string }>(
+    `SELECT network_id, cx, cy, sum(w::DECIMAL(18, 8))::DOUBLE AS m FROM risky GROUP BY ALL ORDER BY network_id, cx, cy`,
   );
-  const peaks = findPeaks(cells, p.peakWindow, p.minMass);
+  const byNetwork = new Map<string, Cell[]>();
+  for (const c of cells) {
+    const list = byNetwork.get(c.network_id);
+    if (list) list.push(c);
+    else byNetwork.set(c.network_id, [c]);
+  }
+  const peaks = [...byNetwork].flatMap(([network_id, cs]) => findPeaks(cs, p.peakWindow, p.minMass).map((k) => ({ ...k, network_id })));
+  peaks.sort((a, b) => b.s - a.s || (a.network_id < b.network_id ? -1 : a.network_id > b.network_id ? 1 : 0) || a.cx - b.cx || a.cy - b.cy);
+  const site = mergeNearbyPeaks(peaks, p.mergeRadius / p.cell);
 
-  // Each cell near a peak belongs to the nearest peak (ties: the stronger, listed first).
+  // Each cell near a peak belongs to the nearest peak of the same network (ties: the stronger, listed first).
   const reach = Math.ceil(p.assignRadius / p.cell);
-  await db.run(`CREATE OR REPLACE TEMP TABLE peaks (peak INT, cx INT, cy INT, s DOUBLE)`);
-  await db.append('peaks', peaks.map((k, i) => [i, k.cx, k.cy, k.s]));
+  await db.run(`CREATE OR REPLACE TEMP TABLE peaks (peak INT, network_id VARCHAR, cx INT, cy INT, s DOUBLE, site INT)`);
+  await db.append('peaks', peaks.map((k, i) => [i, k.network_id, k.cx, k.cy, k.s, site[i]]));
   await db.run(`
     CREATE OR REPLACE TEMP TABLE peak_cells AS
-    SELECT cx, cy, arg_min(peak, d * 1e6 + peak) AS peak FROM (
-      SELECT k.cx + dx AS cx, k.cy + dy AS cy, k.peak, sqrt(dx * dx + dy * dy) * ${p.cell} AS d
+    SELECT network_id, cx, cy, arg_min(site, d * 1e6 + peak) AS site FROM (
+      SELECT k.network_id, k.cx + dx AS cx, k.cy + dy AS cy, k.peak, k.site, sqrt(dx * dx + dy * dy) * ${p.cell} AS d
       FROM peaks k, range(-${reach}, ${reach + 1}) a(dx), range(-${reach}, ${reach + 1}) b(dy))
     WHERE d <= ${p.assignRadius}
-    GROUP BY cx, cy`);
+    GROUP BY network_id, cx, cy`);
   await db.run(`
     CREATE OR REPLACE TABLE site_points AS
-    SELECT r.*, c.peak AS site_index FROM risky r JOIN peak_cells c USING (cx, cy)`);
+    SELECT r.*, c.site AS site_index FROM risky r JOIN peak_cells c USING (network_id, cx, cy)`);
+  // A site's cell is its strongest peak's.
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE site_cells AS
+    SELECT site AS peak, arg_max(cx, s * 1e6 - peak) AS cx, arg_max(cy, s * 1e6 - peak) AS cy FROM peaks GROUP BY site`);
 
   // Position: median of good GPS fixes near the peak, refined once around the first estimate.
   await db.run(`
@@ -121,7 +161,7 @@ export async function locateSites(db: Database): Promise<void> {
     SELECT k.peak AS site_index,
       coalesce(median(sp.x) FILTER (WHERE sp.quality = 1 AND sqrt(pow(sp.x - (k.cx + 0.5) * ${p.cell}, 2) + pow(sp.y - (k.cy + 0.5) * ${p.cell}, 2)) <= ${p.locateRadius}), (k.cx + 0.5) * ${p.cell}) AS x,
       coalesce(median(sp.y) FILTER (WHERE sp.quality = 1 AND sqrt(pow(sp.x - (k.cx + 0.5) * ${p.cell}, 2) + pow(sp.y - (k.cy + 0.5) * ${p.cell}, 2)) <= ${p.locateRadius}), (k.cy + 0.5) * ${p.cell}) AS y
-    FROM peaks k LEFT JOIN site_points sp ON sp.site_index = k.peak
+    FROM site_cells k LEFT JOIN site_points sp ON sp.site_index = k.peak
     GROUP BY k.peak, k.cx, k.cy`);
   await db.run(`
     CREATE OR REPLACE TEMP TABLE site_loc AS
