@@ -92,6 +92,8 @@ export interface Site {
   /** Day indexes of the first and last parcel actually collected (filled while generating). */
   firstSeen: number;
   lastSeen: number;
+  /** Parcels collected there (filled while generating): a site that shipped nothing is not in the truth. */
+  parcels: number;
 }
 
 export interface Operation {

@@ -199,7 +199,7 @@ export async function generateWorld(options: GenerateOptions, progress: Progress
     seed: options.seed,
     rows: ordered,
     badRows: orderedBad,
-    sites: actors.sites.length,
+    sites: actors.sites.filter((x) => x.parcels > 0).length,
     operations: actors.operations.length,
     sellers: actors.sellers.length,
     counterfeitSellers: actors.sellers.filter((x) => x.isCounterfeit).length,
@@ -234,10 +234,13 @@ async function writeTruth(
     for (const r of rows) w.write(r);
     await w.close();
   };
+  // A site that never shipped a parcel leaves no trace in the data: no analysis could find it.
+  // A move to such a site is, in the data, a stop.
+  const shipped = sites.filter((x) => x.parcels > 0);
   await write(
     'sites.csv',
-    ['site_id', 'network_id', 'lat', 'lng', 'pickup_mode', 'first_active', 'last_active', 'status', 'successor_site_id'],
-    sites.map((x) => [
+    ['site_id', 'network_id', 'lat', 'lng', 'pickup_mode', 'first_active', 'last_active', 'status', 'successor_site_id', 'parcels'],
+    shipped.map((x) => [
       x.id,
       x.networkId,
       round6(x.point.lat),
@@ -245,8 +248,9 @@ async function writeTruth(
       x.mode,
       day(Math.max(0, x.firstSeen)),
       day(Math.max(0, x.lastSeen, x.firstSeen)),
-      x.status,
-      x.successor?.id ?? null,
+      x.status === 'moved' && !(x.successor && x.successor.parcels > 0) ? 'dormant' : x.status,
+      x.successor && x.successor.parcels > 0 ? x.successor.id : null,
+      x.parcels,
     ]),
   );
   await write(
@@ -281,7 +285,7 @@ async function writeTruth(
       counterfeit_sellers: sellers.filter((x) => x.isCounterfeit).length,
       listings: listings.length,
       counterfeit_listings: listings.filter((l) => l.isCounterfeit).length,
-      sites: sites.length,
+      sites: shipped.length,
       operations: operations.length,
     },
     operations: operations.map((op) => ({

@@ -64,6 +64,7 @@ function makeSite(ctx: OperationContext, id: string, networkId: string, aoi: Aoi
     successor: null,
     firstSeen: -1,
     lastSeen: -1,
+    parcels: 0,
   };
 }
 

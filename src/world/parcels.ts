@@ -143,6 +143,7 @@ export async function emitParcels(ctx: ParcelContext, shipments: TableWriter, pi
         site = active.length === 1 || dr.chance(0.85) ? active[seller.slot % active.length] : dr.pick(active);
         if (site.firstSeen < 0) site.firstSeen = d;
         site.lastSeen = d;
+        site.parcels += count;
       }
       const couriers: readonly Courier[] = site ? site.couriers : seller.spot!.couriers;
       // A seller's parcels leave in one to a few courier visits; parcels of one visit are scanned seconds apart.
