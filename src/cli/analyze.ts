@@ -41,8 +41,12 @@ export function formatSummary(s: RunSummary, out: string, top: number): string {
     lines.push(`  ${table.padEnd(10)} ${fmt(c.read).padStart(10)} ${fmt(c.accepted).padStart(10)} ${fmt(c.quarantined).padStart(12)}`);
   }
   lines.push('');
-  lines.push(`${s.leads.length} leads (method ${s.method}). Top ${Math.min(top, s.leads.length)}:`);
-  lines.push(`  ${'rank'.padStart(4)}  ${'score'.padStart(5)}  ${'lat,lng (WGS84)'.padEnd(21)} ${'radius'.padStart(6)}  ${'parcels'.padStart(7)}  ${'status'.padEnd(7)}  why`);
+  if (s.leads.length === 0) {
+    lines.push(`No leads (method ${s.method}): no place gathers enough parcels of risky sellers.`);
+  } else {
+    lines.push(`${s.leads.length} leads (method ${s.method}). Top ${Math.min(top, s.leads.length)}:`);
+  }
+  if (s.leads.length > 0) lines.push(`  ${'rank'.padStart(4)}  ${'score'.padStart(5)}  ${'lat,lng (WGS84)'.padEnd(21)} ${'radius'.padStart(6)}  ${'parcels'.padStart(7)}  ${'status'.padEnd(7)}  why`);
   for (const l of s.leads.slice(0, top)) {
     lines.push(
       `  ${String(l.rank).padStart(4)}  ${l.score.toFixed(2).padStart(5)}  ${`${l.lat.toFixed(5)},${l.lng.toFixed(5)}`.padEnd(21)} ${`${l.radius_m}m`.padStart(6)}  ${fmt(l.waybills).padStart(7)}  ${l.status.padEnd(7)}  ${l.evidence[0] ?? ''}`,
