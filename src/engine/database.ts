@@ -101,6 +101,11 @@ export class Database {
     appender.closeSync();
   }
 
+  /** The session's time zone: the dataset's, once ingest has set it. */
+  async timeZone(): Promise<string> {
+    return (await this.one<{ tz: string }>(`SELECT current_setting('TimeZone') AS tz`))?.tz ?? 'UTC';
+  }
+
   async tableExists(name: string): Promise<boolean> {
     const n = await this.scalar(
       `SELECT count(*) FROM information_schema.tables WHERE table_name = $1 AND table_schema = current_schema()`,

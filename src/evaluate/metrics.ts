@@ -5,6 +5,7 @@
  * faithfully and print as "n/a".
  */
 import { haversineMeters } from '../geo.ts';
+import { median } from '../stats.ts';
 
 /** Status of a site at the end of the data; shared by leads and truth sites. */
 export type SiteStatus = 'active' | 'dormant' | 'moved';
@@ -269,13 +270,6 @@ export function statusAccuracy(leads: readonly RankedLead[], sites: readonly Tru
   return { matched, accuracy: matched === 0 ? null : correct / matched };
 }
 
-/** Median of a non-empty list (mean of the two middle values for even lengths). */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new Error('median of an empty list');
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 function byRank(leads: readonly RankedLead[]): RankedLead[] {
   return [...leads].sort((a, b) => a.rank - b.rank);
@@ -284,3 +278,5 @@ function byRank(leads: readonly RankedLead[]): RankedLead[] {
 function checkSameLength(scores: readonly number[], labels: readonly boolean[]): void {
   if (scores.length !== labels.length) throw new Error(`scores (${scores.length}) and labels (${labels.length}) differ in length`);
 }
+
+export { median };

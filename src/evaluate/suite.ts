@@ -12,7 +12,7 @@ import { analyze, type Method } from '../pipeline.ts';
 import type { Progress } from '../cli/progress.ts';
 import { silentProgress } from '../cli/progress.ts';
 import { evaluateRun, type EvaluationReport } from './evaluate.ts';
-import { median } from './metrics.ts';
+import { median } from '../stats.ts';
 import { timeToDetection, type SiteDetection } from './detection.ts';
 
 export interface SuiteOptions {

@@ -23,7 +23,7 @@ export async function hotspotLeads(db: Database): Promise<Lead[]> {
   const frame = await db.one<{ lat0: number; lng0: number }>(`SELECT lat0, lng0 FROM frame`);
   const { lat0, lng0 } = frame ?? { lat0: 0, lng0: 0 };
   const top = rows[0]?.n ?? 1;
-  const timeZone = (await db.one<{ tz: string }>(`SELECT current_setting('TimeZone') AS tz`))?.tz ?? 'UTC';
+  const timeZone = await db.timeZone();
   await db.run(`CREATE OR REPLACE TABLE seller_scores AS SELECT seller_id, 0.0 AS score, 'N-' || seller_id AS network_id FROM sellers`);
   await db.run(`CREATE OR REPLACE TABLE listing_scores AS SELECT listing_id, 0.0 AS score FROM listings`);
   return rows.map((r, i) => {

@@ -33,7 +33,7 @@ export async function priceDbscanLeads(db: Database): Promise<Lead[]> {
     if (list) list.push(i);
     else members.set(c, [i]);
   });
-  const timeZone = (await db.one<{ tz: string }>(`SELECT current_setting('TimeZone') AS tz`))?.tz ?? 'UTC';
+  const timeZone = await db.timeZone();
   const clusters = [...members.values()].sort((a, b) => b.length - a.length || a[0] - b[0]);
   const top = clusters[0]?.length ?? 1;
   await db.run(`CREATE OR REPLACE TABLE seller_scores AS

@@ -87,7 +87,7 @@ function leadId(networks: readonly string[], lat: number, lng: number): string {
 
 export async function rankLeads(db: Database): Promise<Lead[]> {
   const dataEnd = (await db.one<{ t: Date | null }>(`SELECT max(t) AS t FROM pickup_points`))?.t ?? new Date(0);
-  const timeZone = (await db.one<{ tz: string }>(`SELECT current_setting('TimeZone') AS tz`))?.tz ?? 'UTC';
+  const timeZone = await db.timeZone();
   // How often a parcel anywhere has a usable GPS fix: a site is judged against that, so data without GPS is not penalised.
   const gpsRate = await db.scalar(`SELECT coalesce(avg((quality = 1)::INT), 0) FROM pickup_points`);
   const rows = await db.all<SiteRow>(

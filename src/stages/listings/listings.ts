@@ -14,6 +14,7 @@ import type { Database } from '../../engine/database.ts';
 import { ACCESSORY_WORDS, brandMentions, canonicalBrand, hasAny, jargonScore, RESALE_WORDS } from './lexicon.ts';
 import { hamming64, parsePhash } from './phash.ts';
 import { reportWeight } from '../reports.ts';
+import { median } from '../../stats.ts';
 
 interface ListingRow {
   listing_id: string;
@@ -122,11 +123,4 @@ export async function scoreListings(db: Database): Promise<void> {
     rows.push([l.listing_id, l.seller_id, brand, category, l.price, ratio, jargon, disguised, officialCopy, resale, accessory, isAuthorized, rep, lo, score]);
   }
   await db.append('listing_scores', rows);
-}
-
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
