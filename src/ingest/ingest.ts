@@ -64,6 +64,7 @@ export async function ingestDataset(db: Database, dir: string, progress: Progres
     progress.tick(++n);
   }
   progress.done();
+  await db.run(`DROP TABLE ${REJECTS_TABLE}`);
   return { manifest, tables };
 }
 
