@@ -98,7 +98,11 @@ export async function rankLeads(db: Database): Promise<Lead[]> {
     -- that merely wrote a nearby address on a waybill; without GPS in the data, addresses must do.
     ops AS (
       SELECT site_index, seller_id, network_id FROM pts WHERE seller_score >= ${OPERATOR_SCORE}
-      GROUP BY ALL HAVING count(*) FILTER (WHERE quality = 1) >= 2 OR $gps_rate < 0.05)
+      GROUP BY ALL HAVING count(*) FILTER (WHERE quality = 1) >= 2 OR $gps_rate < 0.05),
+    op_lists AS (
+      SELECT site_index, count(*)::INT AS operators, list(seller_id ORDER BY seller_id) AS seller_ids,
+        list(DISTINCT network_id ORDER BY network_id) AS network_ids
+      FROM ops GROUP BY site_index)
     SELECT s.site_index, s.lat, s.lng, s.radius_m, s.station, s.place_name, s.place_type, s.sellers_near,
       count(*)::INT AS waybills,
       avg(p.night::INT) AS night_share,
@@ -108,17 +112,16 @@ export async function rankLeads(db: Database): Promise<Lead[]> {
       coalesce(min(p.t) FILTER (WHERE p.quality = 1), min(p.t)) AS first_seen,
       coalesce(max(p.t) FILTER (WHERE p.quality = 1), max(p.t)) AS last_seen,
       coalesce(sum(p.amount::DECIMAL(18, 2)), 0)::DOUBLE AS est_value,
-      (SELECT count(*) FROM ops o WHERE o.site_index = s.site_index)::INT AS operators,
-      coalesce((SELECT list(o.seller_id ORDER BY o.seller_id) FROM ops o WHERE o.site_index = s.site_index), []) AS seller_ids,
-      coalesce((SELECT list(DISTINCT o.network_id ORDER BY o.network_id) FROM ops o WHERE o.site_index = s.site_index), []) AS network_ids,
+      coalesce(o.operators, 0) AS operators, coalesce(o.seller_ids, []) AS seller_ids, coalesce(o.network_ids, []) AS network_ids,
       coalesce(list(DISTINCT p.brand ORDER BY p.brand) FILTER (WHERE p.brand IS NOT NULL), []) AS brands,
       coalesce(list(DISTINCT p.category ORDER BY p.category) FILTER (WHERE p.category IS NOT NULL), []) AS categories,
       median(p.price_ratio) AS median_price_ratio,
       count(DISTINCT p.listing_id) FILTER (WHERE p.price_ratio IS NOT NULL)::INT AS priced_listings,
       count(DISTINCT p.courier_id)::INT AS couriers,
       s.q80
-    FROM sites s JOIN pts p USING (site_index)
-    GROUP BY s.site_index, s.lat, s.lng, s.radius_m, s.station, s.place_name, s.place_type, s.sellers_near, s.q80
+    FROM sites s JOIN pts p USING (site_index) LEFT JOIN op_lists o USING (site_index)
+    GROUP BY s.site_index, s.lat, s.lng, s.radius_m, s.station, s.place_name, s.place_type, s.sellers_near, s.q80,
+      o.operators, o.seller_ids, o.network_ids
     ORDER BY s.site_index`,
     { gps_rate: gpsRate },
   );

@@ -22,6 +22,18 @@ export const QUALITY = { gps: 1.0, geocode: 0.4, lateGps: 0.2 } as const;
 export const M_PER_DEG_LAT = 110_574;
 export const M_PER_DEG_LNG = 111_320;
 
+/**
+ * SQL for the local frame (a `frame` row aliased `f` must be in scope): metres
+ * east (`localX`) and north (`localY`) of its origin, the inverse, and the
+ * planar distance between two points in it. Every stage goes through these,
+ * so positions and distances agree everywhere.
+ */
+export const localX = (lat: string, lng: string) => `((${lng}) - f.lng0) * ${M_PER_DEG_LNG} * cos(radians(${lat}))`;
+export const localY = (lat: string) => `((${lat}) - f.lat0) * ${M_PER_DEG_LAT}`;
+export const latOf = (y: string) => `(f.lat0 + (${y}) / ${M_PER_DEG_LAT})`;
+export const lngOf = (x: string, y: string) => `(f.lng0 + (${x}) / (${M_PER_DEG_LNG} * cos(radians(${latOf(y)}))))`;
+export const distance = (ax: string, ay: string, bx: string, by: string) => `sqrt(pow((${ax}) - (${bx}), 2) + pow((${ay}) - (${by}), 2))`;
+
 export async function locatePickups(db: Database): Promise<void> {
   const gpsOk = `p.pickup_gps_lat IS NOT NULL AND (p.pickup_gps_time IS NULL
       OR abs(epoch(p.pickup_gps_time) - epoch(p.pickup_time)) <= ${LATE_SCAN_SECONDS})`;
@@ -43,8 +55,6 @@ export async function locatePickups(db: Database): Promise<void> {
         CASE WHEN ${gpsOk} THEN p.pickup_gps_lng WHEN p.lng IS NOT NULL THEN p.lng ELSE p.pickup_gps_lng END AS lng,
         CASE WHEN ${gpsOk} THEN ${QUALITY.gps} WHEN p.lat IS NOT NULL THEN ${QUALITY.geocode} ELSE ${QUALITY.lateGps} END AS quality
       FROM pickups p JOIN shipments s USING (waybill_id))
-    SELECT placed.*,
-      (lng - f.lng0) * ${M_PER_DEG_LNG} * cos(radians(lat)) AS x,
-      (lat - f.lat0) * ${M_PER_DEG_LAT} AS y
+    SELECT placed.*, ${localX('lat', 'lng')} AS x, ${localY('lat')} AS y
     FROM placed CROSS JOIN frame f`);
 }

@@ -14,7 +14,7 @@
  * its peak, which late scans and faked sender addresses cannot drag far.
  */
 import type { Database } from '../../engine/database.ts';
-import { M_PER_DEG_LAT, M_PER_DEG_LNG } from './pickup-points.ts';
+import { distance, latOf, lngOf, localX, localY } from './pickup-points.ts';
 import { UnionFind } from '../networks/union-find.ts';
 
 export const SITE_PARAMS = {
@@ -156,18 +156,21 @@ export async function locateSites(db: Database): Promise<void> {
     SELECT site AS peak, arg_max(cx, s * 1e6 - peak) AS cx, arg_max(cy, s * 1e6 - peak) AS cy FROM peaks GROUP BY site`);
 
   // Position: median of good GPS fixes near the peak, refined once around the first estimate.
+  const peakX = `(k.cx + 0.5) * ${p.cell}`;
+  const peakY = `(k.cy + 0.5) * ${p.cell}`;
+  const nearPeak = `sp.quality = 1 AND ${distance('sp.x', 'sp.y', peakX, peakY)} <= ${p.locateRadius}`;
   await db.run(`
     CREATE OR REPLACE TEMP TABLE site_loc0 AS
     SELECT k.peak AS site_index,
-      coalesce(median(sp.x) FILTER (WHERE sp.quality = 1 AND sqrt(pow(sp.x - (k.cx + 0.5) * ${p.cell}, 2) + pow(sp.y - (k.cy + 0.5) * ${p.cell}, 2)) <= ${p.locateRadius}), (k.cx + 0.5) * ${p.cell}) AS x,
-      coalesce(median(sp.y) FILTER (WHERE sp.quality = 1 AND sqrt(pow(sp.x - (k.cx + 0.5) * ${p.cell}, 2) + pow(sp.y - (k.cy + 0.5) * ${p.cell}, 2)) <= ${p.locateRadius}), (k.cy + 0.5) * ${p.cell}) AS y
+      coalesce(median(sp.x) FILTER (WHERE ${nearPeak}), ${peakX}) AS x,
+      coalesce(median(sp.y) FILTER (WHERE ${nearPeak}), ${peakY}) AS y
     FROM site_cells k LEFT JOIN site_points sp ON sp.site_index = k.peak
     GROUP BY k.peak, k.cx, k.cy`);
   await db.run(`
     CREATE OR REPLACE TEMP TABLE site_loc AS
     WITH near AS (
       SELECT l.site_index, sp.x, sp.y FROM site_loc0 l JOIN site_points sp USING (site_index)
-      WHERE sp.quality = 1 AND sqrt(pow(sp.x - l.x, 2) + pow(sp.y - l.y, 2)) <= ${p.locateRadius})
+      WHERE sp.quality = 1 AND ${distance('sp.x', 'sp.y', 'l.x', 'l.y')} <= ${p.locateRadius})
     SELECT l.site_index, coalesce(median(n.x), l.x) AS x, coalesce(median(n.y), l.y) AS y
     FROM site_loc0 l LEFT JOIN near n USING (site_index) GROUP BY l.site_index, l.x, l.y`);
 
@@ -185,26 +188,27 @@ export async function locateSites(db: Database): Promise<void> {
       avg(CASE WHEN ss.score < ${p.minSellerScore} THEN 1 ELSE 0 END) AS low_risk_share,
       mode(pts.aoi_type) AS aoi_type
     FROM around a JOIN pts USING (cx, cy) JOIN seller_scores ss USING (seller_id)
-    WHERE sqrt(pow(pts.x - a.x, 2) + pow(pts.y - a.y, 2)) <= ${p.stationRadius}
+    WHERE ${distance('pts.x', 'pts.y', 'a.x', 'a.y')} <= ${p.stationRadius}
     GROUP BY a.site_index`);
 
+  const placeDistance = distance(localX('pl.lat', 'pl.lng'), localY('pl.lat'), 'l.x', 'l.y');
+  // Nearest place first; equally near places by id, so reruns agree.
+  const nearestFirst = `struct_pack(d := ${placeDistance}, id := pl.aoi_id)`;
   await db.run(`
     CREATE OR REPLACE TABLE sites AS
     WITH spread AS (
-      SELECT l.site_index, quantile_cont(sqrt(pow(sp.x - l.x, 2) + pow(sp.y - l.y, 2)), 0.8) AS q80, count(*) AS n_gps
+      SELECT l.site_index, quantile_cont(${distance('sp.x', 'sp.y', 'l.x', 'l.y')}, 0.8) AS q80, count(*) AS n_gps
       FROM site_loc l JOIN site_points sp USING (site_index) WHERE sp.quality = 1
-        AND sqrt(pow(sp.x - l.x, 2) + pow(sp.y - l.y, 2)) <= ${p.assignRadius}
+        AND ${distance('sp.x', 'sp.y', 'l.x', 'l.y')} <= ${p.assignRadius}
       GROUP BY l.site_index),
-    station AS (
-      SELECT l.site_index, pl.name, pl.aoi_type,
-        row_number() OVER (PARTITION BY l.site_index ORDER BY
-          pow((pl.lng - f.lng0) * ${M_PER_DEG_LNG} * cos(radians(pl.lat)) - l.x, 2) + pow((pl.lat - f.lat0) * ${M_PER_DEG_LAT} - l.y, 2), pl.aoi_id) AS k,
-        sqrt(pow((pl.lng - f.lng0) * ${M_PER_DEG_LNG} * cos(radians(pl.lat)) - l.x, 2) + pow((pl.lat - f.lat0) * ${M_PER_DEG_LAT} - l.y, 2)) AS d
-      FROM site_loc l, places pl, frame f WHERE pl.lat IS NOT NULL),
-    nearest_place AS (SELECT site_index, name, aoi_type, d FROM station WHERE k = 1)
+    nearest_place AS (
+      SELECT l.site_index, arg_min(pl.name, ${nearestFirst}) AS name, arg_min(pl.aoi_type, ${nearestFirst}) AS aoi_type,
+        min(${placeDistance}) AS d
+      FROM site_loc l, places pl, frame f WHERE pl.lat IS NOT NULL
+      GROUP BY l.site_index)
     SELECT l.site_index, l.x, l.y,
-      f.lat0 + l.y / ${M_PER_DEG_LAT} AS lat,
-      f.lng0 + l.x / (${M_PER_DEG_LNG} * cos(radians(f.lat0 + l.y / ${M_PER_DEG_LAT}))) AS lng,
+      ${latOf('l.y')} AS lat,
+      ${lngOf('l.x', 'l.y')} AS lng,
       coalesce(c.sellers_near, 0) AS sellers_near, coalesce(c.low_risk_share, 0) AS low_risk_share,
       (coalesce(c.sellers_near, 0) >= ${p.stationSellers} AND coalesce(c.low_risk_share, 0) >= 0.5)
         OR (np.aoi_type = 'parcel_station' AND np.d <= 100)
