@@ -18,3 +18,19 @@ export function reportWeight(source: string | null, verdict: string | null): num
   if (verdict === 'genuine') return -weight;
   return 0;
 }
+
+/**
+ * How much one report counts as a label when weights are learned: a test buy
+ * is ground truth, a platform review nearly so, rights holders' notices are
+ * often wrong (resellers, parallel imports), consumers' impressions barely count.
+ */
+export const LABEL_WEIGHTS: Readonly<Record<string, number>> = {
+  test_buy: 1,
+  platform: 0.8,
+  rights_holder: 0.3,
+  consumer: 0.1,
+};
+
+export function labelWeight(source: string | null): number {
+  return LABEL_WEIGHTS[source ?? 'consumer'] ?? LABEL_WEIGHTS.consumer;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { chineseNumeralToNumber, normalizeAddress } from '../../src/stages/networks/address.ts';
+import { addressKey, chineseNumeralToNumber, normalizeAddress } from '../../src/stages/networks/address.ts';
 import { UnionFind } from '../../src/stages/networks/union-find.ts';
 
 describe('address normalisation', () => {
@@ -17,6 +17,29 @@ describe('address normalisation', () => {
   it('reads Chinese numerals', () => {
     expect([ '十', '十二', '二十三', '一百零五', '九'].map(chineseNumeralToNumber)).toEqual([10, 12, 23, 105, 9]);
     expect(chineseNumeralToNumber('村')).toBeNull();
+  });
+});
+
+describe('address key', () => {
+  it('matches one place written with abbreviated prefixes, notes and remarks', () => {
+    const variants = [
+      '莆田市 荔城区 北高镇 后坑村 一百一十六号 后门',
+      '福建省莆田市荔城区北高镇后坑村１１６号',
+      '莆田荔城北高后坑村116号附近',
+      '北高镇后坑村116号 (村委会对面)',
+      '荔城区北高镇后坑村  116 号一楼',
+    ];
+    expect(new Set(variants.map(addressKey))).toEqual(new Set(['后坑村116号']));
+  });
+
+  it('keeps other houses and other places apart', () => {
+    expect(addressKey('北高镇后坑村116号')).not.toBe(addressKey('北高镇后坑村117号'));
+    expect(addressKey('北高镇后坑村116号')).not.toBe(addressKey('北高镇前坑村116号'));
+    expect(addressKey('延寿路81号')).not.toBe(addressKey('延寿街81号'));
+  });
+
+  it('falls back to the normalised form when there is no place and house number', () => {
+    expect(addressKey('Room 5, 12 Nanjing Rd')).toBe(normalizeAddress('Room 5, 12 Nanjing Rd'));
   });
 });
 

@@ -20,8 +20,8 @@ export interface SiteFacts {
   test_buys: number;
   network_links: ReadonlyArray<{ network_id: string; kind: string; members_sharing: number }>;
   outcome: { result: string; date: Date; cleared: boolean } | null;
-  /** Set when a station site was placed at the return address its accounts agree on. */
-  return_lead?: { accounts: number; of: number; distanceM: number };
+  /** Set when a station site was placed where its den probably is (see drop-origin.ts). */
+  relocation?: { reason: string; distanceM: number };
 }
 
 const KIND_WORDS: Record<string, string> = {
@@ -50,11 +50,11 @@ export function buildEvidence(f: SiteFacts): string[] {
     out.push(`median price ${pct(f.median_price_ratio)} of MSRP across ${fmt(f.priced_listings)} listings`);
   }
   if (f.test_buys > 0) out.push(`${f.test_buys} test buy${f.test_buys > 1 ? 's' : ''} confirmed counterfeit`);
-  if (f.station && f.return_lead) {
+  if (f.station && f.relocation) {
     const where = f.place_name ? ` (${f.place_name})` : '';
     out.push(
       `parcels handed over at a public drop-off point${where} used by ${fmt(f.sellers_near)} sellers; ` +
-        `${f.return_lead.accounts} of ${f.return_lead.of} accounts give a return address ${fmt(f.return_lead.distanceM)} m away: lead placed there`,
+        `${f.relocation.reason} ${fmt(f.relocation.distanceM)} m away: lead placed there`,
     );
   } else if (f.station) {
     const where = f.place_name ? ` (${f.place_name})` : '';

@@ -10,15 +10,13 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../../engine/database.ts';
 import { haversineMeters } from '../../geo.ts';
 import { buildEvidence, type SiteFacts } from './evidence.ts';
-import { agreedReturnLocation } from './return-addresses.ts';
+import { locateDropOrigins } from './drop-origin.ts';
 import { isoLocal } from '../../time.ts';
 
 /** A site with no attributed pickups in this many final days of the data is dormant. */
 export const DORMANT_DAYS = 14;
 /** Sellers at or above this score count as the site's operators. */
 export const OPERATOR_SCORE = 0.5;
-/** Radius of a lead placed at the return address its accounts agree on: a geocoded address, not a GPS fix. */
-const RETURN_LEAD_RADIUS_M = 250;
 /** A successor site must lie at least this far away, metres. */
 const MOVE_MIN_METERS = 300;
 
@@ -141,25 +139,36 @@ export async function rankLeads(db: Database): Promise<Lead[]> {
     `SELECT lat, lng, date, result FROM outcomes ORDER BY date, outcome_id`,
   );
 
-  const returns = new Map(
-    (await db.all<{ seller_id: string; lat: number; lng: number }>(
-      `SELECT seller_id, return_lat AS lat, return_lng AS lng FROM sellers WHERE return_lat IS NOT NULL ORDER BY seller_id`,
-    )).map((r) => [r.seller_id, r]),
-  );
+  const origins = await locateDropOrigins(db, rows.filter((s) => s.station), OPERATOR_SCORE);
   const relocatedTo = new Set<string>();
+  const extra: SiteRow[] = [];
   for (const s of rows) {
-    if (!s.station) continue;
-    const agreed = agreedReturnLocation(s, s.seller_ids.flatMap((id) => returns.get(id) ?? []));
-    const key = agreed ? `${agreed.point.lat.toFixed(4)},${agreed.point.lng.toFixed(4)}` : '';
-    // Two stations of one operation may point at the same return address: the den gets one lead, the other stays at its station.
-    if (agreed && !relocatedTo.has(key)) {
+    const found = (origins.get(s.site_index) ?? []).filter((o) => {
+      // Two stations of one operation may point at the same address: the den gets one lead, the other stays at its station.
+      const key = `${o.point.lat.toFixed(4)},${o.point.lng.toFixed(4)}`;
+      if (relocatedTo.has(key)) return false;
       relocatedTo.add(key);
-      s.return_lead = { accounts: agreed.accounts, of: s.seller_ids.length, distanceM: agreed.distanceM };
-      s.lat = agreed.point.lat;
-      s.lng = agreed.point.lng;
-      s.radius_m = RETURN_LEAD_RADIUS_M;
-    }
+      return true;
+    });
+    // A split operation handing over at one station has a den per address: a lead each, with its accounts and parcels.
+    const split = found.length > 1;
+    const whole = { ...s };
+    found.forEach((o, k) => {
+      const row: SiteRow = k === 0 ? s : { ...whole };
+      row.relocation = { reason: o.reason, distanceM: o.distanceM };
+      row.lat = o.point.lat;
+      row.lng = o.point.lng;
+      row.radius_m = o.radiusM;
+      if (split) {
+        row.seller_ids = o.sellerIds;
+        row.operators = o.sellerIds.length;
+        row.waybills = Math.max(1, Math.round(whole.waybills * o.share));
+        row.est_value = whole.est_value * o.share;
+      }
+      if (k > 0) extra.push(row);
+    });
   }
+  rows.push(...extra);
 
   const leads = rows.map((s) => {
     let lo = siteLogOdds({ ...s, gps_support: gpsRate > 0.05 ? Math.min(1, s.gps_share / gpsRate) : 1 });

@@ -15,7 +15,7 @@ export interface Point {
 /** Accounts' return addresses within this distance of each other agree, metres. */
 const AGREE_M = 150;
 /** A den further than this from where it drops parcels is not plausible, metres. */
-const MAX_FROM_STATION_M = 3000;
+export const MAX_FROM_STATION_M = 3000;
 
 /**
  * The return location most of a site's operators agree on, or null. Needs at

@@ -13,7 +13,9 @@
 import type { Database } from '../../engine/database.ts';
 import { ACCESSORY_WORDS, brandMentions, canonicalBrand, hasAny, jargonScore, RESALE_WORDS } from './lexicon.ts';
 import { hamming64, parsePhash } from './phash.ts';
-import { reportWeight } from '../reports.ts';
+import { labelWeight, reportWeight } from '../reports.ts';
+import { fitLogistic, type Example, type Prior } from '../learn/logistic.ts';
+import { storeModel } from '../learn/model.ts';
 import { median } from '../../stats.ts';
 
 interface ListingRow {
@@ -38,6 +40,25 @@ interface CatalogRow {
 
 /** Prior log-odds of a listing being counterfeit before any evidence (about 8%). */
 const PRIOR_LO = -2.5;
+
+/** The hand-set evidence terms of one listing, in log-odds. */
+interface ListingTerms {
+  price: number;
+  jargon: number;
+  disguised: number;
+  officialCopy: number;
+  authorized: number;
+  accessory: number;
+}
+
+/** The learned model's features: an intercept shift, then one multiplier per hand-set term. */
+const LISTING_TERMS = ['intercept', 'price', 'jargon', 'disguised', 'officialCopy', 'authorized', 'accessory'] as const;
+const termVector = (t: ListingTerms): number[] => [1, t.price, t.jargon, t.disguised, t.officialCopy, t.authorized, t.accessory];
+/**
+ * Prior on the coefficients: the hand-set weights (multipliers of 1, no shift),
+ * held firmly enough that a few dozen test buys adjust rather than overturn them.
+ */
+const LISTING_PRIOR: Prior = { mean: [0, 1, 1, 1, 1, 1, 1], sd: [0.5, 0.35, 0.35, 0.5, 0.5, 0.35, 0.5] };
 
 /** Log-odds from the price as a share of the genuine price: far below MSRP is the strongest single sign. */
 export function priceLogOdds(ratio: number, resale: boolean): number {
@@ -87,8 +108,7 @@ export async function scoreListings(db: Database): Promise<void> {
   const listings = await db.all<ListingRow>(
     `SELECT listing_id, seller_id, title, brand, product_ref, category, price, image_phash FROM listings ORDER BY listing_id`,
   );
-  const rows: (string | number | boolean | null)[][] = [];
-  for (const l of listings) {
+  const facts = listings.map((l) => {
     const title = l.title ?? '';
     const mentions = brandMentions(title);
     const product = l.product_ref ? byProduct.get(l.product_ref) : undefined;
@@ -110,17 +130,37 @@ export async function scoreListings(db: Database): Promise<void> {
       // A near-copy of a brand's official photo used by a seller the brand did not authorise.
       officialCopy = officialHashes.some((o) => hamming64(o.hash, own) <= 8);
     }
-    const rep = reportLo.get(l.listing_id) ?? 0;
-    let lo = PRIOR_LO;
-    if (ratio !== null) lo += priceLogOdds(ratio, resale);
-    lo += Math.min(jargon, 4) * 0.9;
-    if (disguised) lo += 2;
-    if (officialCopy) lo += 2;
-    if (isAuthorized) lo -= 4;
-    if (accessory && mentions.length > 0) lo -= 1.5;
-    lo += rep;
+    const terms: ListingTerms = {
+      price: ratio !== null ? priceLogOdds(ratio, resale) : 0,
+      jargon: Math.min(jargon, 4) * 0.9,
+      disguised: disguised ? 2 : 0,
+      officialCopy: officialCopy ? 2 : 0,
+      authorized: isAuthorized ? -4 : 0,
+      accessory: accessory && mentions.length > 0 ? -1.5 : 0,
+    };
+    return { l, brand, category, ratio, jargon, disguised, officialCopy, resale, accessory, isAuthorized, terms };
+  });
+
+  // The hand-set weights, adjusted by what the labelled listings say (see learn/logistic.ts).
+  const labels = await db.all<{ listing_id: string; source: string | null; verdict: string }>(
+    `SELECT target_id AS listing_id, source, verdict FROM reports
+     WHERE target_type = 'listing' AND verdict IN ('counterfeit', 'genuine') ORDER BY report_id`,
+  );
+  const index = new Map(facts.map((f, i) => [f.l.listing_id, i]));
+  const examples: Example[] = labels.flatMap((r) => {
+    const i = index.get(r.listing_id);
+    if (i === undefined) return [];
+    return [{ x: termVector(facts[i].terms), offset: PRIOR_LO, y: r.verdict === 'counterfeit' ? 1 : 0, weight: labelWeight(r.source) }];
+  });
+  const beta = fitLogistic(examples, LISTING_PRIOR);
+  await storeModel(db, 'listings', LISTING_TERMS, LISTING_PRIOR, beta, examples);
+
+  const rows: (string | number | boolean | null)[][] = facts.map((f) => {
+    const rep = reportLo.get(f.l.listing_id) ?? 0;
+    const x = termVector(f.terms);
+    const lo = PRIOR_LO + x.reduce((sum, v, j) => sum + beta[j] * v, 0) + rep;
     const score = 1 / (1 + Math.exp(-lo));
-    rows.push([l.listing_id, l.seller_id, brand, category, l.price, ratio, jargon, disguised, officialCopy, resale, accessory, isAuthorized, rep, lo, score]);
-  }
+    return [f.l.listing_id, f.l.seller_id, f.brand, f.category, f.l.price, f.ratio, f.jargon, f.disguised, f.officialCopy, f.resale, f.accessory, f.isAuthorized, rep, lo, score];
+  });
   await db.append('listing_scores', rows);
 }

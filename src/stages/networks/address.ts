@@ -47,3 +47,22 @@ export function normalizeAddress(address: string): string {
   s = s.replace(/^[^区县]{1,6}(区|县)(?=.{4,})/u, '');
   return s;
 }
+
+/** Notes written after or beside an address that do not change where it is (后门 back door, 附近 nearby, ...). */
+const QUALIFIERS = /(后门|侧门|前门|门口|附近|旁边|对面|隔壁|楼下|一楼|底楼|1楼)+$/u;
+/** The last place name (two characters and its kind) and house number of an address: 后坑村116号, 延寿路81号. */
+const HOUSE = /[\p{Script=Han}]{2}(?:村|社区|小区|新村|花园|广场|公寓|大厦|城|园|苑|湾|路|街|道|巷|弄|里)\d+号/gu;
+
+/**
+ * A coarser key than `normalizeAddress` for matching one place written in
+ * different ways: the place name and house number, with everything around
+ * them (administrative prefixes, full or abbreviated; notes such as 后门 or
+ * 附近; remarks in brackets) dropped. Addresses with no such core fall back to
+ * their normalised form.
+ */
+export function addressKey(address: string): string {
+  const withoutRemarks = address.normalize('NFKC').replace(/[(（[【][^)）\]】]*[)）\]】]/gu, '');
+  const normal = normalizeAddress(withoutRemarks).replace(QUALIFIERS, '');
+  const houses = normal.match(HOUSE);
+  return houses ? houses[houses.length - 1] : normal;
+}

@@ -13,7 +13,7 @@
  * MAX_SHARERS accounts is ignored: rarity, not mere equality, links accounts.
  */
 import type { Database } from '../../engine/database.ts';
-import { normalizeAddress } from './address.ts';
+import { addressKey } from './address.ts';
 import { UnionFind } from './union-find.ts';
 
 /** How much sharing one value of each kind says about common control. */
@@ -72,7 +72,7 @@ export async function linkSellers(db: Database): Promise<void> {
   await db.append(
     'seller_identifiers',
     addresses
-      .map((a) => [a.seller_id, 'return_address', normalizeAddress(a.return_address)] as const)
+      .map((a) => [a.seller_id, 'return_address', addressKey(a.return_address)] as const)
       .filter(([, , v]) => v.length >= 4),
   );
 

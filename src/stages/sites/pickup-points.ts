@@ -3,7 +3,8 @@
  *
  * in:  pickups, shipments
  * out: pickup_points(waybill_id, seller_id, listing_id, amount, courier_id,
- *        aoi_id, aoi_type, t, night, lat, lng, x, y, quality)
+ *        aoi_id, aoi_type, t, night, lat, lng, x, y, quality, ax, ay)
+ *        (ax, ay: the geocode of the pickup address, whatever placed the parcel)
  *      frame(lat0, lng0): the local metric frame x/y are in
  *
  * The courier's GPS fix is where the parcel was collected, unless it was taken
@@ -53,8 +54,10 @@ export async function locatePickups(db: Database): Promise<void> {
         (hour(p.pickup_time) >= 22 OR hour(p.pickup_time) < 6) AS night,
         CASE WHEN ${gpsOk} THEN p.pickup_gps_lat WHEN p.lat IS NOT NULL THEN p.lat ELSE p.pickup_gps_lat END AS lat,
         CASE WHEN ${gpsOk} THEN p.pickup_gps_lng WHEN p.lng IS NOT NULL THEN p.lng ELSE p.pickup_gps_lng END AS lng,
-        CASE WHEN ${gpsOk} THEN ${QUALITY.gps} WHEN p.lat IS NOT NULL THEN ${QUALITY.geocode} ELSE ${QUALITY.lateGps} END AS quality
+        CASE WHEN ${gpsOk} THEN ${QUALITY.gps} WHEN p.lat IS NOT NULL THEN ${QUALITY.geocode} ELSE ${QUALITY.lateGps} END AS quality,
+        p.lat AS address_lat, p.lng AS address_lng
       FROM pickups p JOIN shipments s USING (waybill_id))
-    SELECT placed.*, ${localX('lat', 'lng')} AS x, ${localY('lat')} AS y
+    SELECT placed.* EXCLUDE (address_lat, address_lng), ${localX('lat', 'lng')} AS x, ${localY('lat')} AS y,
+      ${localX('address_lat', 'address_lng')} AS ax, ${localY('address_lat')} AS ay
     FROM placed CROSS JOIN frame f`);
 }

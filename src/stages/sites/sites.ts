@@ -43,6 +43,18 @@ export const SITE_PARAMS = {
   minLeadRadius: 150,
   /** Radius of a lead at a public drop-off point: the den is somewhere around it, metres. */
   stationLeadRadius: 600,
+  /** Pickup addresses are counted on a grid this fine to find the door most waybills give, metres. */
+  doorCell: 20,
+  /** Only addresses this close to the GPS fixes can be the door, metres. */
+  doorSearchRadius: 250,
+  /** The door needs this many waybills and this share of the nearby addresses. */
+  doorMinWaybills: 5,
+  doorMinShare: 0.4,
+  /** A door farther than this from the fixes means couriers meet senders elsewhere; the lead moves to the door, metres. */
+  doorOffset: 50,
+  /** Smallest radius when the door and the fixes agree, and when the lead sits at a door away from the fixes, metres. */
+  doorLeadRadius: 60,
+  offsetDoorLeadRadius: 120,
 } as const;
 
 interface Cell {
@@ -92,14 +104,18 @@ export function findPeaks(cells: readonly Cell[], window: number, minMass: numbe
 
 /**
  * Groups peaks (sorted strongest first) lying within `radiusCells` of each
- * other into sites; a site is numbered by its strongest peak's index.
+ * other into sites; a site is numbered by its strongest peak's index. A peak
+ * marked `alone` (a public drop-off point, where many operations hand over
+ * parcels) is never merged: each operation there keeps its own site.
  */
-export function mergeNearbyPeaks(peaks: ReadonlyArray<{ cx: number; cy: number }>, radiusCells: number): number[] {
+export function mergeNearbyPeaks(peaks: ReadonlyArray<{ cx: number; cy: number; alone?: boolean }>, radiusCells: number): number[] {
   const sets = new UnionFind();
   const r2 = radiusCells * radiusCells;
   for (let i = 0; i < peaks.length; i++) {
     sets.add(String(i));
+    if (peaks[i].alone) continue;
     for (let j = 0; j < i; j++) {
+      if (peaks[j].alone) continue;
       const dx = peaks[i].cx - peaks[j].cx;
       const dy = peaks[i].cy - peaks[j].cy;
       if (dx * dx + dy * dy <= r2) sets.union(String(i), String(j));
@@ -134,7 +150,13 @@ export async function locateSites(db: Database): Promise<void> {
   }
   const peaks = [...byNetwork].flatMap(([network_id, cs]) => findPeaks(cs, p.peakWindow, p.minMass).map((k) => ({ ...k, network_id })));
   peaks.sort((a, b) => b.s - a.s || (a.network_id < b.network_id ? -1 : a.network_id > b.network_id ? 1 : 0) || a.cx - b.cx || a.cy - b.cy);
-  const site = mergeNearbyPeaks(peaks, p.mergeRadius / p.cell);
+  await db.run(`CREATE OR REPLACE TEMP TABLE peak_xy (id INT, x DOUBLE, y DOUBLE)`);
+  await db.append('peak_xy', peaks.map((k, i) => [i, (k.cx + 0.5) * p.cell, (k.cy + 0.5) * p.cell]));
+  await crowdAround(db, 'peak_xy', 'peak_crowd');
+  const atStation = new Set(
+    (await db.all<{ id: number }>(`SELECT id FROM peak_crowd WHERE station ORDER BY id`)).map((r) => r.id),
+  );
+  const site = mergeNearbyPeaks(peaks.map((k, i) => ({ ...k, alone: atStation.has(i) })), p.mergeRadius / p.cell);
 
   // Each cell near a peak belongs to the nearest peak of the same network (ties: the stronger, listed first).
   const reach = Math.ceil(p.assignRadius / p.cell);
@@ -174,22 +196,33 @@ export async function locateSites(db: Database): Promise<void> {
     SELECT l.site_index, coalesce(median(n.x), l.x) AS x, coalesce(median(n.y), l.y) AS y
     FROM site_loc0 l LEFT JOIN near n USING (site_index) GROUP BY l.site_index, l.x, l.y`);
 
-  // Public drop-off points: many distinct sellers, mostly low-risk, hand parcels over at the same spot.
-  const sc = Math.ceil(p.stationRadius / p.cell) + 1;
+  // The door: the pickup address most of the site's waybills give, when it lies near where couriers
+  // stand. A courier meeting senders at an alley mouth records the address they wrote, so a door
+  // 50-250 m from the fixes is where the parcels came from; fake sender addresses are scattered over
+  // the city and seldom land near the fixes, and no single one of them outvotes the real one.
+  const g = p.doorCell;
   await db.run(`
-    CREATE OR REPLACE TEMP TABLE site_crowd AS
-    WITH around AS (
-      SELECT l.site_index, floor(l.x / ${p.cell})::INT + dx AS cx, floor(l.y / ${p.cell})::INT + dy AS cy, l.x, l.y
-      FROM site_loc l, range(-${sc}, ${sc + 1}) a(dx), range(-${sc}, ${sc + 1}) b(dy)),
-    pts AS (
-      SELECT pp.seller_id, pp.x, pp.y, pp.aoi_type, floor(pp.x / ${p.cell})::INT AS cx, floor(pp.y / ${p.cell})::INT AS cy
-      FROM pickup_points pp WHERE pp.quality = 1)
-    SELECT a.site_index, count(DISTINCT pts.seller_id) AS sellers_near,
-      avg(CASE WHEN ss.score < ${p.minSellerScore} THEN 1 ELSE 0 END) AS low_risk_share,
-      mode(pts.aoi_type) AS aoi_type
-    FROM around a JOIN pts USING (cx, cy) JOIN seller_scores ss USING (seller_id)
-    WHERE ${distance('pts.x', 'pts.y', 'a.x', 'a.y')} <= ${p.stationRadius}
-    GROUP BY a.site_index`);
+    CREATE OR REPLACE TEMP TABLE site_door AS
+    WITH near AS (
+      SELECT l.site_index, sp.ax, sp.ay, round(sp.ax / ${g})::INT AS gx, round(sp.ay / ${g})::INT AS gy
+      FROM site_loc l JOIN site_points sp USING (site_index)
+      WHERE sp.ax IS NOT NULL AND ${distance('sp.ax', 'sp.ay', 'l.x', 'l.y')} <= ${p.doorSearchRadius}),
+    cells AS (SELECT site_index, gx, gy, count(*) AS n FROM near GROUP BY ALL),
+    blocks AS (
+      SELECT a.site_index, a.gx, a.gy, sum(b.n) AS n FROM cells a JOIN cells b
+        ON a.site_index = b.site_index AND abs(a.gx - b.gx) <= 1 AND abs(a.gy - b.gy) <= 1
+      GROUP BY ALL),
+    best AS (
+      SELECT site_index, arg_max(gx, n * 1e6 - gx * 1e3 - gy) AS gx, arg_max(gy, n * 1e6 - gx * 1e3 - gy) AS gy
+      FROM blocks GROUP BY site_index)
+    SELECT b.site_index, median(n.ax) AS x, median(n.ay) AS y, count(*) AS n,
+      count(*) / any_value(t.n_near) AS share
+    FROM best b JOIN near n ON n.site_index = b.site_index AND abs(n.gx - b.gx) <= 1 AND abs(n.gy - b.gy) <= 1
+    JOIN (SELECT site_index, count(*) AS n_near FROM near GROUP BY site_index) t ON t.site_index = b.site_index
+    GROUP BY b.site_index`);
+
+  await db.run(`CREATE OR REPLACE TEMP TABLE site_xy AS SELECT site_index AS id, x, y FROM site_loc`);
+  await crowdAround(db, 'site_xy', 'site_crowd');
 
   const placeDistance = distance(localX('pl.lat', 'pl.lng'), localY('pl.lat'), 'l.x', 'l.y');
   // Nearest place first; equally near places by id, so reruns agree.
@@ -210,17 +243,65 @@ export async function locateSites(db: Database): Promise<void> {
       ${latOf('l.y')} AS lat,
       ${lngOf('l.x', 'l.y')} AS lng,
       coalesce(c.sellers_near, 0) AS sellers_near, coalesce(c.low_risk_share, 0) AS low_risk_share,
-      (coalesce(c.sellers_near, 0) >= ${p.stationSellers} AND coalesce(c.low_risk_share, 0) >= 0.5)
-        OR (np.aoi_type = 'parcel_station' AND np.d <= 100)
-        OR c.aoi_type = 'parcel_station' AS station,
+      coalesce(c.station, false) AS station,
       CASE WHEN np.d <= 150 THEN np.name END AS place_name,
       CASE WHEN np.d <= 150 THEN np.aoi_type END AS place_type,
       coalesce(s.q80, 0) AS q80, coalesce(s.n_gps, 0) AS n_gps
     FROM site_loc l CROSS JOIN frame f
-    LEFT JOIN site_crowd c USING (site_index) LEFT JOIN spread s USING (site_index) LEFT JOIN nearest_place np USING (site_index)
+    LEFT JOIN site_crowd c ON c.id = l.site_index LEFT JOIN spread s USING (site_index) LEFT JOIN nearest_place np USING (site_index)
     ORDER BY l.site_index`);
+  // Where the lead points: the fixes, or the door when couriers collect away from it; and how sure that is.
+  const doorOk = `d.n >= ${p.doorMinWaybills} AND d.share >= ${p.doorMinShare}`;
+  const doorDistance = distance('d.x', 'd.y', 'sites.x', 'sites.y');
   await db.run(`
     ALTER TABLE sites ADD COLUMN radius_m DOUBLE;
-    UPDATE sites SET radius_m = CASE WHEN station THEN ${p.stationLeadRadius}
-      ELSE round(least(400, greatest(${p.minLeadRadius}, q80 + 30 + 150 / sqrt(greatest(n_gps, 1))))) END`);
+    ALTER TABLE sites ADD COLUMN door_waybills INTEGER DEFAULT 0;
+    ALTER TABLE sites ADD COLUMN door_share DOUBLE DEFAULT 0;
+    ALTER TABLE sites ADD COLUMN door_offset_m DOUBLE;
+    ALTER TABLE sites ADD COLUMN placed_by VARCHAR DEFAULT 'gps';
+    UPDATE sites SET door_waybills = d.n, door_share = d.share, door_offset_m = ${doorDistance},
+      placed_by = CASE WHEN NOT sites.station AND ${doorDistance} > ${p.doorOffset} THEN 'door' ELSE 'gps' END
+    FROM site_door d WHERE d.site_index = sites.site_index AND ${doorOk};
+    UPDATE sites SET x = d.x, y = d.y FROM site_door d WHERE d.site_index = sites.site_index AND sites.placed_by = 'door';
+    UPDATE sites SET lat = ${latOf('y')}, lng = ${lngOf('x', 'y')} FROM frame f WHERE placed_by = 'door';
+    UPDATE sites SET radius_m = CASE
+      WHEN station THEN ${p.stationLeadRadius}
+      WHEN placed_by = 'door' THEN ${p.offsetDoorLeadRadius}
+      ELSE round(least(400, greatest(CASE WHEN door_waybills > 0 THEN ${p.doorLeadRadius} ELSE ${p.minLeadRadius} END,
+        q80 + 30 + 150 / sqrt(greatest(n_gps, 1))))) END`);
+}
+
+/**
+ * Public drop-off points among the points of table `from(id, x, y)`: where at
+ * least `stationSellers` distinct sellers, mostly low-risk, hand over parcels
+ * within `stationRadius`, or where the pickups or the nearest place say
+ * `parcel_station`. Writes `into(id, sellers_near, low_risk_share, station)`.
+ */
+async function crowdAround(db: Database, from: string, into: string): Promise<void> {
+  const p = SITE_PARAMS;
+  const sc = Math.ceil(p.stationRadius / p.cell) + 1;
+  const placeDistance = distance(localX('pl.lat', 'pl.lng'), localY('pl.lat'), 'a.x', 'a.y');
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE ${into} AS
+    WITH around AS (
+      SELECT a.id, floor(a.x / ${p.cell})::INT + dx AS cx, floor(a.y / ${p.cell})::INT + dy AS cy, a.x, a.y
+      FROM ${from} a, range(-${sc}, ${sc + 1}) r1(dx), range(-${sc}, ${sc + 1}) r2(dy)),
+    pts AS (
+      SELECT pp.seller_id, pp.x, pp.y, pp.aoi_type, floor(pp.x / ${p.cell})::INT AS cx, floor(pp.y / ${p.cell})::INT AS cy
+      FROM pickup_points pp WHERE pp.quality = 1),
+    crowd AS (
+      SELECT a.id, count(DISTINCT pts.seller_id) AS sellers_near,
+        avg(CASE WHEN ss.score < ${p.minSellerScore} THEN 1 ELSE 0 END) AS low_risk_share,
+        mode(pts.aoi_type) AS aoi_type
+      FROM around a JOIN pts USING (cx, cy) JOIN seller_scores ss USING (seller_id)
+      WHERE ${distance('pts.x', 'pts.y', 'a.x', 'a.y')} <= ${p.stationRadius}
+      GROUP BY a.id),
+    station_place AS (
+      SELECT a.id FROM ${from} a, places pl, frame f
+      WHERE pl.aoi_type = 'parcel_station' AND pl.lat IS NOT NULL AND ${placeDistance} <= 100
+      GROUP BY a.id)
+    SELECT a.id, coalesce(c.sellers_near, 0) AS sellers_near, coalesce(c.low_risk_share, 0) AS low_risk_share,
+      (coalesce(c.sellers_near, 0) >= ${p.stationSellers} AND coalesce(c.low_risk_share, 0) >= 0.5)
+        OR c.aoi_type = 'parcel_station' OR sp.id IS NOT NULL AS station
+    FROM ${from} a LEFT JOIN crowd c USING (id) LEFT JOIN station_place sp USING (id)`);
 }

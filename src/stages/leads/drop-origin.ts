@@ -1,0 +1,160 @@
+/**
+ * Where a den that drops its parcels at a public station really is.
+ *
+ * The station is not the den; three things in the data can point past it,
+ * tried in this order:
+ * 1. the sender address most of the operation's waybills at the station
+ *    carry (fake ones are scattered, so no single fake outvotes the real one),
+ *    placed where accounts give that same address as their return address;
+ * 2. that sender address naming a known place (`places.name`), placed at the
+ *    place's centroid, with a wider radius: an area, not a door;
+ * 3. the return address the operation's accounts agree on (see
+ *    return-addresses.ts), which goes stale when a den moves, hence last.
+ */
+import type { Database } from '../../engine/database.ts';
+import { haversineMeters } from '../../geo.ts';
+import { addressKey } from '../networks/address.ts';
+import { agreedReturnLocation, MAX_FROM_STATION_M, type Point } from './return-addresses.ts';
+
+/** A den address must be on at least this many of the operation's waybills here, and this share. */
+const MIN_WAYBILLS = 5;
+const MIN_SHARE = 0.15;
+/** Radius of a lead placed at a geocoded return address, and at a named place's centroid, metres. */
+export const ADDRESS_LEAD_RADIUS_M = 250;
+export const PLACE_LEAD_RADIUS_M = 450;
+
+export interface Relocation {
+  point: Point;
+  radiusM: number;
+  /** How the lead was placed, in plain words, for the evidence. */
+  reason: string;
+  distanceM: number;
+  /** The accounts whose parcels this place explains, and the share of the site's operator parcels they are. */
+  sellerIds: string[];
+  share: number;
+}
+
+export interface StationSite extends Point {
+  site_index: number;
+  seller_ids: readonly string[];
+}
+
+interface Gazetteer {
+  /** Normalised return address -> the geocodes accounts give for it. */
+  returns: Map<string, Point[]>;
+  places: Array<{ name: string; lat: number; lng: number }>;
+  returnOf: Map<string, Point>;
+}
+
+async function loadGazetteer(db: Database): Promise<Gazetteer> {
+  const sellers = await db.all<{ seller_id: string; address: string | null; lat: number; lng: number }>(
+    `SELECT seller_id, return_address AS address, return_lat AS lat, return_lng AS lng FROM sellers
+     WHERE return_lat IS NOT NULL ORDER BY seller_id`,
+  );
+  const returns = new Map<string, Point[]>();
+  const returnOf = new Map<string, Point>();
+  for (const s of sellers) {
+    returnOf.set(s.seller_id, { lat: s.lat, lng: s.lng });
+    const key = s.address ? addressKey(s.address) : '';
+    if (!key) continue;
+    const list = returns.get(key);
+    if (list) list.push({ lat: s.lat, lng: s.lng });
+    else returns.set(key, [{ lat: s.lat, lng: s.lng }]);
+  }
+  const places = await db.all<{ name: string; lat: number; lng: number }>(
+    `SELECT name, lat, lng FROM places WHERE name IS NOT NULL AND length(name) >= 2 AND lat IS NOT NULL
+       AND coalesce(aoi_type, '') <> 'parcel_station' ORDER BY aoi_id`,
+  );
+  return { returns, places, returnOf };
+}
+
+const medianPoint = (points: readonly Point[]): Point => {
+  const lats = points.map((p) => p.lat).sort((a, b) => a - b);
+  const lngs = points.map((p) => p.lng).sort((a, b) => a - b);
+  return { lat: lats[lats.length >> 1], lng: lngs[lngs.length >> 1] };
+};
+
+interface SenderAddress {
+  text: string;
+  key: string;
+  n: number;
+  share: number;
+  sellers: string[];
+}
+
+/**
+ * The den addresses among the sender addresses of these operators' waybills
+ * at one site. A den's real address is written by every account it ships
+ * for, a fake one by one account; so addresses written by at least two
+ * accounts are the dens (a split operation has several), and without any,
+ * the single most written address when it clearly leads.
+ */
+export function denAddresses(rows: ReadonlyArray<{ address: string; seller_id: string; n: number }>): SenderAddress[] {
+  const byKey = new Map<string, { text: string; n: number; sellers: Set<string> }>();
+  let total = 0;
+  for (const r of rows) {
+    total += r.n;
+    const key = addressKey(r.address);
+    if (!key) continue;
+    const e = byKey.get(key) ?? { text: r.address, n: 0, sellers: new Set<string>() };
+    e.n += r.n;
+    e.sellers.add(r.seller_id);
+    byKey.set(key, e);
+  }
+  const ranked = [...byKey]
+    .map(([key, e]) => ({ key, text: e.text, n: e.n, share: total > 0 ? e.n / total : 0, sellers: [...e.sellers].sort() }))
+    .sort((a, b) => b.n - a.n || (a.key < b.key ? -1 : 1));
+  const enough = (a: SenderAddress) => a.n >= MIN_WAYBILLS && a.share >= MIN_SHARE;
+  const shared = ranked.filter((a) => a.sellers.length >= 2 && enough(a));
+  if (shared.length > 0) return shared;
+  const [top, second] = ranked;
+  return top && enough(top) && top.n >= 1.5 * (second?.n ?? 0) ? [top] : [];
+}
+
+/** For each station site, where its den (or dens) probably are; sites with no better place than the station are absent. */
+export async function locateDropOrigins(db: Database, sites: readonly StationSite[], operatorScore: number): Promise<Map<number, Relocation[]>> {
+  const out = new Map<number, Relocation[]>();
+  if (sites.length === 0) return out;
+  const gazetteer = await loadGazetteer(db);
+  const counts = await db.all<{ site_index: number; address: string; seller_id: string; n: number }>(
+    `SELECT sp.site_index, sh.sender_address AS address, sp.seller_id, count(*)::INT AS n
+     FROM site_points sp JOIN shipments sh USING (waybill_id)
+     WHERE sp.site_index IN (${sites.map((s) => s.site_index).join(', ')}) AND sp.seller_score >= ${operatorScore}
+       AND sh.sender_address IS NOT NULL
+     GROUP BY ALL ORDER BY sp.site_index, address, sp.seller_id`,
+  );
+  const bySite = new Map<number, typeof counts>();
+  for (const c of counts) bySite.set(c.site_index, [...(bySite.get(c.site_index) ?? []), c]);
+
+  for (const s of sites) {
+    const near = (p: Point) => haversineMeters(p.lat, p.lng, s.lat, s.lng) <= MAX_FROM_STATION_M;
+    const place = (point: Point, radiusM: number, reason: string, sender: SenderAddress | null): Relocation => ({
+      point,
+      radiusM,
+      reason,
+      distanceM: haversineMeters(point.lat, point.lng, s.lat, s.lng),
+      sellerIds: sender?.sellers ?? [...s.seller_ids],
+      share: sender?.share ?? 1,
+    });
+    const found: Relocation[] = [];
+    for (const sender of denAddresses(bySite.get(s.site_index) ?? [])) {
+      const geocodes = (gazetteer.returns.get(sender.key) ?? []).filter(near);
+      const onWaybills = `the sender address on ${Math.round(sender.share * 100)}% of their waybills here`;
+      if (geocodes.length > 0) {
+        const by = `${geocodes.length} account${geocodes.length > 1 ? "s'" : "'s"} return address`;
+        found.push(place(medianPoint(geocodes), ADDRESS_LEAD_RADIUS_M, `${onWaybills}, geocoded by ${by},`, sender));
+        continue;
+      }
+      const named = gazetteer.places
+        .filter((p) => sender.text.includes(p.name) && near(p))
+        .sort((a, b) => b.name.length - a.name.length || haversineMeters(a.lat, a.lng, s.lat, s.lng) - haversineMeters(b.lat, b.lng, s.lat, s.lng))[0];
+      if (named) found.push(place({ lat: named.lat, lng: named.lng }, PLACE_LEAD_RADIUS_M, `${onWaybills} names ${named.name},`, sender));
+    }
+    if (found.length === 0) {
+      const agreed = agreedReturnLocation(s, s.seller_ids.flatMap((id) => gazetteer.returnOf.get(id) ?? []));
+      if (agreed) found.push(place(agreed.point, ADDRESS_LEAD_RADIUS_M, `${agreed.accounts} of ${s.seller_ids.length} accounts give a return address`, null));
+    }
+    if (found.length > 0) out.set(s.site_index, found);
+  }
+  return out;
+}
