@@ -31,6 +31,7 @@ const KIND_WORDS: Record<string, string> = {
   device_id: 'a login device',
   return_address: 'a return address',
   sender_phone_hash: 'a waybill sender phone',
+  sender_address: 'a waybill sender address',
   ship_place: 'the spot and hours their parcels leave from',
 };
 

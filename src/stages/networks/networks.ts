@@ -7,7 +7,9 @@
  *      network_links(network_id, kind, members_sharing): for evidence, the
  *        largest number of a network's accounts sharing one value of a kind
  *
- * Two accounts are linked when the identifiers they share weigh enough.
+ * Two accounts are linked when the identifiers they share weigh enough; two
+ * different shared values of one kind (two waybill sender phones) weigh twice
+ * as much as one.
  * Identifiers shared by many accounts (a parcel station's phone, a family
  * device) say little about common control, so a value held by more than
  * MAX_SHARERS accounts is ignored: rarity, not mere equality, links accounts.
@@ -24,7 +26,16 @@ export const IDENTIFIER_WEIGHTS: Readonly<Record<string, number>> = {
   sender_phone_hash: 0.8,
   device_id: 0.7,
   return_address: 0.7,
+  sender_address: 0.7,
   ship_place: 0.5,
+};
+
+/** Kinds whose values are the same sort of thing and are compared with each other. */
+const IDENTIFIER_FAMILIES: Readonly<Record<string, string>> = {
+  phone_hash: 'phone',
+  sender_phone_hash: 'phone',
+  return_address: 'address',
+  sender_address: 'address',
 };
 
 /**
@@ -37,6 +48,9 @@ export const IDENTIFIER_WEIGHTS: Readonly<Record<string, number>> = {
 const SHIP_PLACE_CELL_M = 50;
 const SHIP_PLACE_MIN_PARCELS = 10;
 const SHIP_PLACE_MIN_SHARE = 0.5;
+
+/** A sender address counts as an account's own when it is on at least this many of its waybills. */
+const SENDER_ADDRESS_MIN_WAYBILLS = 3;
 
 /** A value shared by more accounts than this is treated as public (a station, a shared office). */
 export const MAX_SHARERS = 15;
@@ -66,29 +80,50 @@ export async function linkSellers(db: Database): Promise<void> {
       FROM pickup_points WHERE quality = 1)
     WHERE total >= ${SHIP_PLACE_MIN_PARCELS} AND here >= ${SHIP_PLACE_MIN_SHARE} * total
     GROUP BY seller_id, cell`);
-  const addresses = await db.all<{ seller_id: string; return_address: string }>(
-    `SELECT seller_id, return_address FROM sellers WHERE return_address IS NOT NULL ORDER BY seller_id`,
+  const addresses = await db.all<{ seller_id: string; kind: string; address: string }>(
+    `SELECT seller_id, 'return_address' AS kind, return_address AS address FROM sellers WHERE return_address IS NOT NULL
+     UNION ALL
+     SELECT seller_id, 'sender_address', sender_address FROM shipments WHERE sender_address IS NOT NULL
+     GROUP BY seller_id, sender_address HAVING count(*) >= ${SENDER_ADDRESS_MIN_WAYBILLS}
+     ORDER BY seller_id, kind, address`,
   );
+  const keyed = new Set<string>();
   await db.append(
     'seller_identifiers',
     addresses
-      .map((a) => [a.seller_id, 'return_address', addressKey(a.return_address)] as const)
-      .filter(([, , v]) => v.length >= 4),
+      .map((a) => [a.seller_id, a.kind, addressKey(a.address)] as const)
+      .filter(([id, kind, v]) => {
+        // Variants of one address give one key: keep it once.
+        const k = `${id}|${kind}|${v}`;
+        if (v.length < 4 || keyed.has(k)) return false;
+        keyed.add(k);
+        return true;
+      }),
   );
 
   const weights = Object.entries(IDENTIFIER_WEIGHTS)
     .map(([k, w]) => `('${k}', ${w})`)
     .join(', ');
+  const families = Object.entries(IDENTIFIER_FAMILIES)
+    .map(([k, f]) => `('${k}', '${f}')`)
+    .join(', ');
   const edges = await db.all<{ a: string; b: string }>(`
     WITH w(kind, weight) AS (VALUES ${weights}),
+    fam(kind, family) AS (VALUES ${families}),
+    typed AS (
+      SELECT i.seller_id, i.kind, coalesce(f.family, i.kind) AS family, i.value, w.weight
+      FROM seller_identifiers i JOIN w USING (kind) LEFT JOIN fam f USING (kind)),
     rare AS (
-      SELECT kind, value FROM seller_identifiers GROUP BY kind, value
+      SELECT family, value FROM typed GROUP BY family, value
       HAVING count(DISTINCT seller_id) BETWEEN 2 AND ${MAX_SHARERS}),
-    ids AS (SELECT DISTINCT i.seller_id, i.kind, i.value FROM seller_identifiers i JOIN rare USING (kind, value)),
+    ids AS (SELECT DISTINCT t.* FROM typed t JOIN rare USING (family, value)),
+    -- A value matches across kinds of one family (one account's waybill sender phone is another's
+    -- contact phone) at the lesser weight; two different rare values of one family (two sender
+    -- phones) say more than one, up to twice as much.
     pairs AS (
-      SELECT x.seller_id AS a, y.seller_id AS b, x.kind, max(w.weight) AS weight
-      FROM ids x JOIN ids y ON x.kind = y.kind AND x.value = y.value AND x.seller_id < y.seller_id
-      JOIN w ON w.kind = x.kind
+      SELECT x.seller_id AS a, y.seller_id AS b, x.family,
+        max(least(x.weight, y.weight)) * least(2, count(DISTINCT x.value)) AS weight
+      FROM ids x JOIN ids y ON x.family = y.family AND x.value = y.value AND x.seller_id < y.seller_id
       GROUP BY ALL)
     SELECT a, b FROM pairs GROUP BY a, b HAVING sum(weight::DECIMAL(9, 3)) >= ${LINK_THRESHOLD} ORDER BY a, b`);
 
