@@ -21,6 +21,7 @@ import { rankLeads, type Lead } from './stages/leads/leads.ts';
 import { hotspotLeads } from './stages/baseline/hotspot.ts';
 import { priceDbscanLeads } from './stages/baseline/price-dbscan.ts';
 import { writeLeads, writeRunJson, writeTables } from './results/write.ts';
+import { ALL_SIGNALS, type Signals } from './stages/signals.ts';
 
 export const METHODS = ['dragnet', 'hotspot', 'price-dbscan'] as const;
 export type Method = (typeof METHODS)[number];
@@ -33,6 +34,8 @@ export interface AnalyzeOptions {
   method?: Method;
   /** DuckDB memory ceiling, e.g. '4GB'; past it DuckDB spills to disk. */
   memoryLimit?: string;
+  /** Signals switched off (to measure what each adds); all on by default. */
+  signals?: Signals;
   progress: Progress;
 }
 
@@ -54,15 +57,15 @@ const untimed: Timer = (_name, fn) => fn();
  * then the method's stages, returning the ranked leads. Also used by the
  * time-to-detection reruns, which ingest once and rerun this on each day's cut.
  */
-export async function runStages(db: Database, method: Method, timed: Timer = untimed): Promise<Lead[]> {
+export async function runStages(db: Database, method: Method, timed: Timer = untimed, signals: Signals = ALL_SIGNALS): Promise<Lead[]> {
   await timed('pickup-points', () => locatePickups(db));
   if (method === 'hotspot') return timed('hotspot', () => hotspotLeads(db));
-  await timed('listings', () => scoreListings(db));
+  await timed('listings', () => scoreListings(db, signals));
   if (method === 'price-dbscan') return timed('price-dbscan', () => priceDbscanLeads(db));
-  await timed('networks', () => linkSellers(db));
-  await timed('sellers', () => scoreSellers(db));
-  await timed('sites', () => locateSites(db));
-  return timed('leads', () => rankLeads(db));
+  await timed('networks', () => linkSellers(db, signals));
+  await timed('sellers', () => scoreSellers(db, signals));
+  await timed('sites', () => locateSites(db, signals));
+  return timed('leads', () => rankLeads(db, signals));
 }
 
 /** Runs a whole analysis and writes the results contract into `out`. */
@@ -89,7 +92,7 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
   };
   try {
     const ingest = await timed('ingest', () => ingestDataset(db, options.dataset, options.progress));
-    const leads = await runStages(db, method, timed);
+    const leads = await runStages(db, method, timed, options.signals);
     await timed('write', async () => {
       writeLeads(out, leads);
       await writeTables(db, out);
@@ -111,6 +114,8 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
       timezone: ingest.manifest.timezone,
       currency: ingest.manifest.currency,
       method,
+      signals_off: options.signals?.without ?? [],
+      risk_model: method === 'dragnet' ? await db.all(`SELECT * FROM risk_model ORDER BY stage, term`) : [],
       database: dbPath === ':memory:' ? null : resolve(dbPath),
       started_at: new Date(started).toISOString(),
       seconds: summary.seconds,

@@ -4,6 +4,7 @@ import { analyze, METHODS, type Method, type RunSummary } from '../pipeline.ts';
 import { createProgress } from './progress.ts';
 import { UserError } from '../errors.ts';
 import { DEFAULT_MEMORY_LIMIT } from '../engine/database.ts';
+import { SIGNALS, Signals } from '../stages/signals.ts';
 
 export function registerAnalyze(program: Command): void {
   program
@@ -15,10 +16,17 @@ export function registerAnalyze(program: Command): void {
     .option('--method <name>', `analysis method: ${METHODS.join(', ')} (hotspot: naive night-pickup baseline; price-dbscan: density clusters of sellers flagged by price alone)`, 'dragnet')
     .option('--memory-limit <size>', `DuckDB memory ceiling before it spills to disk, e.g. 8GB (default ${DEFAULT_MEMORY_LIMIT})`)
     .option('--top <n>', 'leads to print in the summary', '10')
+    .option('--without <signals>', `switch signals off, to see what they add (comma-separated: ${Object.keys(SIGNALS).join(', ')})`)
     .option('--quiet', 'no progress on stderr')
-    .action(async (dataset: string, opts: { out: string; db?: string; method: string; memoryLimit?: string; top: string; quiet?: boolean }) => {
+    .action(async (dataset: string, opts: AnalyzeCliOptions) => {
       if (!(METHODS as readonly string[]).includes(opts.method)) {
         throw new UserError(`--method must be one of ${METHODS.join(', ')}, not ${opts.method}`);
+      }
+      let signals: Signals | undefined;
+      try {
+        signals = opts.without ? Signals.parse(opts.without) : undefined;
+      } catch (e) {
+        throw new UserError(`--without: ${(e as Error).message}`);
       }
       const summary = await analyze({
         dataset,
@@ -26,10 +34,21 @@ export function registerAnalyze(program: Command): void {
         dbPath: opts.db,
         method: opts.method as Method,
         memoryLimit: opts.memoryLimit,
+        signals,
         progress: createProgress({ quiet: opts.quiet }),
       });
       process.stdout.write(formatSummary(summary, opts.out, Number(opts.top) || 10));
     });
+}
+
+interface AnalyzeCliOptions {
+  out: string;
+  db?: string;
+  method: string;
+  memoryLimit?: string;
+  top: string;
+  without?: string;
+  quiet?: boolean;
 }
 
 /** The short human summary that ends `analyze` (and `demo`). */

@@ -8,6 +8,7 @@ import { evaluateRun, formatReport } from '../evaluate/evaluate.ts';
 import { formatSuite, runSuite } from '../evaluate/suite.ts';
 import { SCENARIOS } from '../world/scenarios.ts';
 import { createProgress } from './progress.ts';
+import { SIGNALS, Signals, type Signal } from '../stages/signals.ts';
 
 /** Registers the `evaluate` command on the program. */
 export function registerEvaluate(program: Command): void {
@@ -25,6 +26,7 @@ export function registerEvaluate(program: Command): void {
     .option('--keep', 'with --suite: keep the worlds and runs')
     .option('--ttd-seeds <n>', 'with --suite: seeds per scenario on which to measure time to detection (reruns)', '1')
     .option('--ttd-step <days>', 'with --suite: days between time-to-detection reruns', '3')
+    .option('--ablation [signals]', `with --suite: instead of the baselines, Dragnet without each signal in turn (default all: ${Object.keys(SIGNALS).join(', ')})`)
     .action(async (out: string | undefined, options: EvaluateOptions) => {
       if (options.suite) {
         await suite(options);
@@ -48,6 +50,7 @@ interface EvaluateOptions {
   keep?: boolean;
   ttdSeeds: string;
   ttdStep: string;
+  ablation?: string | true;
 }
 
 async function suite(options: EvaluateOptions): Promise<void> {
@@ -66,9 +69,19 @@ async function suite(options: EvaluateOptions): Promise<void> {
     keep: options.keep,
     ttdSeeds: Number(options.ttdSeeds) || 0,
     ttdStepDays: Math.max(1, Number(options.ttdStep) || 3),
+    ablate: options.ablation === undefined ? undefined : ablated(options.ablation),
     progress: createProgress({}),
   });
   process.stdout.write(options.json ? `${JSON.stringify(runs, null, 2)}\n` : formatSuite(runs));
+}
+
+function ablated(list: string | true): Signal[] {
+  if (list === true) return Object.keys(SIGNALS) as Signal[];
+  try {
+    return Signals.parse(list).without;
+  } catch (e) {
+    throw new UserError(`--ablation: ${(e as Error).message}`);
+  }
 }
 
 /**

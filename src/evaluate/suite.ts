@@ -14,6 +14,7 @@ import { silentProgress } from '../cli/progress.ts';
 import { evaluateRun, type EvaluationReport } from './evaluate.ts';
 import { median } from '../stats.ts';
 import { timeToDetection, type SiteDetection } from './detection.ts';
+import { ALL_SIGNALS, Signals, type Signal } from '../stages/signals.ts';
 
 export interface SuiteOptions {
   scenarios: readonly string[];
@@ -26,6 +27,11 @@ export interface SuiteOptions {
   ttdSeeds?: number;
   /** Days between the reruns that measure time to detection. */
   ttdStepDays?: number;
+  /**
+   * Ablation: instead of the baselines, run Dragnet once more per listed
+   * signal with that signal switched off.
+   */
+  ablate?: readonly Signal[];
   progress: Progress;
 }
 
@@ -33,12 +39,29 @@ export interface SuiteRun {
   scenario: string;
   seed: number;
   method: Method;
+  /** The method's label in the table: the method, or 'dragnet -signal' for an ablated run. */
+  label: string;
   report: EvaluationReport;
   /** Days to detection of each true site (null: never in the top 2n), where measured (Dragnet only). */
   detection?: SiteDetection[];
 }
 
 const METHODS: readonly Method[] = ['dragnet', 'hotspot', 'price-dbscan'];
+
+interface Variant {
+  method: Method;
+  label: string;
+  signals: Signals;
+}
+
+/** Dragnet and the baselines; or, for an ablation, Dragnet whole and without each listed signal in turn. */
+function variants(ablate: readonly Signal[] | undefined): Variant[] {
+  if (!ablate) return METHODS.map((method) => ({ method, label: method, signals: ALL_SIGNALS }));
+  return [
+    { method: 'dragnet', label: 'dragnet', signals: ALL_SIGNALS },
+    ...ablate.map((signal) => ({ method: 'dragnet' as const, label: `dragnet -${signal}`, signals: new Signals([signal]) })),
+  ];
+}
 
 /** Generates, analyses and scores every (scenario, seed) with every method. */
 export async function runSuite(options: SuiteOptions): Promise<SuiteRun[]> {
@@ -53,11 +76,11 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteRun[]> {
       const root = join(options.workDir, `${name}-${seed}`);
       const world = join(root, 'world');
       await generateWorld({ scenario: named.scenario, seed, pickups: options.pickups, out: world, format: 'csv', crs: named.crs }, silentProgress);
-      for (const method of METHODS) {
-        const out = join(root, method);
-        await analyze({ dataset: world, out, dbPath: ':memory:', method, progress: silentProgress });
-        const run: SuiteRun = { scenario: name, seed, method, report: await evaluateRun(out, join(world, 'truth')) };
-        if (method === 'dragnet' && options.seeds.indexOf(seed) < (options.ttdSeeds ?? 0)) {
+      for (const { method, label, signals } of variants(options.ablate)) {
+        const out = join(root, label.replace(/\s+-/g, '-without-'));
+        await analyze({ dataset: world, out, dbPath: ':memory:', method, signals, progress: silentProgress });
+        const run: SuiteRun = { scenario: name, seed, method, label, report: await evaluateRun(out, join(world, 'truth')) };
+        if (label === 'dragnet' && options.seeds.indexOf(seed) < (options.ttdSeeds ?? 0)) {
           run.detection = await timeToDetection(world, { stepDays: options.ttdStepDays });
         }
         runs.push(run);
@@ -105,10 +128,11 @@ export function formatSuite(runs: readonly SuiteRun[]): string {
       const values = subset.map((r) => read(r.report)).filter((v): v is number => v !== null);
       return values.length === 0 ? 'n/a' : median(values).toFixed(digits);
     });
+  const labels = [...new Set(runs.map((r) => r.label))];
   for (const scenario of [...scenarios, 'ALL (median)']) {
-    for (const method of METHODS) {
-      const subset = runs.filter((r) => r.method === method && (scenario === 'ALL (median)' || r.scenario === scenario));
-      if (subset.length > 0) rows.push([scenario, method, ...summarise(subset), detectionDays(subset)]);
+    for (const label of labels) {
+      const subset = runs.filter((r) => r.label === label && (scenario === 'ALL (median)' || r.scenario === scenario));
+      if (subset.length > 0) rows.push([scenario, label, ...summarise(subset), detectionDays(subset)]);
     }
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));

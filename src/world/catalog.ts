@@ -36,6 +36,9 @@ export interface Product {
   readonly noun: string;
   readonly msrp: number;
   readonly releaseDate: string;
+  /** Release as epoch seconds, and whether it is a recent release (copies of which appear around its launch). */
+  readonly releasedAt: number;
+  readonly fresh: boolean;
   readonly phash: string;
   /** Filled in once sellers exist: the brand's authorised stores. */
   authorizedSellers: string[];
@@ -228,6 +231,9 @@ export interface Catalog {
   readonly byBrand: Map<string, Product[]>;
 }
 
+/** Share of products released in the months before the period: the drops counterfeiters copy at once. */
+const FRESH_SHARE = 0.25;
+
 /** Builds the catalog: 1-3 colourways of each model, MSRP in the line's range, released over the last three years. */
 export function buildCatalog(startDate: string, rng: Rng): Catalog {
   const products: Product[] = [];
@@ -243,7 +249,9 @@ export function buildCatalog(startDate: string, rng: Rng): Catalog {
         for (let c = 0; c < colours; c++) {
           no++;
           const colour = colours > 1 ? ` ${rng.pick(COLORS)}` : '';
-          const released = new Date(start - rng.int(20, 1100) * 86_400_000).toISOString().slice(0, 10);
+          const fresh = rng.chance(FRESH_SHARE);
+          const releasedMs = start - (fresh ? rng.int(5, 120) : rng.int(20, 1100)) * 86_400_000;
+          const released = new Date(releasedMs).toISOString().slice(0, 10);
           const p: Product = {
             id: `P${(20_000 + no * 13).toString()}`,
             brand,
@@ -253,6 +261,8 @@ export function buildCatalog(startDate: string, rng: Rng): Catalog {
             noun: line.noun,
             msrp: base + (c === 0 ? 0 : rng.pick([0, 0, 100, -100])),
             releaseDate: released,
+            releasedAt: releasedMs / 1000,
+            fresh,
             phash: randomPhash(rng),
             authorizedSellers: [],
           };

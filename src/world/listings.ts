@@ -74,6 +74,15 @@ export interface ListingContext {
   readonly ownBrand: string | null;
 }
 
+/**
+ * When a listing of product `p` goes up: not before genuine stock exists
+ * (`minDays` to `maxDays` after the release for the seller's kind: the brand's
+ * own store on launch day, resellers weeks later), else as planned.
+ */
+function listedAfter(p: Product, createdAt: number, minDays: number, maxDays: number, rng: Rng): number {
+  return Math.max(createdAt, p.releasedAt + rng.int(minDays, maxDays) * 86_400);
+}
+
 /** One listing of a seller, shaped by the seller's kind. */
 export function makeListing(seller: Seller, ctx: ListingContext, createdAt: number, rng: Rng): Listing {
   const den = ctx.scenario.den;
@@ -91,7 +100,7 @@ export function makeListing(seller: Seller, ctx: ListingContext, createdAt: numb
           phash: rng.chance(0.9) ? p.phash : flipBits(p.phash, 1, rng),
           isCounterfeit: false,
         },
-        createdAt,
+        listedAfter(p, createdAt, 0, 0, rng),
         rng,
       );
     }
@@ -108,7 +117,7 @@ export function makeListing(seller: Seller, ctx: ListingContext, createdAt: numb
           phash: rng.chance(0.85) ? randomPhash(rng) : p.phash,
           isCounterfeit: false,
         },
-        createdAt,
+        listedAfter(p, createdAt, 14, 60, rng),
         rng,
       );
     }
@@ -125,7 +134,7 @@ export function makeListing(seller: Seller, ctx: ListingContext, createdAt: numb
           phash: rng.chance(0.4) ? flipBits(p.phash, rng.int(0, 2), rng) : randomPhash(rng),
           isCounterfeit: false,
         },
-        createdAt,
+        listedAfter(p, createdAt, 14, 60, rng),
         rng,
       );
     }
@@ -142,7 +151,7 @@ export function makeListing(seller: Seller, ctx: ListingContext, createdAt: numb
           phash: rng.chance(0.5) ? p.phash : randomPhash(rng),
           isCounterfeit: false,
         },
-        createdAt,
+        listedAfter(p, createdAt, 3, 30, rng),
         rng,
       );
     }
@@ -208,7 +217,8 @@ export function makeListing(seller: Seller, ctx: ListingContext, createdAt: numb
           phash: flipBits(p.phash, rng.int(0, den.maxPhashFlips), rng),
           isCounterfeit: true,
         },
-        createdAt,
+        // Copies of a new release are listed around its launch, some before it (imitation lag).
+        p.fresh ? p.releasedAt + rng.int(-10, 6) * 86_400 : listedAfter(p, createdAt, -10, 6, rng),
         rng,
       );
     }

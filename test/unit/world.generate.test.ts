@@ -72,6 +72,22 @@ describe('generateWorld', () => {
     expect(world.clean_rows.listings).toBe(listings.length);
   });
 
+  it('lists copies of new releases around the launch and genuine resale weeks after it', () => {
+    const released = new Map(readCsv(join(dir('a'), 'catalog.csv')).map((p) => [p.product_id, Date.parse(p.release_date)]));
+    const fake = new Set(readCsv(join(dir('a'), 'truth/listings.csv')).filter((l) => l.is_counterfeit === '1').map((l) => l.listing_id));
+    const lags = { fake: [] as number[], genuine: [] as number[] };
+    for (const l of readCsv(join(dir('a'), 'listings.csv'))) {
+      const at = released.get(l.product_ref);
+      if (at === undefined || Number.isNaN(at) || !l.created_at) continue;
+      const lag = (Date.parse(l.created_at.replace(' ', 'T')) - at) / 86_400_000;
+      (fake.has(l.listing_id) ? lags.fake : lags.genuine).push(lag);
+    }
+    expect(lags.fake.filter((d) => d < 0).length).toBeGreaterThan(0);
+    // Only brand stores (authorised) list a new release in its first days; every copy listed before it is a fake.
+    const beforeRelease = lags.genuine.filter((d) => d < -1.5).length;
+    expect(beforeRelease).toBe(0);
+  });
+
   it('injects exactly the bad rows world.json counts, at least one per table', () => {
     const world = JSON.parse(readFileSync(join(dir('a'), 'truth/world.json'), 'utf8'));
     const found = quarantine(dir('a'));

@@ -16,11 +16,23 @@ import { haversineMeters } from '../../geo.ts';
 import { addressKey } from '../networks/address.ts';
 import { agreedReturnLocation, MAX_FROM_STATION_M, type Point } from './return-addresses.ts';
 
-/** A den address must be on at least this many of the operation's waybills here, and this share. */
+/**
+ * A den address must be on at least this many of the operation's waybills
+ * here, and this share; less when several accounts write it (a den that
+ * moved recently has a short history at a long-used station).
+ */
 const MIN_WAYBILLS = 5;
 const MIN_SHARE = 0.15;
-/** Radius of a lead placed at a geocoded return address, and at a named place's centroid, metres. */
-export const ADDRESS_LEAD_RADIUS_M = 250;
+const MIN_SHARED_WAYBILLS = 10;
+const MIN_SHARED_SHARE = 0.05;
+/**
+ * Radii (about 90%) of a lead placed at the geocode of the den's own address
+ * (the geocoder's error, and a den that stores elsewhere nearby); at the
+ * return address accounts agree on without that address on the waybills (it
+ * may be stale); and at a named place's centroid (an area, not a door), metres.
+ */
+export const ADDRESS_LEAD_RADIUS_M = 100;
+export const RETURN_LEAD_RADIUS_M = 250;
 export const PLACE_LEAD_RADIUS_M = 450;
 
 export interface Relocation {
@@ -105,7 +117,7 @@ export function denAddresses(rows: ReadonlyArray<{ address: string; seller_id: s
     .map(([key, e]) => ({ key, text: e.text, n: e.n, share: total > 0 ? e.n / total : 0, sellers: [...e.sellers].sort() }))
     .sort((a, b) => b.n - a.n || (a.key < b.key ? -1 : 1));
   const enough = (a: SenderAddress) => a.n >= MIN_WAYBILLS && a.share >= MIN_SHARE;
-  const shared = ranked.filter((a) => a.sellers.length >= 2 && enough(a));
+  const shared = ranked.filter((a) => a.sellers.length >= 2 && a.n >= MIN_SHARED_WAYBILLS && a.share >= MIN_SHARED_SHARE);
   if (shared.length > 0) return shared;
   const [top, second] = ranked;
   return top && enough(top) && top.n >= 1.5 * (second?.n ?? 0) ? [top] : [];
@@ -152,7 +164,7 @@ export async function locateDropOrigins(db: Database, sites: readonly StationSit
     }
     if (found.length === 0) {
       const agreed = agreedReturnLocation(s, s.seller_ids.flatMap((id) => gazetteer.returnOf.get(id) ?? []));
-      if (agreed) found.push(place(agreed.point, ADDRESS_LEAD_RADIUS_M, `${agreed.accounts} of ${s.seller_ids.length} accounts give a return address`, null));
+      if (agreed) found.push(place(agreed.point, RETURN_LEAD_RADIUS_M, `${agreed.accounts} of ${s.seller_ids.length} accounts give a return address`, null));
     }
     if (found.length > 0) out.set(s.site_index, found);
   }

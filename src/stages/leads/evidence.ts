@@ -20,6 +20,10 @@ export interface SiteFacts {
   test_buys: number;
   network_links: ReadonlyArray<{ network_id: string; kind: string; members_sharing: number }>;
   outcome: { result: string; date: Date; cleared: boolean } | null;
+  /** 'door' when the lead sits at the address most waybills name, away from where couriers collect. */
+  placed_by: string;
+  door_offset_m: number | null;
+  door_share: number;
   /** Set when a station site was placed where its den probably is (see drop-origin.ts). */
   relocation?: { reason: string; distanceM: number };
 }
@@ -65,6 +69,11 @@ export function buildEvidence(f: SiteFacts): string[] {
   } else {
     const where = f.place_name ? ` in ${f.place_name}${f.place_type ? ` (${f.place_type.replace('_', ' ')})` : ''}` : '';
     out.push(`pickups concentrated within ${fmt(Math.max(f.q80, 1))} m${where}, ${f.couriers} courier${f.couriers > 1 ? 's' : ''}`);
+    if (f.placed_by === 'door' && f.door_offset_m !== null) {
+      out.push(
+        `couriers collect ${fmt(f.door_offset_m)} m from the pickup address on ${pct(f.door_share)} of nearby waybills: lead placed at that address`,
+      );
+    }
   }
   out.push(`estimated sales ${fmt(f.est_value)}`);
   if (f.outcome) {

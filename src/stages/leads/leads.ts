@@ -10,8 +10,9 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../../engine/database.ts';
 import { haversineMeters } from '../../geo.ts';
 import { buildEvidence, type SiteFacts } from './evidence.ts';
-import { locateDropOrigins } from './drop-origin.ts';
+import { locateDropOrigins, type Relocation } from './drop-origin.ts';
 import { isoLocal } from '../../time.ts';
+import { ALL_SIGNALS, type Signals } from '../signals.ts';
 
 /** A site with no attributed pickups in this many final days of the data is dormant. */
 export const DORMANT_DAYS = 14;
@@ -83,7 +84,7 @@ function leadId(networks: readonly string[], lat: number, lng: number): string {
   return 'L-' + createHash('sha1').update(`${networks.join(',')}|${cell}`).digest('hex').slice(0, 10);
 }
 
-export async function rankLeads(db: Database): Promise<Lead[]> {
+export async function rankLeads(db: Database, signals: Signals = ALL_SIGNALS): Promise<Lead[]> {
   const dataEnd = (await db.one<{ t: Date | null }>(`SELECT max(t) AS t FROM pickup_points`))?.t ?? new Date(0);
   const timeZone = await db.timeZone();
   // How often a parcel anywhere has a usable GPS fix: a site is judged against that, so data without GPS is not penalised.
@@ -102,6 +103,7 @@ export async function rankLeads(db: Database): Promise<Lead[]> {
         list(DISTINCT network_id ORDER BY network_id) AS network_ids
       FROM ops GROUP BY site_index)
     SELECT s.site_index, s.lat, s.lng, s.radius_m, s.station, s.place_name, s.place_type, s.sellers_near,
+      s.placed_by, s.door_offset_m, s.door_share,
       count(*)::INT AS waybills,
       avg(p.night::INT) AS night_share,
       coalesce(avg(p.seller_score::DECIMAL(18, 8)) FILTER (WHERE p.quality = 1), avg(p.seller_score::DECIMAL(18, 8)))::DOUBLE AS mean_risk,
@@ -119,6 +121,7 @@ export async function rankLeads(db: Database): Promise<Lead[]> {
       s.q80
     FROM sites s JOIN pts p USING (site_index) LEFT JOIN op_lists o USING (site_index)
     GROUP BY s.site_index, s.lat, s.lng, s.radius_m, s.station, s.place_name, s.place_type, s.sellers_near, s.q80,
+      s.placed_by, s.door_offset_m, s.door_share,
       o.operators, o.seller_ids, o.network_ids
     ORDER BY s.site_index`,
     { gps_rate: gpsRate },
@@ -139,7 +142,7 @@ export async function rankLeads(db: Database): Promise<Lead[]> {
     `SELECT lat, lng, date, result FROM outcomes ORDER BY date, outcome_id`,
   );
 
-  const origins = await locateDropOrigins(db, rows.filter((s) => s.station), OPERATOR_SCORE);
+  const origins = signals.on('drop_origin') ? await locateDropOrigins(db, rows.filter((s) => s.station), OPERATOR_SCORE) : new Map<number, Relocation[]>();
   const relocatedTo = new Set<string>();
   const extra: SiteRow[] = [];
   for (const s of rows) {
@@ -171,8 +174,12 @@ export async function rankLeads(db: Database): Promise<Lead[]> {
   rows.push(...extra);
 
   const leads = rows.map((s) => {
-    let lo = siteLogOdds({ ...s, gps_support: gpsRate > 0.05 ? Math.min(1, s.gps_share / gpsRate) : 1 });
-    const checks = outcomes.filter((o) => haversineMeters(o.lat, o.lng, s.lat, s.lng) <= Math.max(s.radius_m, 150));
+    let lo = siteLogOdds({
+      ...s,
+      night_share: signals.on('night') ? s.night_share : 0.5,
+      gps_support: gpsRate > 0.05 ? Math.min(1, s.gps_share / gpsRate) : 1,
+    });
+    const checks = (signals.on('outcomes') ? outcomes : []).filter((o) => haversineMeters(o.lat, o.lng, s.lat, s.lng) <= Math.max(s.radius_m, 150));
     const lastCheck = checks.at(-1);
     // A check that found nothing lowers the lead, unless the parcels kept coming after it.
     const clearedBeforeActivity =

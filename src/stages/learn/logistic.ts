@@ -46,14 +46,30 @@ export function solve(a: number[][], b: number[]): number[] {
   return m.map((row, i) => row[n] / row[i]);
 }
 
+/** The weighted log-likelihood plus the log prior (up to a constant). */
+export function logPosterior(examples: readonly Example[], prior: Prior, beta: readonly number[]): number {
+  let total = 0;
+  for (let j = 0; j < beta.length; j++) total -= (beta[j] - prior.mean[j]) ** 2 / (2 * prior.sd[j] ** 2);
+  for (const e of examples) {
+    let z = e.offset;
+    for (let j = 0; j < beta.length; j++) z += beta[j] * e.x[j];
+    // log p for y = 1 and log(1 - p) for y = 0, written to stay finite for large |z|.
+    const s = e.y === 1 ? -z : z;
+    total -= e.weight * (s > 0 ? s + Math.log1p(Math.exp(-s)) : Math.log1p(Math.exp(s)));
+  }
+  return total;
+}
+
 /**
  * The coefficients maximising the weighted log-likelihood plus the log prior.
- * The objective is concave (the prior makes it strictly so), so Newton's method
- * converges from the prior mean in a handful of steps.
+ * The objective is strictly concave (the prior sees to that); Newton's method
+ * from the prior mean, with the step halved until the objective improves,
+ * converges to its maximum in a handful of iterations.
  */
 export function fitLogistic(examples: readonly Example[], prior: Prior, maxIterations = 50): number[] {
   const k = prior.mean.length;
-  const beta = [...prior.mean];
+  let beta = [...prior.mean];
+  let current = logPosterior(examples, prior, beta);
   for (let it = 0; it < maxIterations; it++) {
     const grad = beta.map((b, j) => -(b - prior.mean[j]) / prior.sd[j] ** 2);
     const hess = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => (i === j ? 1 / prior.sd[i] ** 2 : 0)));
@@ -69,11 +85,18 @@ export function fitLogistic(examples: readonly Example[], prior: Prior, maxItera
       }
     }
     const step = solve(hess, grad);
-    let size = 0;
-    for (let j = 0; j < k; j++) {
-      beta[j] += step[j];
-      size = Math.max(size, Math.abs(step[j]));
+    let scale = 1;
+    let next = beta.map((b, j) => b + step[j]);
+    let value = logPosterior(examples, prior, next);
+    while (value < current && scale > 1e-6) {
+      scale /= 2;
+      next = beta.map((b, j) => b + scale * step[j]);
+      value = logPosterior(examples, prior, next);
     }
+    const size = Math.max(...step.map((d) => Math.abs(d * scale)));
+    if (value < current) break;
+    beta = next;
+    current = value;
     if (size < 1e-9) break;
   }
   return beta;

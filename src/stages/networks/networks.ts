@@ -17,6 +17,7 @@
 import type { Database } from '../../engine/database.ts';
 import { addressKey } from './address.ts';
 import { UnionFind } from './union-find.ts';
+import { ALL_SIGNALS, type Signals } from '../signals.ts';
 
 /** How much sharing one value of each kind says about common control. */
 export const IDENTIFIER_WEIGHTS: Readonly<Record<string, number>> = {
@@ -58,7 +59,7 @@ export const MAX_SHARERS = 15;
 /** Sum of weights two accounts must share to be linked. */
 export const LINK_THRESHOLD = 1.0;
 
-export async function linkSellers(db: Database): Promise<void> {
+export async function linkSellers(db: Database, signals: Signals = ALL_SIGNALS): Promise<void> {
   await db.run(`CREATE OR REPLACE TABLE seller_identifiers (seller_id VARCHAR, kind VARCHAR, value VARCHAR)`);
   await db.run(`
     INSERT INTO seller_identifiers
@@ -131,7 +132,7 @@ export async function linkSellers(db: Database): Promise<void> {
   for (const { seller_id } of await db.all<{ seller_id: string }>(`SELECT seller_id FROM sellers ORDER BY seller_id`)) {
     sets.add(seller_id);
   }
-  for (const e of edges) sets.union(e.a, e.b);
+  if (signals.on('networks')) for (const e of edges) sets.union(e.a, e.b);
   await db.run(`CREATE OR REPLACE TABLE seller_networks (seller_id VARCHAR, network_id VARCHAR)`);
   await db.append(
     'seller_networks',

@@ -11,11 +11,12 @@
  */
 import type { Database } from '../../engine/database.ts';
 import { REPORT_WEIGHTS } from '../reports.ts';
+import { ALL_SIGNALS, type Signals } from '../signals.ts';
 
 /** Log-odds for an account with no listing evidence at all. */
 const PRIOR_LO = -2.5;
 
-export async function scoreSellers(db: Database): Promise<void> {
+export async function scoreSellers(db: Database, signals: Signals = ALL_SIGNALS): Promise<void> {
   const reportCase = Object.entries(REPORT_WEIGHTS)
     .map(([source, w]) => `WHEN '${source}' THEN ${w}`)
     .join(' ');
@@ -39,9 +40,9 @@ export async function scoreSellers(db: Database): Promise<void> {
     own AS (
       SELECT s.seller_id, n.network_id, coalesce(sh.parcels, 0) AS parcels, coalesce(sh.night_share, 0) AS night_share,
         coalesce(0.6 * b.mean_lo + 0.4 * b.max_lo, ${PRIOR_LO})
-          + coalesce(r.report_lo, 0)
-          + CASE WHEN coalesce(sh.parcels, 0) >= 5 THEN 1.5 * greatest(0, sh.night_share - 0.4) ELSE 0 END
-          - CASE WHEN b.authorized THEN 3 ELSE 0 END AS own_lo
+          + ${signals.on('reports') ? 'coalesce(r.report_lo, 0)' : '0'}
+          + ${signals.on('night') ? 'CASE WHEN coalesce(sh.parcels, 0) >= 5 THEN 1.5 * greatest(0, sh.night_share - 0.4) ELSE 0 END' : '0'}
+          - CASE WHEN b.authorized AND ${signals.on('authorised')} THEN 3 ELSE 0 END AS own_lo
       FROM sellers s JOIN seller_networks n USING (seller_id)
       LEFT JOIN by_listings b USING (seller_id) LEFT JOIN shipping sh USING (seller_id) LEFT JOIN reported r USING (seller_id)),
     nets AS (

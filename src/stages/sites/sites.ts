@@ -16,6 +16,7 @@
 import type { Database } from '../../engine/database.ts';
 import { distance, latOf, lngOf, localX, localY } from './pickup-points.ts';
 import { UnionFind } from '../networks/union-find.ts';
+import { ALL_SIGNALS, type Signals } from '../signals.ts';
 
 export const SITE_PARAMS = {
   /** Grid cell side, metres. */
@@ -35,14 +36,23 @@ export const SITE_PARAMS = {
   /** Distinct sellers within `stationRadius` that mark a public drop-off point. */
   stationSellers: 12,
   stationRadius: 60,
-  /**
-   * Smallest radius of a lead, metres. Couriers often meet senders at an alley
-   * mouth or a corner rather than at the door, and nothing in the parcels tells
-   * the two apart, so even a tight cluster of fixes leaves this much doubt.
-   */
-  minLeadRadius: 150,
+  /** Smallest radius of a lead, metres. */
+  minLeadRadius: 25,
   /** Radius of a lead at a public drop-off point: the den is somewhere around it, metres. */
   stationLeadRadius: 600,
+  /**
+   * Uncertainties beyond the scatter of the fixes (per axis, metres), by how
+   * the lead was placed: at fixes that agree with the door most waybills name
+   * (the courier stands at the door: GPS bias, the den behind the facade); at
+   * that door, away from the fixes (the geocoder's error); at fixes with no
+   * door to check them against (the courier may meet senders down the alley,
+   * and nothing in the parcels tells the two apart).
+   */
+  doorstepM: 15,
+  doorGeocodeM: 30,
+  unseenDoorM: 60,
+  /** Standard error used when a site has no GPS fix at all, metres. */
+  noFixSe: 100,
   /** Pickup addresses are counted on a grid this fine to find the door most waybills give, metres. */
   doorCell: 20,
   /** Only addresses this close to the GPS fixes can be the door, metres. */
@@ -52,10 +62,14 @@ export const SITE_PARAMS = {
   doorMinShare: 0.4,
   /** A door farther than this from the fixes means couriers meet senders elsewhere; the lead moves to the door, metres. */
   doorOffset: 50,
-  /** Smallest radius when the door and the fixes agree, and when the lead sits at a door away from the fixes, metres. */
-  doorLeadRadius: 60,
-  offsetDoorLeadRadius: 120,
 } as const;
+
+/**
+ * SQL for the radius holding the true position with 90% probability when the
+ * error is a circular Gaussian whose per-axis standard deviation combines a
+ * measured standard error and a systematic one: sqrt(-2 ln 0.1) = 2.146.
+ */
+export const circle90 = (se: string, systematic: string) => `2.146 * sqrt(pow(${se}, 2) + pow(${systematic}, 2))`;
 
 interface Cell {
   cx: number;
@@ -129,7 +143,7 @@ export function mergeNearbyPeaks(peaks: ReadonlyArray<{ cx: number; cy: number; 
   });
 }
 
-export async function locateSites(db: Database): Promise<void> {
+export async function locateSites(db: Database, signals: Signals = ALL_SIGNALS): Promise<void> {
   const p = SITE_PARAMS;
   await db.run(`
     CREATE OR REPLACE TEMP TABLE risky AS
@@ -225,12 +239,16 @@ export async function locateSites(db: Database): Promise<void> {
   await crowdAround(db, 'site_xy', 'site_crowd');
 
   const placeDistance = distance(localX('pl.lat', 'pl.lng'), localY('pl.lat'), 'l.x', 'l.y');
+  const near = `${distance('sp.x', 'sp.y', 'l.x', 'l.y')} <= ${p.locateRadius}`;
   // Nearest place first; equally near places by id, so reruns agree.
   const nearestFirst = `struct_pack(d := ${placeDistance}, id := pl.aoi_id)`;
   await db.run(`
     CREATE OR REPLACE TABLE sites AS
     WITH spread AS (
-      SELECT l.site_index, quantile_cont(${distance('sp.x', 'sp.y', 'l.x', 'l.y')}, 0.8) AS q80, count(*) AS n_gps
+      SELECT l.site_index, quantile_cont(${distance('sp.x', 'sp.y', 'l.x', 'l.y')}, 0.8) AS q80, count(*) AS n_gps,
+        -- Robust standard error of the median position (MAD-based, median efficiency ~0.8).
+        1.4826 * sqrt((pow(mad(sp.x) FILTER (WHERE ${near}), 2) + pow(mad(sp.y) FILTER (WHERE ${near}), 2)) / 2)
+          * 1.25 / sqrt(greatest(1, count(*) FILTER (WHERE ${near}))) AS se
       FROM site_loc l JOIN site_points sp USING (site_index) WHERE sp.quality = 1
         AND ${distance('sp.x', 'sp.y', 'l.x', 'l.y')} <= ${p.assignRadius}
       GROUP BY l.site_index),
@@ -246,7 +264,7 @@ export async function locateSites(db: Database): Promise<void> {
       coalesce(c.station, false) AS station,
       CASE WHEN np.d <= 150 THEN np.name END AS place_name,
       CASE WHEN np.d <= 150 THEN np.aoi_type END AS place_type,
-      coalesce(s.q80, 0) AS q80, coalesce(s.n_gps, 0) AS n_gps
+      coalesce(s.q80, 0) AS q80, coalesce(s.n_gps, 0) AS n_gps, coalesce(s.se, ${p.noFixSe}) AS se
     FROM site_loc l CROSS JOIN frame f
     LEFT JOIN site_crowd c ON c.id = l.site_index LEFT JOIN spread s USING (site_index) LEFT JOIN nearest_place np USING (site_index)
     ORDER BY l.site_index`);
@@ -260,15 +278,13 @@ export async function locateSites(db: Database): Promise<void> {
     ALTER TABLE sites ADD COLUMN door_offset_m DOUBLE;
     ALTER TABLE sites ADD COLUMN placed_by VARCHAR DEFAULT 'gps';
     UPDATE sites SET door_waybills = d.n, door_share = d.share, door_offset_m = ${doorDistance},
-      placed_by = CASE WHEN NOT sites.station AND ${doorDistance} > ${p.doorOffset} THEN 'door' ELSE 'gps' END
+      placed_by = CASE WHEN NOT sites.station AND ${doorDistance} > ${p.doorOffset} AND ${signals.on('door')} THEN 'door' ELSE 'gps' END
     FROM site_door d WHERE d.site_index = sites.site_index AND ${doorOk};
     UPDATE sites SET x = d.x, y = d.y FROM site_door d WHERE d.site_index = sites.site_index AND sites.placed_by = 'door';
     UPDATE sites SET lat = ${latOf('y')}, lng = ${lngOf('x', 'y')} FROM frame f WHERE placed_by = 'door';
-    UPDATE sites SET radius_m = CASE
-      WHEN station THEN ${p.stationLeadRadius}
-      WHEN placed_by = 'door' THEN ${p.offsetDoorLeadRadius}
-      ELSE round(least(400, greatest(CASE WHEN door_waybills > 0 THEN ${p.doorLeadRadius} ELSE ${p.minLeadRadius} END,
-        q80 + 30 + 150 / sqrt(greatest(n_gps, 1))))) END`);
+    UPDATE sites SET radius_m = CASE WHEN station THEN ${p.stationLeadRadius}
+      ELSE round(greatest(${p.minLeadRadius}, ${circle90('se', `CASE WHEN placed_by = 'door' THEN ${p.doorGeocodeM}
+        WHEN door_waybills > 0 THEN ${p.doorstepM} ELSE ${p.unseenDoorM} END`)})) END`);
 }
 
 /**
