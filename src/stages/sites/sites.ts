@@ -51,6 +51,8 @@ export const SITE_PARAMS = {
   doorstepM: 15,
   doorGeocodeM: 30,
   unseenDoorM: 60,
+  /** Sites placed this close together (two alley mouths of one den, both placed at its door) are one, metres. */
+  samePlaceRadius: 40,
   /** Standard error used when a site has no GPS fix at all, metres. */
   noFixSe: 100,
   /** Pickup addresses are counted on a grid this fine to find the door most waybills give, metres. */
@@ -285,6 +287,23 @@ export async function locateSites(db: Database, signals: Signals = ALL_SIGNALS):
     UPDATE sites SET radius_m = CASE WHEN station THEN ${p.stationLeadRadius}
       ELSE round(greatest(${p.minLeadRadius}, ${circle90('se', `CASE WHEN placed_by = 'door' THEN ${p.doorGeocodeM}
         WHEN door_waybills > 0 THEN ${p.doorstepM} ELSE ${p.unseenDoorM} END`)})) END`);
+
+  // Peaks around one den (an operation meeting couriers at two alley mouths) placed at its door are one site.
+  const placed = await db.all<{ site_index: number; x: number; y: number; station: boolean }>(
+    `SELECT site_index, x, y, station FROM sites ORDER BY site_index`,
+  );
+  const keep = mergeNearbyPeaks(
+    placed.map((q) => ({ cx: q.x, cy: q.y, alone: q.station })),
+    p.samePlaceRadius,
+  ).map((k) => placed[k].site_index);
+  const merged = placed.map((q, i) => [q.site_index, keep[i]]).filter(([from, to]) => from !== to);
+  if (merged.length > 0) {
+    await db.run(`CREATE OR REPLACE TEMP TABLE site_merge (site_index INT, into_site INT)`);
+    await db.append('site_merge', merged);
+    await db.run(`
+      UPDATE site_points SET site_index = m.into_site FROM site_merge m WHERE site_points.site_index = m.site_index;
+      DELETE FROM sites WHERE site_index IN (SELECT site_index FROM site_merge);`);
+  }
 }
 
 /**
