@@ -20,11 +20,12 @@ export function reportWeight(source: string | null, verdict: string | null): num
 }
 
 /**
- * How much one report counts as a label when weights are learned: a test buy
- * is ground truth, a platform review nearly so, rights holders' notices are
+ * How much one report counts as a label when weights are learned: a raid that
+ * found the site (`outcome`) and a test buy are ground truth, a platform review nearly so, rights holders' notices are
  * often wrong (resellers, parallel imports), consumers' impressions barely count.
  */
 export const LABEL_WEIGHTS: Readonly<Record<string, number>> = {
+  outcome: 1,
   test_buy: 1,
   platform: 0.8,
   rights_holder: 0.3,

@@ -31,9 +31,9 @@ const MIN_SHARED_SHARE = 0.05;
  * return address accounts agree on without that address on the waybills (it
  * may be stale); and at a named place's centroid (an area, not a door), metres.
  */
-export const ADDRESS_LEAD_RADIUS_M = 100;
+export const ADDRESS_LEAD_RADIUS_M = 55;
 export const RETURN_LEAD_RADIUS_M = 250;
-export const PLACE_LEAD_RADIUS_M = 450;
+export const PLACE_LEAD_RADIUS_M = 250;
 
 export interface Relocation {
   point: Point;

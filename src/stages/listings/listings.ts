@@ -17,6 +17,7 @@ import { labelWeight, reportWeight } from '../reports.ts';
 import { fitLogistic, type Example, type Prior } from '../learn/logistic.ts';
 import { storeModel } from '../learn/model.ts';
 import { ALL_SIGNALS, type Signals } from '../signals.ts';
+import { distance, localX, localY } from '../sites/pickup-points.ts';
 import { median } from '../../stats.ts';
 
 interface ListingRow {
@@ -82,6 +83,20 @@ export function imitationLogOdds(lag: number | null): number {
   if (lag <= 7) return 0.8;
   return 0;
 }
+
+/**
+ * Sellers most of whose GPS-placed parcels before a confirmed raid left
+ * within 150 m of it: the raid found their site. (pickup_points is in the
+ * local frame; outcomes are projected into it.)
+ */
+const RAIDED_SELLERS = `
+  SELECT pp.seller_id FROM pickup_points pp CROSS JOIN frame f
+  LEFT JOIN outcomes o ON o.result = 'confirmed' AND pp.t <= o.date + INTERVAL 1 DAY
+    AND ${distance('pp.x', 'pp.y', localX('o.lat', 'o.lng'), localY('o.lat'))} <= 150
+  WHERE pp.quality = 1
+  GROUP BY pp.seller_id
+  HAVING count(DISTINCT o.outcome_id) > 0 AND count(*) FILTER (WHERE o.outcome_id IS NOT NULL) >= 5
+    AND count(DISTINCT pp.waybill_id) FILTER (WHERE o.outcome_id IS NOT NULL) >= 0.5 * count(DISTINCT pp.waybill_id)`;
 
 /** Log-odds from the price as a share of the genuine price: far below MSRP is the strongest single sign. */
 export function priceLogOdds(ratio: number, resale: boolean): number {
@@ -168,7 +183,11 @@ export async function scoreListings(db: Database, signals: Signals = ALL_SIGNALS
   // The hand-set weights, adjusted by what the labelled listings say (see learn/logistic.ts).
   const labels = await db.all<{ listing_id: string; source: string | null; verdict: string }>(
     `SELECT target_id AS listing_id, source, verdict FROM reports
-     WHERE target_type = 'listing' AND verdict IN ('counterfeit', 'genuine') ORDER BY report_id`,
+     WHERE target_type = 'listing' AND verdict IN ('counterfeit', 'genuine')
+     UNION ALL
+     -- A raid that found a site labels the listings of the accounts whose parcels left from there.
+     SELECT l.listing_id, 'outcome', 'counterfeit' FROM listings l JOIN (${RAIDED_SELLERS}) r USING (seller_id)
+     ORDER BY 1, 2, 3`,
   );
   const index = new Map(facts.map((f, i) => [f.l.listing_id, i]));
   const examples: Example[] = labels.flatMap((r) => {

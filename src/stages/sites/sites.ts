@@ -48,8 +48,8 @@ export const SITE_PARAMS = {
    * door to check them against (the courier may meet senders down the alley,
    * and nothing in the parcels tells the two apart).
    */
-  doorstepM: 15,
-  doorGeocodeM: 30,
+  doorstepM: 10,
+  doorGeocodeM: 18,
   unseenDoorM: 60,
   /** Sites placed this close together (two alley mouths of one den, both placed at its door) are one, metres. */
   samePlaceRadius: 40,
@@ -286,7 +286,9 @@ export async function locateSites(db: Database, signals: Signals = ALL_SIGNALS):
     UPDATE sites SET lat = ${latOf('y')}, lng = ${lngOf('x', 'y')} FROM frame f WHERE placed_by = 'door';
     UPDATE sites SET radius_m = CASE WHEN station THEN ${p.stationLeadRadius}
       ELSE round(greatest(${p.minLeadRadius}, ${circle90('se', `CASE WHEN placed_by = 'door' THEN ${p.doorGeocodeM}
-        WHEN door_waybills > 0 THEN ${p.doorstepM} ELSE ${p.unseenDoorM} END`)})) END`);
+        WHEN door_waybills > 0 THEN ${p.doorstepM} ELSE ${p.unseenDoorM} END`)},
+        -- Fixes and a door that nearly agree: the den is at one or the other.
+        CASE WHEN placed_by = 'gps' AND door_waybills > 0 THEN 1.2 * door_offset_m ELSE 0 END)) END`);
 
   // Peaks around one den (an operation meeting couriers at two alley mouths) placed at its door are one site.
   const placed = await db.all<{ site_index: number; x: number; y: number; station: boolean }>(
