@@ -62,8 +62,11 @@ const termVector = (t: ListingTerms): number[] => [1, t.price, t.jargon, t.disgu
 /**
  * Prior on the coefficients: the hand-set weights (multipliers of 1, no shift),
  * held firmly enough that a few dozen test buys adjust rather than overturn them.
+ * The intercept is all but fixed: labels are chosen by people (test buys aim at
+ * suspected dens, raids at found ones), so the share of counterfeits among them
+ * says nothing about the share among all listings.
  */
-const LISTING_PRIOR: Prior = { mean: [0, 1, 1, 1, 1, 1, 1, 1], sd: [0.5, 0.35, 0.35, 0.5, 0.5, 0.35, 0.5, 0.5] };
+const LISTING_PRIOR: Prior = { mean: [0, 1, 1, 1, 1, 1, 1, 1], sd: [0.05, 0.35, 0.35, 0.5, 0.5, 0.35, 0.5, 0.5] };
 
 /** Days from a product's official release to a listing of it; null when either date is unknown. */
 export function lagDays(listed: Date | null, released: Date | null): number | null {
@@ -181,19 +184,21 @@ export async function scoreListings(db: Database, signals: Signals = ALL_SIGNALS
   });
 
   // The hand-set weights, adjusted by what the labelled listings say (see learn/logistic.ts).
-  const labels = await db.all<{ listing_id: string; source: string | null; verdict: string }>(
-    `SELECT target_id AS listing_id, source, verdict FROM reports
+  const labels = await db.all<{ listing_id: string; source: string | null; verdict: string; share: number }>(
+    `SELECT target_id AS listing_id, source, verdict, 1.0 AS share FROM reports
      WHERE target_type = 'listing' AND verdict IN ('counterfeit', 'genuine')
      UNION ALL
-     -- A raid that found a site labels the listings of the accounts whose parcels left from there.
-     SELECT l.listing_id, 'outcome', 'counterfeit' FROM listings l JOIN (${RAIDED_SELLERS}) r USING (seller_id)
+     -- A raid that found a site labels the listings of the accounts whose parcels left from there,
+     -- each account counting as one label however many listings it has.
+     SELECT l.listing_id, 'outcome', 'counterfeit', 1.0 / count(*) OVER (PARTITION BY l.seller_id)
+     FROM listings l JOIN (${RAIDED_SELLERS}) r USING (seller_id)
      ORDER BY 1, 2, 3`,
   );
   const index = new Map(facts.map((f, i) => [f.l.listing_id, i]));
   const examples: Example[] = labels.flatMap((r) => {
     const i = index.get(r.listing_id);
     if (i === undefined) return [];
-    return [{ x: termVector(facts[i].terms), offset: PRIOR_LO, y: r.verdict === 'counterfeit' ? 1 : 0, weight: labelWeight(r.source) }];
+    return [{ x: termVector(facts[i].terms), offset: PRIOR_LO, y: r.verdict === 'counterfeit' ? 1 : 0, weight: labelWeight(r.source) * r.share }];
   });
   const beta = signals.on('learned_weights') ? fitLogistic(examples, LISTING_PRIOR) : [...LISTING_PRIOR.mean];
   await storeModel(db, 'listings', LISTING_TERMS, LISTING_PRIOR, beta, examples);
