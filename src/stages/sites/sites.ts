@@ -26,7 +26,7 @@ export const SITE_PARAMS = {
   /** A peak must dominate every cell within this many cells (about 120 m). */
   peakWindow: 3,
   /** Smoothed risk mass (weighted parcels) a peak needs. */
-  minMass: 8,
+  minMass: 5,
   /** Peaks of different networks closer than this are one site (one door, accounts we did not link), metres. */
   mergeRadius: 60,
   /** Parcels farther than this from every peak belong to no site, metres. */
