@@ -42,4 +42,23 @@ describe('evaluation suite', () => {
     expect(table).toMatch(/ALL \(median\)\s+dragnet/);
     expect(table.split('\n')[1]).toMatch(/TTD days$/);
   });
+
+  it('runs an ablation: Dragnet whole and without each listed signal, one table row each', async () => {
+    const runs = await runSuite({
+      scenarios: ['station'],
+      seeds: [1],
+      pickups: 20_000,
+      workDir: tempDir(),
+      ablate: ['drop_origin', 'networks'],
+      progress: silentProgress,
+    });
+    expect(runs.map((r) => r.label)).toEqual(['dragnet', 'dragnet -drop_origin', 'dragnet -networks']);
+    const byLabel = new Map(runs.map((r) => [r.label, r.report]));
+    // At public stations, following each den's own address is what finds it.
+    expect(byLabel.get('dragnet')!.sites.recall250!).toBeGreaterThan(byLabel.get('dragnet -drop_origin')!.sites.recall250!);
+    // Without links every account is its own network.
+    expect(byLabel.get('dragnet -networks')!.networks.f1).toBeLessThan(byLabel.get('dragnet')!.networks.f1);
+    const table = formatSuite(runs);
+    expect(table).toMatch(/ALL \(median\)\s+dragnet -networks/);
+  });
 });
