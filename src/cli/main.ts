@@ -12,6 +12,12 @@ program
   .description('Counterfeit-network intelligence: marketplace + logistics data in, ranked and located leads out.')
   .showHelpAfterError();
 
+// Output piped into `head` and cut short is not an error: stop quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 registerGenerate(program);
 registerAnalyze(program);
 registerEvaluate(program);

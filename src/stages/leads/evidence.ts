@@ -13,6 +13,8 @@ export interface SiteFacts {
   sellers_near: number;
   median_price_ratio: number | null;
   priced_listings: number;
+  /** Listings of this site's parcels put up before the product's official release, by unauthorised sellers. */
+  prerelease_listings: number;
   couriers: number;
   q80: number;
   est_value: number;
@@ -53,6 +55,9 @@ export function buildEvidence(f: SiteFacts): string[] {
   }
   if (f.median_price_ratio !== null && f.priced_listings > 0) {
     out.push(`median price ${pct(f.median_price_ratio)} of MSRP across ${fmt(f.priced_listings)} listings`);
+  }
+  if (f.prerelease_listings > 0) {
+    out.push(`${fmt(f.prerelease_listings)} listing${f.prerelease_listings > 1 ? 's' : ''} put up before the product's official release`);
   }
   if (f.test_buys > 0) out.push(`${f.test_buys} test buy${f.test_buys > 1 ? 's' : ''} confirmed counterfeit`);
   if (f.station && f.relocation) {

@@ -92,7 +92,8 @@ export async function rankLeads(db: Database, signals: Signals = ALL_SIGNALS): P
   const rows = await db.all<SiteRow>(
     `
     WITH pts AS (
-      SELECT sp.*, ls.brand, ls.category, ls.price_ratio FROM site_points sp LEFT JOIN listing_scores ls USING (listing_id)),
+      SELECT sp.*, ls.brand, ls.category, ls.price_ratio, ls.release_lag_days, ls.authorized
+      FROM site_points sp LEFT JOIN listing_scores ls USING (listing_id)),
     -- Operators are accounts whose parcels couriers physically collected here (GPS), not accounts
     -- that merely wrote a nearby address on a waybill; without GPS in the data, addresses must do.
     ops AS (
@@ -117,6 +118,7 @@ export async function rankLeads(db: Database, signals: Signals = ALL_SIGNALS): P
       coalesce(list(DISTINCT p.category ORDER BY p.category) FILTER (WHERE p.category IS NOT NULL), []) AS categories,
       median(p.price_ratio) AS median_price_ratio,
       count(DISTINCT p.listing_id) FILTER (WHERE p.price_ratio IS NOT NULL)::INT AS priced_listings,
+      count(DISTINCT p.listing_id) FILTER (WHERE p.release_lag_days < -1 AND NOT p.authorized)::INT AS prerelease_listings,
       count(DISTINCT p.courier_id)::INT AS couriers,
       s.q80
     FROM sites s JOIN pts p USING (site_index) LEFT JOIN op_lists o USING (site_index)

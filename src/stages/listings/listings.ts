@@ -4,7 +4,7 @@
  * in:  listings, catalog, reports
  * out: listing_scores(listing_id, seller_id, brand, category, price_ratio,
  *        jargon, disguised, official_copy, resale, accessory, authorized,
- *        report_lo, lo, score)
+ *        report_lo, lo, score, release_lag_days)
  *
  * Titles are read in JS (brand spellings and jargon need Unicode-aware
  * matching); listings are thousands to a few hundred thousand rows, far
@@ -144,7 +144,7 @@ export async function scoreListings(db: Database, signals: Signals = ALL_SIGNALS
   await db.run(`CREATE OR REPLACE TABLE listing_scores (
     listing_id VARCHAR, seller_id VARCHAR, brand VARCHAR, category VARCHAR, price DOUBLE, price_ratio DOUBLE,
     jargon DOUBLE, disguised BOOLEAN, official_copy BOOLEAN, resale BOOLEAN, accessory BOOLEAN, authorized BOOLEAN,
-    report_lo DOUBLE, lo DOUBLE, score DOUBLE)`);
+    report_lo DOUBLE, lo DOUBLE, score DOUBLE, release_lag_days DOUBLE)`);
 
   const listings = await db.all<ListingRow>(
     `SELECT listing_id, seller_id, title, brand, product_ref, category, price, image_phash, created_at FROM listings ORDER BY listing_id`,
@@ -171,16 +171,17 @@ export async function scoreListings(db: Database, signals: Signals = ALL_SIGNALS
       // A near-copy of a brand's official photo used by a seller the brand did not authorise.
       officialCopy = officialHashes.some((o) => hamming64(o.hash, own) <= 8);
     }
+    const lag = lagDays(l.created_at, product?.release_date ?? null);
     const terms: ListingTerms = {
       price: ratio !== null && signals.on('price') ? priceLogOdds(ratio, resale) : 0,
       jargon: signals.on('jargon') ? Math.min(jargon, 4) * 0.9 : 0,
       disguised: disguised && signals.on('brand_spelling') ? 2 : 0,
       officialCopy: officialCopy && signals.on('official_photo') ? 2 : 0,
       authorized: isAuthorized && signals.on('authorised') ? -4 : 0,
-      imitation: !isAuthorized && signals.on('imitation_lag') ? imitationLogOdds(lagDays(l.created_at, product?.release_date ?? null)) : 0,
+      imitation: !isAuthorized && signals.on('imitation_lag') ? imitationLogOdds(lag) : 0,
       accessory: accessory && mentions.length > 0 ? -1.5 : 0,
     };
-    return { l, brand, category, ratio, jargon, disguised, officialCopy, resale, accessory, isAuthorized, terms };
+    return { l, brand, category, ratio, jargon, disguised, officialCopy, resale, accessory, isAuthorized, lag, terms };
   });
 
   // The hand-set weights, adjusted by what the labelled listings say (see learn/logistic.ts).
@@ -208,7 +209,7 @@ export async function scoreListings(db: Database, signals: Signals = ALL_SIGNALS
     const x = termVector(f.terms);
     const lo = PRIOR_LO + x.reduce((sum, v, j) => sum + beta[j] * v, 0) + rep;
     const score = 1 / (1 + Math.exp(-lo));
-    return [f.l.listing_id, f.l.seller_id, f.brand, f.category, f.l.price, f.ratio, f.jargon, f.disguised, f.officialCopy, f.resale, f.accessory, f.isAuthorized, rep, lo, score];
+    return [f.l.listing_id, f.l.seller_id, f.brand, f.category, f.l.price, f.ratio, f.jargon, f.disguised, f.officialCopy, f.resale, f.accessory, f.isAuthorized, rep, lo, score, f.lag];
   });
   await db.append('listing_scores', rows);
 }
