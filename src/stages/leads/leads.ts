@@ -78,6 +78,42 @@ export function siteLogOdds(s: Pick<SiteFacts, 'operators' | 'waybills' | 'night
   );
 }
 
+/**
+ * Moves each station site to where its den probably is (see drop-origin.ts),
+ * in place; returns the extra leads of split operations, one per further den.
+ */
+function placeAtDens(rows: SiteRow[], origins: ReadonlyMap<number, readonly Relocation[]>): SiteRow[] {
+  const relocatedTo = new Set<string>();
+  const extra: SiteRow[] = [];
+  for (const s of rows) {
+    const found = (origins.get(s.site_index) ?? []).filter((o) => {
+      // Two stations of one operation may point at the same address: the den gets one lead, the other stays at its station.
+      const key = `${o.point.lat.toFixed(4)},${o.point.lng.toFixed(4)}`;
+      if (relocatedTo.has(key)) return false;
+      relocatedTo.add(key);
+      return true;
+    });
+    // A split operation handing over at one station has a den per address: a lead each, with its accounts and parcels.
+    const split = found.length > 1;
+    const whole = { ...s };
+    found.forEach((o, k) => {
+      const row: SiteRow = k === 0 ? s : { ...whole };
+      row.relocation = { reason: o.reason, distanceM: o.distanceM };
+      row.lat = o.point.lat;
+      row.lng = o.point.lng;
+      row.radius_m = o.radiusM;
+      if (split) {
+        row.seller_ids = o.sellerIds;
+        row.operators = o.sellerIds.length;
+        row.waybills = Math.max(1, Math.round(whole.waybills * o.share));
+        row.est_value = whole.est_value * o.share;
+      }
+      if (k > 0) extra.push(row);
+    });
+  }
+  return extra;
+}
+
 /** Stable id of a site: its operators' network and its ~100 m grid cell, so reruns on the same data agree. */
 function leadId(networks: readonly string[], lat: number, lng: number): string {
   const cell = `${Math.round(lat * 1000)}:${Math.round(lng * 1000)}`;
@@ -145,35 +181,7 @@ export async function rankLeads(db: Database, signals: Signals = ALL_SIGNALS): P
   );
 
   const origins = signals.on('drop_origin') ? await locateDropOrigins(db, rows.filter((s) => s.station), OPERATOR_SCORE) : new Map<number, Relocation[]>();
-  const relocatedTo = new Set<string>();
-  const extra: SiteRow[] = [];
-  for (const s of rows) {
-    const found = (origins.get(s.site_index) ?? []).filter((o) => {
-      // Two stations of one operation may point at the same address: the den gets one lead, the other stays at its station.
-      const key = `${o.point.lat.toFixed(4)},${o.point.lng.toFixed(4)}`;
-      if (relocatedTo.has(key)) return false;
-      relocatedTo.add(key);
-      return true;
-    });
-    // A split operation handing over at one station has a den per address: a lead each, with its accounts and parcels.
-    const split = found.length > 1;
-    const whole = { ...s };
-    found.forEach((o, k) => {
-      const row: SiteRow = k === 0 ? s : { ...whole };
-      row.relocation = { reason: o.reason, distanceM: o.distanceM };
-      row.lat = o.point.lat;
-      row.lng = o.point.lng;
-      row.radius_m = o.radiusM;
-      if (split) {
-        row.seller_ids = o.sellerIds;
-        row.operators = o.sellerIds.length;
-        row.waybills = Math.max(1, Math.round(whole.waybills * o.share));
-        row.est_value = whole.est_value * o.share;
-      }
-      if (k > 0) extra.push(row);
-    });
-  }
-  rows.push(...extra);
+  rows.push(...placeAtDens(rows, origins));
 
   const leads = rows.map((s) => {
     let lo = siteLogOdds({
