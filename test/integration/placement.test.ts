@@ -101,6 +101,16 @@ describe('lead placement', () => {
     expect(haversineMeters(blind.lat, blind.lng, meeting.lat, meeting.lng)).toBeLessThan(20);
   });
 
+  it('does not take a village centroid that every sender geocodes to for the den\'s door', async () => {
+    // A coarse geocoder knows only the village: every address in it, the den's and its neighbours', lands on one point.
+    const centroid = offset(DEN, -120, 60);
+    const den: Shipper[] = ['D1', 'D2', 'D3'].map((id) => ({ id, den: true, gps: DEN, address: () => centroid, sender: () => '莆田市荔城区北高镇后坑村116号' }));
+    const neighbours = honest(6, (i) => offset(DEN, 60 * (i - 3), -80)).map((h) => ({ ...h, address: () => centroid }));
+    const top = (await run(dataset([...den, ...neighbours]))).leads[0];
+    expect(top.seller_ids).toEqual(['D1', 'D2', 'D3']);
+    expect(haversineMeters(top.lat, top.lng, DEN.lat, DEN.lng)).toBeLessThan(20);
+  });
+
   it('puts a den that drops at a busy public station at its own address, not at the station', async () => {
     const station = offset(DEN, 700, 500);
     const text = '莆田市荔城区北高镇后坑村116号';

@@ -62,6 +62,8 @@ export const SITE_PARAMS = {
   /** The door needs this many waybills and this share of the nearby addresses. */
   doorMinWaybills: 5,
   doorMinShare: 0.4,
+  /** More sellers than the site's own plus this many giving the door's geocode make it an area's centroid, not a door. */
+  doorStrangers: 3,
   /** A door farther than this from the fixes means couriers meet senders elsewhere; the lead moves to the door, metres. */
   doorOffset: 50,
 } as const;
@@ -236,6 +238,21 @@ export async function locateSites(db: Database, signals: Signals = ALL_SIGNALS):
     FROM best b JOIN near n ON n.site_index = b.site_index AND abs(n.gx - b.gx) <= 1 AND abs(n.gy - b.gy) <= 1
     JOIN (SELECT site_index, count(*) AS n_near FROM near GROUP BY site_index) t ON t.site_index = b.site_index
     GROUP BY b.site_index`);
+  // A geocode many unrelated senders share is an area's centroid (a geocoder that only knows the
+  // village), not a door: count the sellers whose pickup addresses fall there.
+  await db.run(`
+    ALTER TABLE site_door ADD COLUMN sellers_at INTEGER;
+    ALTER TABLE site_door ADD COLUMN site_sellers INTEGER;
+    UPDATE site_door SET sellers_at = c.n FROM (
+      SELECT d.site_index, count(DISTINCT pp.seller_id) AS n
+      FROM site_door d JOIN pickup_points pp
+        ON round(pp.ax / ${g})::INT BETWEEN round(d.x / ${g})::INT - 1 AND round(d.x / ${g})::INT + 1
+        AND round(pp.ay / ${g})::INT BETWEEN round(d.y / ${g})::INT - 1 AND round(d.y / ${g})::INT + 1
+      WHERE ${distance('pp.ax', 'pp.ay', 'd.x', 'd.y')} <= ${g}
+      GROUP BY d.site_index) c WHERE c.site_index = site_door.site_index;
+    UPDATE site_door SET site_sellers = c.n FROM (
+      SELECT site_index, count(DISTINCT seller_id) AS n FROM site_points GROUP BY site_index) c
+    WHERE c.site_index = site_door.site_index;`);
 
   await db.run(`CREATE OR REPLACE TEMP TABLE site_xy AS SELECT site_index AS id, x, y FROM site_loc`);
   await crowdAround(db, 'site_xy', 'site_crowd');
@@ -271,7 +288,8 @@ export async function locateSites(db: Database, signals: Signals = ALL_SIGNALS):
     LEFT JOIN site_crowd c ON c.id = l.site_index LEFT JOIN spread s USING (site_index) LEFT JOIN nearest_place np USING (site_index)
     ORDER BY l.site_index`);
   // Where the lead points: the fixes, or the door when couriers collect away from it; and how sure that is.
-  const doorOk = `d.n >= ${p.doorMinWaybills} AND d.share >= ${p.doorMinShare}`;
+  const doorOk = `d.n >= ${p.doorMinWaybills} AND d.share >= ${p.doorMinShare}
+    AND coalesce(d.sellers_at, 0) <= coalesce(d.site_sellers, 0) + ${p.doorStrangers}`;
   const doorDistance = distance('d.x', 'd.y', 'sites.x', 'sites.y');
   await db.run(`
     ALTER TABLE sites ADD COLUMN radius_m DOUBLE;
