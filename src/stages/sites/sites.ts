@@ -244,12 +244,16 @@ export async function locateSites(db: Database, signals: Signals = ALL_SIGNALS):
     ALTER TABLE site_door ADD COLUMN sellers_at INTEGER;
     ALTER TABLE site_door ADD COLUMN site_sellers INTEGER;
     UPDATE site_door SET sellers_at = c.n FROM (
-      SELECT d.site_index, count(DISTINCT pp.seller_id) AS n
-      FROM site_door d JOIN pickup_points pp
-        ON round(pp.ax / ${g})::INT BETWEEN round(d.x / ${g})::INT - 1 AND round(d.x / ${g})::INT + 1
-        AND round(pp.ay / ${g})::INT BETWEEN round(d.y / ${g})::INT - 1 AND round(d.y / ${g})::INT + 1
-      WHERE ${distance('pp.ax', 'pp.ay', 'd.x', 'd.y')} <= ${g}
-      GROUP BY d.site_index) c WHERE c.site_index = site_door.site_index;
+      WITH around AS (
+        SELECT site_index, x, y, round(x / ${g})::INT + dx AS gx, round(y / ${g})::INT + dy AS gy
+        FROM site_door, range(-1, 2) r1(dx), range(-1, 2) r2(dy)),
+      pts AS (
+        SELECT seller_id, ax, ay, round(ax / ${g})::INT AS gx, round(ay / ${g})::INT AS gy
+        FROM pickup_points WHERE ax IS NOT NULL)
+      SELECT a.site_index, count(DISTINCT pts.seller_id) AS n
+      FROM around a JOIN pts USING (gx, gy)
+      WHERE ${distance('pts.ax', 'pts.ay', 'a.x', 'a.y')} <= ${g}
+      GROUP BY a.site_index) c WHERE c.site_index = site_door.site_index;
     UPDATE site_door SET site_sellers = c.n FROM (
       SELECT site_index, count(DISTINCT seller_id) AS n FROM site_points GROUP BY site_index) c
     WHERE c.site_index = site_door.site_index;`);
