@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { addressKey, chineseNumeralToNumber, normalizeAddress } from '../../src/stages/networks/address.ts';
 import { UnionFind } from '../../src/stages/networks/union-find.ts';
+import { linkSellers, MAX_SHARERS } from '../../src/stages/networks/networks.ts';
+import { withDatabase } from '../helpers/db.ts';
 
 describe('address normalisation', () => {
   it('makes one operator\'s formatting variants of an address equal', () => {
@@ -71,5 +73,40 @@ describe('union-find', () => {
       }),
       { seed: 7, numRuns: 50 },
     );
+  });
+});
+
+describe('linking accounts', () => {
+  /** Accounts with their identifiers and the log-odds of their riskiest listing; returns the networks found. */
+  async function networksOf(accounts: Array<{ id: string; phone?: string; device?: string; lo: number }>): Promise<string[][]> {
+    return withDatabase(async (db) => {
+      await db.run(`CREATE TABLE sellers (seller_id VARCHAR, phone_hash VARCHAR, id_hash VARCHAR, bank_hash VARCHAR, device_id VARCHAR, return_address VARCHAR)`);
+      await db.append('sellers', accounts.map((a) => [a.id, a.phone ?? null, null, null, a.device ?? null, null]));
+      await db.run(`CREATE TABLE shipments (waybill_id VARCHAR, seller_id VARCHAR, sender_phone_hash VARCHAR, sender_address VARCHAR)`);
+      await db.run(`CREATE TABLE pickup_points (seller_id VARCHAR, x DOUBLE, y DOUBLE, night BOOLEAN, quality DOUBLE)`);
+      await db.run(`CREATE TABLE listing_scores (seller_id VARCHAR, lo DOUBLE)`);
+      await db.append('listing_scores', accounts.map((a) => [a.id, a.lo]));
+      await linkSellers(db);
+      const rows = await db.all<{ members: string[] }>(
+        `SELECT list(seller_id ORDER BY seller_id) AS members FROM seller_networks GROUP BY network_id HAVING count(*) > 1 ORDER BY 1`,
+      );
+      return rows.map((r) => r.members);
+    });
+  }
+
+  it('links risky accounts sharing one phone, but clean ones only when they share two kinds of identifier', async () => {
+    expect(await networksOf([
+      { id: 'A', phone: 'p1', lo: 2 },
+      { id: 'B', phone: 'p1', lo: -3 },
+      { id: 'C', phone: 'p2', lo: -3 },
+      { id: 'D', phone: 'p2', lo: -3 },
+      { id: 'E', phone: 'p3', device: 'd3', lo: -3 },
+      { id: 'F', phone: 'p3', device: 'd3', lo: -3 },
+    ])).toEqual([['A', 'B'], ['E', 'F']]);
+  });
+
+  it('ignores a value shared by more accounts than a public one would be', async () => {
+    const crowd = Array.from({ length: MAX_SHARERS + 1 }, (_, i) => ({ id: `S${i}`, phone: 'station-phone', lo: 3 }));
+    expect(await networksOf(crowd)).toEqual([]);
   });
 });

@@ -56,6 +56,9 @@ const SENDER_ADDRESS_MIN_WAYBILLS = 3;
 /** A value shared by more accounts than this is treated as public (a station, a shared office). */
 export const MAX_SHARERS = 15;
 
+/** Log-odds (score 0.3) at or under which an account's best listing looks clean. */
+const CLEAN_LO = -0.85;
+
 /** Sum of weights two accounts must share to be linked. */
 export const LINK_THRESHOLD = 1.0;
 
@@ -108,6 +111,8 @@ export async function linkSellers(db: Database, signals: Signals = ALL_SIGNALS):
   const families = Object.entries(IDENTIFIER_FAMILIES)
     .map(([k, f]) => `('${k}', '${f}')`)
     .join(', ');
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE listing_risk AS SELECT seller_id, max(lo) AS lo FROM listing_scores GROUP BY seller_id`);
   const edges = await db.all<{ a: string; b: string }>(`
     WITH w(kind, weight) AS (VALUES ${weights}),
     fam(kind, family) AS (VALUES ${families}),
@@ -126,7 +131,15 @@ export async function linkSellers(db: Database, signals: Signals = ALL_SIGNALS):
         max(least(x.weight, y.weight)) * least(2, count(DISTINCT x.value)) AS weight
       FROM ids x JOIN ids y ON x.family = y.family AND x.value = y.value AND x.seller_id < y.seller_id
       GROUP BY ALL)
-    SELECT a, b FROM pairs GROUP BY a, b HAVING sum(weight::DECIMAL(9, 3)) >= ${LINK_THRESHOLD} ORDER BY a, b`);
+    SELECT p.a, p.b FROM pairs p
+      LEFT JOIN listing_risk ra ON ra.seller_id = p.a LEFT JOIN listing_risk rb ON rb.seller_id = p.b
+    GROUP BY p.a, p.b
+    HAVING sum(p.weight::DECIMAL(9, 3)) >= ${LINK_THRESHOLD}
+      -- One kind of shared identifier between two accounts that both look clean is a family or a
+      -- brand's two stores as often as one operation: it takes two kinds to link those.
+      AND (count(DISTINCT p.family) >= 2 OR coalesce(any_value(ra.lo), ${CLEAN_LO}) > ${CLEAN_LO}
+        OR coalesce(any_value(rb.lo), ${CLEAN_LO}) > ${CLEAN_LO})
+    ORDER BY p.a, p.b`);
 
   const sets = new UnionFind();
   for (const { seller_id } of await db.all<{ seller_id: string }>(`SELECT seller_id FROM sellers ORDER BY seller_id`)) {
