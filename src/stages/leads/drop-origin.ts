@@ -3,13 +3,15 @@
  *
  * The station is not the den; three things in the data can point past it,
  * tried in this order:
- * 1. the sender address most of the operation's waybills at the station
- *    carry (fake ones are scattered, so no single fake outvotes the real one),
- *    placed where accounts give that same address as their return address;
- * 2. that sender address naming a known place (`places.name`), placed at the
- *    place's centroid, with a wider radius: an area, not a door;
- * 3. the return address the operation's accounts agree on (see
- *    return-addresses.ts), which goes stale when a den moves, hence last.
+ * 1. the den addresses among the sender addresses on the operation's
+ *    waybills there (see `denAddresses`: an address several of its accounts
+ *    write; a split operation has several), each placed where accounts give
+ *    that same address as their return address;
+ * 2. failing that geocode, the place the address names (`places.name`), at
+ *    the place's centroid with a wider radius: an area, not a door;
+ * 3. with no den address at all, the return address the operation's
+ *    accounts agree on (see return-addresses.ts), which goes stale when a den
+ *    moves, hence last.
  */
 import type { Database } from '../../engine/database.ts';
 import { haversineMeters } from '../../geo.ts';
