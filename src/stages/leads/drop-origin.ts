@@ -16,7 +16,8 @@
 import type { Database } from '../../engine/database.ts';
 import { haversineMeters } from '../../geo.ts';
 import { addressKey } from '../networks/address.ts';
-import { agreedReturnLocation, MAX_FROM_STATION_M, type Point } from './return-addresses.ts';
+import { agreedReturnLocation, MAX_FROM_STATION_M, medianPoint, type Point } from './return-addresses.ts';
+import { groupBy } from '../../collections.ts';
 
 /**
  * A den address must be on at least this many of the operation's waybills
@@ -65,28 +66,16 @@ async function loadGazetteer(db: Database): Promise<Gazetteer> {
     `SELECT seller_id, return_address AS address, return_lat AS lat, return_lng AS lng FROM sellers
      WHERE return_lat IS NOT NULL ORDER BY seller_id`,
   );
-  const returns = new Map<string, Point[]>();
-  const returnOf = new Map<string, Point>();
-  for (const s of sellers) {
-    returnOf.set(s.seller_id, { lat: s.lat, lng: s.lng });
-    const key = s.address ? addressKey(s.address) : '';
-    if (!key) continue;
-    const list = returns.get(key);
-    if (list) list.push({ lat: s.lat, lng: s.lng });
-    else returns.set(key, [{ lat: s.lat, lng: s.lng }]);
-  }
+  const point = (s: Point): Point => ({ lat: s.lat, lng: s.lng });
+  const returnOf = new Map(sellers.map((s) => [s.seller_id, point(s)]));
+  const keyed = sellers.map((s) => ({ key: s.address ? addressKey(s.address) : '', at: point(s) })).filter((s) => s.key);
+  const returns = new Map([...groupBy(keyed, (s) => s.key)].map(([key, list]) => [key, list.map((s) => s.at)]));
   const places = await db.all<{ name: string; lat: number; lng: number }>(
     `SELECT name, lat, lng FROM places WHERE name IS NOT NULL AND length(name) >= 2 AND lat IS NOT NULL
        AND coalesce(aoi_type, '') <> 'parcel_station' ORDER BY aoi_id`,
   );
   return { returns, places, returnOf };
 }
-
-const medianPoint = (points: readonly Point[]): Point => {
-  const lats = points.map((p) => p.lat).sort((a, b) => a - b);
-  const lngs = points.map((p) => p.lng).sort((a, b) => a - b);
-  return { lat: lats[lats.length >> 1], lng: lngs[lngs.length >> 1] };
-};
 
 interface SenderAddress {
   text: string;
@@ -137,8 +126,7 @@ export async function locateDropOrigins(db: Database, sites: readonly StationSit
        AND sh.sender_address IS NOT NULL
      GROUP BY ALL ORDER BY sp.site_index, address, sp.seller_id`,
   );
-  const bySite = new Map<number, typeof counts>();
-  for (const c of counts) bySite.set(c.site_index, [...(bySite.get(c.site_index) ?? []), c]);
+  const bySite = groupBy(counts, (c) => c.site_index);
 
   for (const s of sites) {
     const near = (p: Point) => haversineMeters(p.lat, p.lng, s.lat, s.lng) <= MAX_FROM_STATION_M;

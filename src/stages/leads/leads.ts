@@ -13,6 +13,7 @@ import { buildEvidence, type SiteFacts } from './evidence.ts';
 import { locateDropOrigins, type Relocation } from './drop-origin.ts';
 import { isoLocal } from '../../time.ts';
 import { ALL_SIGNALS, type Signals } from '../signals.ts';
+import { groupBy } from '../../collections.ts';
 
 /** A site with no attributed pickups in this many final days of the data is dormant. */
 export const DORMANT_DAYS = 14;
@@ -265,8 +266,7 @@ async function resolveMoves(db: Database, leads: Lead[], sites: readonly SiteRow
      GROUP BY ALL HAVING count(*) >= 10 ORDER BY site_index, network_id`,
     { gps_rate: gpsRate },
   );
-  const bySite = new Map<number, NetworkSpan[]>();
-  for (const sp of spans) bySite.set(sp.site_index, [...(bySite.get(sp.site_index) ?? []), sp]);
+  const bySite = groupBy(spans, (sp) => sp.site_index);
   const slack = 3 * 86_400;
   for (let i = 0; i < leads.length; i++) {
     const lead = leads[i];

@@ -17,6 +17,13 @@ const AGREE_M = 150;
 /** A den further than this from where it drops parcels is not plausible, metres. */
 export const MAX_FROM_STATION_M = 3000;
 
+/** Coordinate-wise median of points (the upper middle value for an even count). */
+export function medianPoint(points: readonly Point[]): Point {
+  const lats = points.map((p) => p.lat).sort((a, b) => a - b);
+  const lngs = points.map((p) => p.lng).sort((a, b) => a - b);
+  return { lat: lats[lats.length >> 1], lng: lngs[lngs.length >> 1] };
+}
+
 /**
  * The return location most of a site's operators agree on, or null. Needs at
  * least two accounts and at least a third of those with a return geocode.
@@ -29,8 +36,6 @@ export function agreedReturnLocation(station: Point, returns: readonly Point[]):
     if (group.length > best.length) best = group;
   }
   if (best.length < 2 || best.length < returns.length / 3) return null;
-  const lats = best.map((p) => p.lat).sort((a, b) => a - b);
-  const lngs = best.map((p) => p.lng).sort((a, b) => a - b);
-  const point = { lat: lats[lats.length >> 1], lng: lngs[lngs.length >> 1] };
+  const point = medianPoint(best);
   return { point, accounts: best.length, distanceM: haversineMeters(point.lat, point.lng, station.lat, station.lng) };
 }

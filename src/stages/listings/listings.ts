@@ -89,17 +89,28 @@ export function imitationLogOdds(lag: number | null): number {
 
 /**
  * Sellers most of whose GPS-placed parcels before a confirmed raid left
- * within 150 m of it: the raid found their site. (pickup_points is in the
- * local frame; outcomes are projected into it.)
+ * within 150 m of it: the raid found their site. Raids are projected into
+ * the local frame and matched to pickups through a 150 m grid (an
+ * equi-join: a distance condition alone makes DuckDB compare every pickup
+ * with every raid).
  */
 const RAIDED_SELLERS = `
-  SELECT pp.seller_id FROM pickup_points pp CROSS JOIN frame f
-  LEFT JOIN outcomes o ON o.result = 'confirmed' AND pp.t <= o.date + INTERVAL 1 DAY
-    AND ${distance('pp.x', 'pp.y', localX('o.lat', 'o.lng'), localY('o.lat'))} <= 150
-  WHERE pp.quality = 1
-  GROUP BY pp.seller_id
-  HAVING count(DISTINCT o.outcome_id) > 0 AND count(*) FILTER (WHERE o.outcome_id IS NOT NULL) >= 5
-    AND count(DISTINCT pp.waybill_id) FILTER (WHERE o.outcome_id IS NOT NULL) >= 0.5 * count(DISTINCT pp.waybill_id)`;
+  WITH raids AS (
+    SELECT o.date, ${localX('o.lat', 'o.lng')} AS ox, ${localY('o.lat')} AS oy
+    FROM outcomes o CROSS JOIN frame f WHERE o.result = 'confirmed'),
+  raid_cells AS (
+    SELECT r.*, floor(ox / 150)::INT + dx AS gx, floor(oy / 150)::INT + dy AS gy
+    FROM raids r, range(-1, 2) a(dx), range(-1, 2) b(dy)),
+  hits AS (
+    SELECT pp.seller_id, pp.waybill_id FROM pickup_points pp
+    JOIN raid_cells r ON floor(pp.x / 150)::INT = r.gx AND floor(pp.y / 150)::INT = r.gy
+    WHERE pp.quality = 1 AND pp.t <= r.date + INTERVAL 1 DAY AND ${distance('pp.x', 'pp.y', 'r.ox', 'r.oy')} <= 150),
+  by_seller AS (SELECT seller_id, count(*) AS hit_rows, count(DISTINCT waybill_id) AS hit_waybills FROM hits GROUP BY seller_id),
+  totals AS (
+    SELECT seller_id, count(DISTINCT waybill_id) AS waybills FROM pickup_points
+    WHERE quality = 1 AND seller_id IN (SELECT seller_id FROM by_seller) GROUP BY seller_id)
+  SELECT seller_id FROM by_seller JOIN totals USING (seller_id)
+  WHERE hit_rows >= 5 AND hit_waybills >= 0.5 * waybills`;
 
 /** Log-odds from the price as a share of the genuine price: far below MSRP is the strongest single sign. */
 export function priceLogOdds(ratio: number, resale: boolean): number {

@@ -17,6 +17,7 @@ import type { Database } from '../../engine/database.ts';
 import { distance, latOf, lngOf, localX, localY } from './pickup-points.ts';
 import { UnionFind } from '../networks/union-find.ts';
 import { ALL_SIGNALS, type Signals } from '../signals.ts';
+import { groupBy } from '../../collections.ts';
 
 export const SITE_PARAMS = {
   /** Grid cell side, metres. */
@@ -160,12 +161,7 @@ export async function locateSites(db: Database, signals: Signals = ALL_SIGNALS):
   const cells = await db.all<Cell & { network_id: string }>(
     `SELECT network_id, cx, cy, sum(w::DECIMAL(18, 8))::DOUBLE AS m FROM risky GROUP BY ALL ORDER BY network_id, cx, cy`,
   );
-  const byNetwork = new Map<string, Cell[]>();
-  for (const c of cells) {
-    const list = byNetwork.get(c.network_id);
-    if (list) list.push(c);
-    else byNetwork.set(c.network_id, [c]);
-  }
+  const byNetwork = groupBy(cells, (c) => c.network_id);
   const peaks = [...byNetwork].flatMap(([network_id, cs]) => findPeaks(cs, p.peakWindow, p.minMass).map((k) => ({ ...k, network_id })));
   peaks.sort((a, b) => b.s - a.s || (a.network_id < b.network_id ? -1 : a.network_id > b.network_id ? 1 : 0) || a.cx - b.cx || a.cy - b.cy);
   await db.run(`CREATE OR REPLACE TEMP TABLE peak_xy (id INT, x DOUBLE, y DOUBLE)`);
