@@ -27,8 +27,8 @@ export interface ColumnSpec {
 export interface TableSpec {
   readonly name: TableName;
   readonly required: boolean;
-  /** Column whose values must be unique. */
-  readonly key?: string;
+  /** Column (or columns, together) whose values must be unique. */
+  readonly key?: string | readonly string[];
   readonly columns: readonly ColumnSpec[];
   /** Columns that must point at an accepted row of another table. */
   readonly references?: readonly { column: string; table: TableName; column_in_target: string }[];
@@ -46,6 +46,9 @@ export const TABLE_NAMES = [
   'reports',
   'places',
   'outcomes',
+  'belts',
+  'factories',
+  'factory_accounts',
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
@@ -212,7 +215,73 @@ export const TABLES: Record<TableName, TableSpec> = {
     ],
     coordPairs: [{ lat: 'lat', lng: 'lng' }],
   },
+  belts: {
+    name: 'belts',
+    required: false,
+    key: 'belt_id',
+    columns: [
+      { name: 'belt_id', type: 'string', required: true },
+      { name: 'name', type: 'string', required: true },
+      { name: 'city', type: 'string' },
+      { name: 'province', type: 'string' },
+      { name: 'categories', type: 'list' },
+      { name: 'aoi_ids', type: 'list' },
+      lat('lat'),
+      lng('lng'),
+    ],
+    coordPairs: [{ lat: 'lat', lng: 'lng' }],
+  },
+  factories: {
+    name: 'factories',
+    required: false,
+    key: 'factory_id',
+    columns: [
+      { name: 'factory_id', type: 'string', required: true },
+      { name: 'belt_id', type: 'string', required: true },
+      { name: 'name', type: 'string' },
+      { name: 'categories', type: 'list' },
+      { name: 'oem_brands', type: 'list' },
+      { name: 'capacity_per_month', type: 'integer', min: 0 },
+      lat('lat'),
+      lng('lng'),
+      { name: 'enrolled_at', type: 'date' },
+    ],
+    references: [{ column: 'belt_id', table: 'belts', column_in_target: 'belt_id' }],
+    coordPairs: [{ lat: 'lat', lng: 'lng' }],
+  },
+  factory_accounts: {
+    name: 'factory_accounts',
+    required: false,
+    key: ['factory_id', 'seller_id'],
+    columns: [
+      { name: 'factory_id', type: 'string', required: true },
+      { name: 'seller_id', type: 'string', required: true },
+      { name: 'since', type: 'date' },
+    ],
+    references: [
+      { column: 'factory_id', table: 'factories', column_in_target: 'factory_id' },
+      { column: 'seller_id', table: 'sellers', column_in_target: 'seller_id' },
+    ],
+  },
 };
+
+/** Columns of a table's key, in order (none when it has no key). */
+export function keyColumns(spec: TableSpec): readonly string[] {
+  return spec.key === undefined ? [] : typeof spec.key === 'string' ? [spec.key] : spec.key;
+}
+
+/**
+ * Identifier columns: keys, references and other `*_id` columns. An invisible
+ * character in one (a tab, a BOM, a zero-width space) makes two ids that look
+ * the same differ, so validation refuses them there.
+ */
+export function isIdentifier(spec: TableSpec, column: string): boolean {
+  return (
+    keyColumns(spec).includes(column) ||
+    (spec.references ?? []).some((r) => r.column === column) ||
+    (spec.name === 'reports' && column === 'target_id')
+  );
+}
 
 /** Tables in the order they must be validated: a table's references point at tables before it. */
 export const VALIDATION_ORDER: readonly TableName[] = [
@@ -224,6 +293,9 @@ export const VALIDATION_ORDER: readonly TableName[] = [
   'reports',
   'places',
   'outcomes',
+  'belts',
+  'factories',
+  'factory_accounts',
 ];
 
 export const CRS_VALUES = ['WGS84', 'GCJ-02'] as const;
@@ -237,18 +309,54 @@ export const ManifestSchema = z
     timezone: z
       .string()
       .default('Asia/Shanghai')
-      .refine((tz) => isValidTimeZone(tz), { message: 'not an IANA time zone' }),
+      .superRefine((tz, ctx) => {
+        const problem = timeZoneProblem(tz);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
     currency: z.string().default('CNY'),
   })
   .passthrough();
 export type Manifest = z.infer<typeof ManifestSchema>;
 
-function isValidTimeZone(tz: string): boolean {
+/**
+ * Abbreviations people write for a zone, with what they may mean. They are
+ * refused: CST is China Standard Time to a Chinese user and US Central to the
+ * time library, and night shares come out wrong by hours.
+ */
+const AMBIGUOUS_ZONES: Record<string, string> = {
+  CST: 'Asia/Shanghai for China Standard Time, America/Chicago for US Central',
+  BJT: 'Asia/Shanghai',
+  CCT: 'Asia/Shanghai',
+  HKT: 'Asia/Hong_Kong',
+  IST: 'Asia/Kolkata for India, Europe/Dublin for Ireland, Asia/Jerusalem for Israel',
+  EST: 'America/New_York',
+  EDT: 'America/New_York',
+  PST: 'America/Los_Angeles',
+  PDT: 'America/Los_Angeles',
+  MST: 'America/Denver',
+  BST: 'Europe/London',
+  CET: 'Europe/Paris or Europe/Berlin',
+  JST: 'Asia/Tokyo',
+  KST: 'Asia/Seoul',
+  SGT: 'Asia/Singapore',
+  AEST: 'Australia/Sydney',
+};
+
+/** Why a manifest time zone is not usable, or undefined when it is an IANA name (or UTC). */
+export function timeZoneProblem(tz: string): string | undefined {
+  const upper = tz.trim().toUpperCase();
+  if (AMBIGUOUS_ZONES[upper]) {
+    return `"${tz}" is an abbreviation, not an IANA time zone; write the zone's name, e.g. ${AMBIGUOUS_ZONES[upper]}`;
+  }
+  if (upper === 'UTC' || upper === 'ETC/UTC' || upper === 'GMT') return undefined;
+  if (!tz.includes('/')) {
+    return `"${tz}" is not an IANA time zone name (Area/City); for China write Asia/Shanghai`;
+  }
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
+    return undefined;
   } catch {
-    return false;
+    return `"${tz}" is not an IANA time zone name (Area/City); for China write Asia/Shanghai`;
   }
 }
 

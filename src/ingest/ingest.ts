@@ -1,15 +1,20 @@
 /**
  * Ingest: dataset folder -> typed, validated tables in the database, plus
- * `quarantine` with every rejected row. All files are opened before any
- * validation, so a missing table or an unreadable file stops the run first.
+ * `quarantine` with every rejected record. The manifest and the files of every
+ * table are found (and their headers checked) before any table is read, so a
+ * missing table or a missing column stops the run before any work.
  */
-import { TABLES, VALIDATION_ORDER, type ColumnType, type Manifest, type TableName } from '../contract/dataset.ts';
-import { Database, ident, literal } from '../engine/database.ts';
+import { relative } from 'node:path';
+import { TABLES, VALIDATION_ORDER, type Manifest, type TableName } from '../contract/dataset.ts';
+import { Database, literal } from '../engine/database.ts';
 import type { Progress } from '../cli/progress.ts';
-import { discoverTables } from './discover.ts';
-import { createRejectsTable, loadRawTable, REJECTS_TABLE } from './load.ts';
+import { discoverTables, type TableFile } from './discover.ts';
+import { makeScratch, removeScratch, stageFile } from './load.ts';
 import { readManifest } from './manifest.ts';
-import { createQuarantineTable, QUARANTINE_TABLE, validateTable } from './validate.ts';
+import { readCsvHeader } from './text-scan.ts';
+import { createEmpty, createQuarantineTable, finishTable, pickupRegion, QUARANTINE_TABLE, type Region, type Stage } from './validate.ts';
+import { UserError } from '../errors.ts';
+import { visible } from './visible.ts';
 
 export interface TableCount {
   files: string[];
@@ -21,64 +26,77 @@ export interface TableCount {
 export interface IngestReport {
   manifest: Manifest & { name: string };
   tables: Partial<Record<TableName, TableCount>>;
+  /** Where the pickups lie, from which implausible places were judged. */
+  region?: Region;
 }
+
+const TRACE = process.env.DRAGNET_SQL_TRACE === '1';
 
 /** Reads a dataset into `db`; tables absent from the dataset are created empty so stages can rely on them. */
 export async function ingestDataset(db: Database, dir: string, progress: Progress): Promise<IngestReport> {
   const manifest = readManifest(dir);
   const found = discoverTables(dir);
+  checkCsvHeaders(found);
   await db.run(`SET TimeZone = ${literal(manifest.timezone)}`);
-  await createRejectsTable(db);
   await createQuarantineTable(db);
 
-  progress.step('ingest: reading files', found.size);
-  let n = 0;
-  for (const [table, files] of found) {
-    await loadRawTable(db, table, files, dir);
-    progress.tick(++n);
-  }
-  progress.done();
-
-  progress.step('ingest: validating', VALIDATION_ORDER.length);
-  const present = new Set(found.keys());
+  const scratch = makeScratch();
+  const present = new Set<TableName>();
   const tables: IngestReport['tables'] = {};
-  n = 0;
-  for (const table of VALIDATION_ORDER) {
-    if (!found.has(table)) {
-      // An optional table that is absent behaves as an empty one.
-      await createEmpty(db, table);
-      continue;
+  let region: Region | undefined;
+  progress.step('ingest', VALIDATION_ORDER.length);
+  try {
+    let n = 0;
+    for (const table of VALIDATION_ORDER) {
+      const files = found.get(table);
+      if (!files) {
+        // An optional table that is absent behaves as an empty one.
+        await createEmpty(db, table);
+        progress.tick(++n);
+        continue;
+      }
+      const stages: Stage[] = [];
+      for (const file of files) {
+        const ctx = { db, table, present, scratch, note: TRACE ? (m: string) => process.stderr.write(`[ingest] ${m}\n`) : undefined };
+        stages.push(await stageFile(ctx, file, relative(dir, file.path)));
+      }
+      if (table === 'pickups') region = await pickupRegion(db, stages);
+      // Records the readers rejected never reached a stage: they count as read and quarantined.
+      const readerRejects = await db.scalar(`SELECT count(*) FROM ${QUARANTINE_TABLE} WHERE table_name = $1`, [table]);
+      const counts = await finishTable(db, table, stages, manifest.crs, region);
+      const quarantined = await db.scalar(`SELECT count(*) FROM ${QUARANTINE_TABLE} WHERE table_name = $1`, [table]);
+      tables[table] = {
+        files: files.map((f) => f.path),
+        read: counts.staged + readerRejects,
+        accepted: counts.accepted,
+        quarantined,
+      };
+      present.add(table);
+      progress.tick(++n);
     }
-    await validateTable(db, table, manifest.crs, present);
-    const rawRows = await db.scalar(`SELECT count(*) FROM ${ident(`raw_${table}`)}`);
-    const rejected = await db.scalar(`SELECT count(*) FROM ${REJECTS_TABLE} WHERE table_name = $1`, [table]);
-    const accepted = await db.scalar(`SELECT count(*) FROM ${ident(table)}`);
-    const quarantined = await db.scalar(`SELECT count(*) FROM ${QUARANTINE_TABLE} WHERE table_name = $1`, [table]);
-    tables[table] = {
-      files: (found.get(table) ?? []).map((f) => f.path),
-      read: rawRows + rejected,
-      accepted,
-      quarantined,
-    };
-    await db.run(`DROP TABLE ${ident(`raw_${table}`)}`);
-    progress.tick(++n);
+  } finally {
+    removeScratch(scratch);
   }
   progress.done();
-  await db.run(`DROP TABLE ${REJECTS_TABLE}`);
-  return { manifest, tables };
+  return { manifest, tables, region };
 }
 
-/** SQL type of each contract column type, as validation produces it. */
-const SQL_TYPES: Record<ColumnType, string> = {
-  string: 'VARCHAR',
-  number: 'DOUBLE',
-  integer: 'BIGINT',
-  timestamp: 'TIMESTAMPTZ',
-  date: 'DATE',
-  list: 'VARCHAR[]',
-};
-
-async function createEmpty(db: Database, table: TableName): Promise<void> {
-  const cols = TABLES[table].columns.map((c) => `${ident(c.name)} ${SQL_TYPES[c.type]}`).join(', ');
-  await db.run(`CREATE OR REPLACE TABLE ${ident(table)} (${cols})`);
+/** Every CSV's header must name the contract's required columns: checked for all tables before reading any. */
+function checkCsvHeaders(found: ReadonlyMap<TableName, readonly TableFile[]>): void {
+  for (const [table, files] of found) {
+    for (const file of files) {
+      if (file.format !== 'csv') continue;
+      const head = readCsvHeader(file.path);
+      if (head.problem) throw new UserError(`${file.path} (table ${table}): ${head.problem}`);
+      if (head.header.length === 0) continue;
+      const missing = TABLES[table].columns.filter((c) => c.required && !head.header.includes(c.name)).map((c) => c.name);
+      if (missing.length > 0) {
+        const near = head.header.filter((h) => missing.some((m) => h.trim().toLowerCase() === m || visible(h) !== h));
+        throw new UserError(
+          `${file.path} (table ${table}) has no column ${missing.join(', ')}, which the contract requires` +
+            (near.length > 0 ? ` (the header has ${near.map((h) => JSON.stringify(visible(h))).join(', ')})` : ''),
+        );
+      }
+    }
+  }
 }

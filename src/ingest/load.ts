@@ -1,215 +1,238 @@
 /**
- * Loads a table's files, as text, into `raw_<table>`: one VARCHAR column per
- * contract column (NULL where the file lacks it), plus `_file` and `_row`
- * (the record's number in its file, 1 = first record after the header).
- * Records the reader itself cannot take (wrong number of fields, bytes that
- * are not UTF-8, a line that is not JSON) go to `raw_rejects`, so that every
- * record read is accounted for.
+ * Stages the files of a table: each file becomes a temporary table of
+ * checked, typed records (validate.ts's `checkedSelect`) read set-based by
+ * DuckDB, with every record of the file accounted for.
+ *
+ * A regular text file (see text-scan.ts) is read by DuckDB as it is, and the
+ * reader must return exactly one record per line; otherwise (or when DuckDB
+ * rejects anything) the file is parsed in Node into a normalised copy that
+ * carries each record's row and line, and the records it could not parse go
+ * to the quarantine with their text. Parquet is read natively, typed.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { relative } from 'node:path';
-import { parse } from 'csv-parse/sync';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TABLES, type TableName } from '../contract/dataset.ts';
 import { Database, ident, literal } from '../engine/database.ts';
 import { UserError } from '../errors.ts';
 import type { TableFile } from './discover.ts';
+import { JSONL_SEPARATOR, quickScan, readCsvHeader, sanitizeCsv, sanitizeJsonl, type ScanReject } from './text-scan.ts';
+import { QUARANTINE_TABLE, checkedSelect, type SourceTypes, type Stage } from './validate.ts';
+import { visible } from './visible.ts';
 
-export const REJECTS_TABLE = 'raw_rejects';
-
-export async function createRejectsTable(db: Database): Promise<void> {
-  await db.run(`CREATE OR REPLACE TABLE ${REJECTS_TABLE} (
-    table_name VARCHAR, file VARCHAR, "row" BIGINT, "column" VARCHAR, reason VARCHAR, record VARCHAR)`);
+/** What staging needs to know besides the file. */
+export interface StageContext {
+  db: Database;
+  table: TableName;
+  /** Tables already validated, for reference checks. */
+  present: ReadonlySet<TableName>;
+  /** Folder for normalised copies of irregular files. */
+  scratch: string;
+  /** DRAGNET_SQL_TRACE-style notes on which path a file took. */
+  note?: (message: string) => void;
 }
 
-/**
- * Loads all files of one table; throws a UserError naming the file when one
- * cannot be parsed at all. Files are labelled by their path inside the
- * dataset folder (`pickups/2026-01.csv`), as quarantine reports them.
- */
-export async function loadRawTable(db: Database, table: TableName, files: readonly TableFile[], datasetDir: string): Promise<void> {
-  const raw = ident(`raw_${table}`);
-  const columns = TABLES[table].columns.map((c) => c.name);
-  await db.run(
-    `CREATE OR REPLACE TABLE ${raw} (${columns.map((c) => `${ident(c)} VARCHAR`).join(', ')}, _file VARCHAR, _row BIGINT)`,
-  );
-  for (const file of files) {
-    // An empty file is an empty table, not a broken one.
-    if (statSync(file.path).size === 0) continue;
-    const label = relative(datasetDir, file.path);
-    try {
-      switch (file.format) {
-        case 'csv':
-          await loadCsv(db, table, file.path, label, columns);
-          break;
-        case 'jsonl':
-          await loadJsonl(db, table, file.path, label, columns);
-          break;
-        case 'parquet':
-          await loadParquet(db, table, file.path, label, columns);
-          break;
-      }
-    } catch (err) {
-      if (err instanceof UserError) throw err;
-      const reason = (err as Error).message.split('\n')[0];
-      throw new UserError(`cannot read ${file.path} (table ${table}): ${reason}`);
-    }
-  }
+/** A scratch folder for normalised copies, removed by the caller. */
+export function makeScratch(): string {
+  return mkdtempSync(join(tmpdir(), 'dragnet-ingest-'));
 }
 
-/** Header of a CSV file (first line, RFC 4180 quoting), to check required columns before reading the rows. */
-function csvHeader(path: string): string[] {
-  const fd = openSync(path, 'r');
+export function removeScratch(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+let stageCounter = 0;
+
+/** Stages one file; returns its stage (the temp table name and how rows map to lines). */
+export async function stageFile(ctx: StageContext, file: TableFile, label: string): Promise<Stage> {
+  const name = `stage_${ctx.table}_${++stageCounter}`;
   try {
-    const buf = Buffer.alloc(64 * 1024);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    const text = buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '');
-    const line = text.split(/\r?\n/, 1)[0] ?? '';
-    const fields = ((parse(line, { relax_quotes: true })[0] as string[] | undefined) ?? []).map((c) => c.trim());
-    const repeated = fields.find((f, i) => fields.indexOf(f) !== i);
-    if (repeated !== undefined) throw new UserError(`${path} has the column ${repeated || '(empty name)'} twice in its header`);
-    return fields;
-  } finally {
-    closeSync(fd);
+    switch (file.format) {
+      case 'csv':
+        return await stageCsv(ctx, file.path, label, name);
+      case 'jsonl':
+        return await stageJsonl(ctx, file.path, label, name);
+      case 'parquet':
+        return await stageParquet(ctx, file.path, label, name);
+    }
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    const reason = (err as Error).message.split('\n')[0];
+    throw new UserError(`cannot read ${file.path} (table ${ctx.table}): ${reason}`);
   }
 }
 
-function requireColumns(table: TableName, path: string, present: readonly string[]): void {
+function requireColumns(table: TableName, path: string, present: readonly string[], what = 'column'): void {
   const missing = TABLES[table].columns.filter((c) => c.required && !present.includes(c.name)).map((c) => c.name);
   if (missing.length > 0) {
-    throw new UserError(`${path} (table ${table}) has no column ${missing.join(', ')}, which the contract requires`);
+    throw new UserError(`${path} (table ${table}) has no ${what} ${missing.join(', ')}, which the contract requires`);
   }
 }
 
-async function loadCsv(db: Database, table: TableName, path: string, label: string, columns: readonly string[]): Promise<void> {
-  const header = csvHeader(path);
-  requireColumns(table, path, header);
-  const raw = ident(`raw_${table}`);
-  // Rows append in file order (DuckDB preserves insertion order) and rowids stay contiguous, so a
-  // record's number follows from its rowid without a staging copy of the file.
-  const start = await db.scalar(`SELECT count(*) FROM ${raw}`);
-  const select = columns.map((c) => (header.includes(c) ? `NULLIF(trim(${ident(c)}), '')` : 'NULL')).join(', ');
-  await db.run(
-    `INSERT INTO ${raw}
-     SELECT ${select}, ${literal(label)}, NULL
-     FROM read_csv(${literal(path)}, header = true, all_varchar = true, delim = ',', quote = '"',
-       escape = '"', auto_detect = false, columns = {${header.map((h) => `${literal(h)}: 'VARCHAR'`).join(', ')}},
-       store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans')`,
-  );
-  // DuckDB's reader puts records it cannot parse into csv_rejects with their line (one entry per bad field).
-  const rejected = await collectRejects(db, 1);
-  if (rejected === 0) {
-    await db.run(`UPDATE ${raw} SET _row = rowid - ${start} + 1 WHERE rowid >= ${start}`);
+/** read_csv options shared by every CSV read: RFC 4180, all text, strict, rejects kept. */
+function csvOptions(columns: Record<string, string>, maxLineBytes: number, crlf: boolean | undefined): string {
+  const cols = Object.entries(columns)
+    .map(([n, t]) => `${literal(n)}: ${literal(t)}`)
+    .join(', ');
+  return [
+    `header = true`,
+    `auto_detect = false`,
+    `columns = {${cols}}`,
+    `delim = ','`,
+    `quote = '"'`,
+    `escape = '"'`,
+    `strict_mode = true`,
+    `null_padding = false`,
+    crlf === undefined ? '' : `new_line = ${crlf ? "'\\r\\n'" : "'\\n'"}`,
+    `max_line_size = ${Math.max(2_097_152, maxLineBytes + 1024)}`,
+    `store_rejects = true`,
+    `rejects_table = 'csv_rejects'`,
+    `rejects_scan = 'csv_reject_scans'`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+async function dropRejectTables(db: Database): Promise<void> {
+  await db.run(`DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans`);
+}
+
+async function stageCsv(ctx: StageContext, path: string, label: string, name: string): Promise<Stage> {
+  const { db, table } = ctx;
+  const head = readCsvHeader(path);
+  if (head.problem) throw new UserError(`${path} (table ${table}): ${head.problem}`);
+  if (head.header.length === 0) {
+    // An empty file (or one holding only blank lines) is an empty table.
+    await db.run(`CREATE TEMP TABLE ${ident(name)} AS ${checkedSelect(table, emptySource(table), new Map(), ctx.present)} LIMIT 0`);
+    return { name, label, firstLine: 2 };
+  }
+  const repeated = head.header.find((f, i) => head.header.indexOf(f) !== i);
+  if (repeated !== undefined) throw new UserError(`${path} (table ${table}) has the column ${visible(repeated)} twice in its header`);
+  requireColumns(table, path, head.header);
+  const wanted = TABLES[table].columns.map((c) => c.name).filter((c) => head.header.includes(c));
+  const types: SourceTypes = new Map(wanted.map((c) => [c, 'VARCHAR']));
+  const allText = Object.fromEntries(head.header.map((h) => [h, 'VARCHAR']));
+
+  const scan = quickScan(path);
+  if (scan.regular && head.headerLines === 1) {
+    await dropRejectTables(db);
+    const source = `(SELECT ${wanted.map(ident).join(', ')}, NULL::VARCHAR AS _pre, NULL::VARCHAR AS _text, NULL::BIGINT AS _row, NULL::BIGINT AS _line
+      FROM read_csv(${literal(path)}, ${csvOptions(allText, scan.maxLineBytes, scan.crlf)}))`;
+    await db.run(`CREATE TEMP TABLE ${ident(name)} AS ${checkedSelect(table, source, types, ctx.present)}`);
+    const rows = await db.scalar(`SELECT count(*) FROM ${ident(name)}`);
+    const rejected = await db.scalar(`SELECT count(*) FROM csv_rejects`);
+    await dropRejectTables(db);
+    // One record per line, as the scan counted them: rowid i is record i + 1, on line i + 2.
+    if (rejected === 0 && rows === scan.lines - 1) return { name, label, firstLine: 2 };
+    ctx.note?.(`${label}: ${rows} records from ${scan.lines - 1} lines, ${rejected} rejected by the reader: parsing it record by record`);
+    await db.run(`DROP TABLE ${ident(name)}`);
   } else {
-    await db.run(
-      `UPDATE ${raw} SET _row = m.rec FROM (
-         SELECT s.rowid AS rid, ${recordNumber(`s.rowid - ${start} + 1`)} AS rec
-         FROM ${raw} s ${ASOF_REJECTS(`s.rowid - ${start} + 1`)} WHERE s.rowid >= ${start}) m
-       WHERE ${raw}.rowid = m.rid`,
-    );
+    ctx.note?.(`${label}: ${scan.irregularity ?? 'a header over several lines'}: parsing it record by record`);
   }
-  await keepRejects(db, table, label);
+
+  const copy = join(ctx.scratch, `${name}.csv`);
+  const result = sanitizeCsv(path, copy);
+  const numbered = { ...allText, _row: 'BIGINT', _line: 'BIGINT' };
+  await dropRejectTables(db);
+  const source = `(SELECT ${wanted.map(ident).join(', ')}, NULL::VARCHAR AS _pre, NULL::VARCHAR AS _text, _row, _line
+    FROM read_csv(${literal(copy)}, ${csvOptions(numbered, result.maxRecordBytes + 64, false)}))`;
+  await db.run(`CREATE TEMP TABLE ${ident(name)} AS ${checkedSelect(table, source, types, ctx.present)}`);
+  // The reader should take every record of the copy; any it does not are accounted for all the same.
+  await db.run(
+    `INSERT INTO ${QUARANTINE_TABLE}
+     SELECT ${literal(table)}, ${literal(label)}, try_cast(regexp_extract(csv_line, ',(\\d+),(\\d+)$', 1) AS BIGINT),
+       column_name, lower(error_type) || ': ' || error_message, regexp_replace(csv_line, ',\\d+,\\d+$', ''),
+       try_cast(regexp_extract(csv_line, ',(\\d+),(\\d+)$', 2) AS BIGINT)
+     FROM csv_rejects QUALIFY row_number() OVER (PARTITION BY line ORDER BY column_idx) = 1`,
+  );
+  await dropRejectTables(db);
+  rmSync(copy, { force: true });
+  await quarantineScanRejects(db, table, label, result.rejects);
+  return { name, label, firstLine: 2 };
 }
 
-/**
- * Gathers the records DuckDB's reader could not take (one entry per record,
- * though it reports one per bad field) into `file_rejects(rec, i, ...)`:
- * `rec` is the record's number, `i` its rank among the rejects. `headerLines`
- * is subtracted from the reader's line numbers. Returns how many there are.
- */
-async function collectRejects(db: Database, headerLines: number): Promise<number> {
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE file_rejects AS
-     SELECT rec, row_number() OVER (ORDER BY rec) AS i, column_name, error_type, error_message, csv_line FROM (
-       SELECT line - ${headerLines} AS rec, column_name, error_type, error_message, csv_line FROM csv_rejects
-       QUALIFY row_number() OVER (PARTITION BY line ORDER BY column_idx) = 1)`,
-  );
-  return db.scalar(`SELECT count(*) FROM file_rejects`);
+/** A source with no rows and no columns of the file, for empty files. */
+function emptySource(_table: TableName): string {
+  return `(SELECT NULL::VARCHAR AS _pre, NULL::VARCHAR AS _text, NULL::BIGINT AS _row, NULL::BIGINT AS _line WHERE false)`;
 }
 
-/**
- * Rejected record i (1-based, at record number rec) has rec - i accepted
- * records before it, so the k-th accepted record sits at k + (the largest i
- * whose rec - i < k): an ASOF join on the rejects, not a count per row.
- */
-const ASOF_REJECTS = (k: string) => `ASOF LEFT JOIN (SELECT rec - i AS t, i FROM file_rejects) f ON ${k} > f.t`;
-const recordNumber = (k: string) => `(${k}) + coalesce(f.i, 0)`;
-
-/**
- * Moves the reader's rejects of one file into the rejects table, and drops the
- * reader's tables. `withColumn` is false where the reader's column is our own
- * device (the single text column JSONL lines are read into).
- */
-async function keepRejects(db: Database, table: TableName, label: string, withColumn = true): Promise<void> {
-  await db.run(
-    `INSERT INTO ${REJECTS_TABLE}
-     SELECT ${literal(table)}, ${literal(label)}, rec, ${withColumn ? 'column_name' : 'NULL'},
-       lower(error_type) || ': ' || error_message, csv_line
-     FROM file_rejects`,
+/** Records the scanner could not take go straight to the quarantine, with their text. */
+async function quarantineScanRejects(db: Database, table: TableName, label: string, rejects: readonly ScanReject[]): Promise<void> {
+  if (rejects.length === 0) return;
+  await db.append(
+    QUARANTINE_TABLE,
+    rejects.map((r) => [table, label, r.row, r.column, visible(r.reason), r.record, r.line]),
   );
-  await db.run(`DROP TABLE file_rejects; DROP TABLE csv_rejects; DROP TABLE csv_reject_scans`);
 }
 
-async function loadJsonl(db: Database, table: TableName, path: string, label: string, columns: readonly string[]): Promise<void> {
-  const stage = ident(`stage_${table}`);
-  // Lines are read as text and parsed by DuckDB's JSON functions, so that one malformed line is
-  // quarantined with its number instead of failing the file. A key absent from a line is an
-  // unknown value, quarantined by validation where the contract requires it.
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE ${stage} AS
-     SELECT line FROM read_csv(${literal(path)}, columns = {'line': 'VARCHAR'}, header = false, delim = '\\x1f',
-       quote = '', escape = '', auto_detect = false, store_rejects = true,
-       rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans')`,
+async function stageJsonl(ctx: StageContext, path: string, label: string, name: string): Promise<Stage> {
+  const { db, table } = ctx;
+  const scan = quickScan(path);
+  let source: string;
+  let firstLine: number | null = 1;
+  let rejects: ScanReject[] = [];
+  const read = (p: string, numbered: boolean, maxLine: number, crlf: boolean) =>
+    `read_csv(${literal(p)}, header = false, auto_detect = false, delim = ${literal(JSONL_SEPARATOR)}, quote = '', escape = '',
+      columns = {${numbered ? `'_row': 'BIGINT', '_line': 'BIGINT', ` : ''}'line': 'VARCHAR'}, strict_mode = true,
+      new_line = ${crlf ? "'\\r\\n'" : "'\\n'"}, max_line_size = ${Math.max(2_097_152, maxLine + 1024)})`;
+  let copy: string | undefined;
+  const direct = scan.regular && !scan.hasSeparatorByte ? read(path, false, scan.maxLineBytes, scan.crlf) : undefined;
+  const rows = direct ? await db.scalar(`SELECT count(*) FROM ${direct}`) : -1;
+  if (direct && rows === scan.lines) {
+    // One line per record: rowid i is record and line i + 1.
+    source = `(SELECT line, NULL::BIGINT AS _row, NULL::BIGINT AS _line FROM ${direct})`;
+  } else {
+    ctx.note?.(`${label}: ${scan.irregularity ?? (scan.hasSeparatorByte ? 'raw 0x01 bytes' : `${rows} lines read of ${scan.lines}`)}: reading it line by line`);
+    copy = join(ctx.scratch, `${name}.jsonl`);
+    const result = sanitizeJsonl(path, copy);
+    rejects = result.rejects;
+    source = `(SELECT line, _row, _line FROM ${read(copy, true, result.maxRecordBytes + 64, false)})`;
+    firstLine = 1;
+  }
+  // A key absent from every line is a missing column, as for CSV.
+  const columns = TABLES[table].columns.map((c) => c.name);
+  const keys = await db.one<Record<string, number>>(
+    `SELECT count(*) AS _n, ${columns.map((c) => `count(*) FILTER (WHERE json_exists(line, ${literal(`$.${JSON.stringify(c)}`)})) AS ${ident(c)}`).join(', ')}
+     FROM ${source} WHERE CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END`,
   );
-  await collectRejects(db, 0);
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE numbered AS
-     SELECT s.line, ${recordNumber('s.rowid + 1')} AS rec FROM ${stage} s ${ASOF_REJECTS('s.rowid + 1')}
-     WHERE trim(coalesce(s.line, '')) <> ''`,
-  );
-  const extract = columns
+  const objects = Number(keys?._n ?? 0);
+  const lines = await db.scalar(`SELECT count(*) FROM ${source}`);
+  if (lines > 0 && objects === 0) {
+    throw new UserError(`${path} (table ${table}) holds no JSON object on any line: is it JSON Lines?`);
+  }
+  const present = columns.filter((c) => Number(keys?.[c] ?? 0) > 0);
+  if (objects > 0) requireColumns(table, path, present, 'key');
+  const types: SourceTypes = new Map(present.map((c) => [c, 'VARCHAR']));
+  const extract = present
     .map((c) => {
       const jpath = literal(`$.${JSON.stringify(c)}`);
       // Arrays (lists) arrive as JSON arrays; the contract's text form joins them with ';'.
-      return `CASE WHEN json_type(line, ${jpath}) = 'ARRAY'
+      return `CASE WHEN NOT _ok THEN NULL WHEN json_type(line, ${jpath}) = 'ARRAY'
                 THEN array_to_string(from_json(json_extract(line, ${jpath}), '["VARCHAR"]'), ';')
-                ELSE NULLIF(trim(json_extract_string(line, ${jpath})), '') END`;
+                ELSE json_extract_string(line, ${jpath}) END AS ${ident(c)}`;
     })
     .join(', ');
-  // CASE, not AND: json_type() must never see a line that is not JSON.
-  const jsonOk = `CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END`;
-  const lines = await db.scalar(`SELECT count(*) FROM numbered`);
-  if (lines > 0 && (await db.scalar(`SELECT count(*) FROM numbered WHERE ${jsonOk}`)) === 0) {
-    throw new UserError(`${path} (table ${table}) holds no JSON object on any line: is it JSON Lines?`);
-  }
-  await db.run(
-    `INSERT INTO ${ident(`raw_${table}`)} SELECT ${extract}, ${literal(label)}, rec FROM numbered WHERE ${jsonOk}`,
-  );
-  await db.run(
-    `INSERT INTO ${REJECTS_TABLE}
-     SELECT ${literal(table)}, ${literal(label)}, rec, NULL, 'not a JSON object', line FROM numbered WHERE NOT (${jsonOk})`,
-  );
-  await keepRejects(db, table, label, false);
-  await db.run(`DROP TABLE ${stage}; DROP TABLE numbered`);
+  const checkedSource = `(SELECT ${extract}${extract ? ', ' : ''}CASE WHEN NOT _ok THEN '\tnot a JSON object' END AS _pre,
+      CASE WHEN NOT _ok THEN line END AS _text, _row, _line
+    FROM (SELECT line, _row, _line, CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END AS _ok FROM ${source}))`;
+  await db.run(`CREATE TEMP TABLE ${ident(name)} AS ${checkedSelect(table, checkedSource, types, ctx.present)}`);
+  if (copy) rmSync(copy, { force: true });
+  await quarantineScanRejects(db, table, label, rejects);
+  return { name, label, firstLine };
 }
 
-async function loadParquet(db: Database, table: TableName, path: string, label: string, columns: readonly string[]): Promise<void> {
+async function stageParquet(ctx: StageContext, path: string, label: string, name: string): Promise<Stage> {
+  const { db, table } = ctx;
   const described = await db.all<{ column_name: string; column_type: string }>(
     `DESCRIBE SELECT * FROM read_parquet(${literal(path)})`,
   );
   const present = described.map((d) => d.column_name);
   requireColumns(table, path, present);
-  const select = columns
-    .map((c) => {
-      const type = described.find((d) => d.column_name === c)?.column_type;
-      if (type === undefined) return 'NULL';
-      // Lists may be stored as parquet lists; the contract's text form joins them with ';'.
-      const text = type.endsWith('[]') ? `array_to_string(${ident(c)}::VARCHAR[], ';')` : `${ident(c)}::VARCHAR`;
-      return `NULLIF(trim(${text}), '')`;
-    })
-    .join(', ');
-  await db.run(
-    `INSERT INTO ${ident(`raw_${table}`)}
-     SELECT ${select}, ${literal(label)}, file_row_number + 1
-     FROM read_parquet(${literal(path)}, file_row_number = true)`,
-  );
+  const wanted = TABLES[table].columns.map((c) => c.name).filter((c) => present.includes(c));
+  const types: SourceTypes = new Map(wanted.map((c) => [c, described.find((d) => d.column_name === c)!.column_type]));
+  const source = `(SELECT ${wanted.map(ident).join(', ')}${wanted.length ? ', ' : ''}NULL::VARCHAR AS _pre, NULL::VARCHAR AS _text,
+      file_row_number + 1 AS _row, NULL::BIGINT AS _line
+    FROM read_parquet(${literal(path)}, file_row_number = true))`;
+  await db.run(`CREATE TEMP TABLE ${ident(name)} AS ${checkedSelect(table, source, types, ctx.present)}`);
+  return { name, label, firstLine: null };
 }

@@ -9,7 +9,8 @@ export function readManifest(dir: string): Manifest & { name: string } {
   let raw: unknown = {};
   if (existsSync(path)) {
     try {
-      raw = JSON.parse(readFileSync(path, 'utf8'));
+      // A BOM at the start is allowed, as in the CSV files.
+      raw = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
     } catch (err) {
       throw new UserError(`${path} is not valid JSON: ${(err as Error).message}`);
     }

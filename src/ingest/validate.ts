@@ -1,164 +1,335 @@
 /**
- * Turns `raw_<table>` (text) into the typed table `<table>` and the rows that
- * break the contract into `quarantine`, one reason per row (the first check it
- * fails, in column order). All checks are set-based SQL generated from the
- * contract's column specs, so that tens of millions of rows validate in seconds.
+ * Validation of one table as set-based SQL generated from the contract's
+ * column specs.
+ *
+ * `checkedSelect` wraps a file's source relation (text columns from CSV and
+ * JSONL, native ones from Parquet) in one pass that types every column and
+ * computes `_fail`, the first check a record fails ('<column>\t<reason>') or
+ * NULL, references to already validated tables included. Only failing records
+ * keep their text (`_record`); accepted ones are typed values from the start.
+ * `finishTable` then marks duplicate keys and implausible places, writes the
+ * quarantine and builds the typed table from the accepted records.
  */
-import { TABLES, type ColumnSpec, type Crs, type TableName } from '../contract/dataset.ts';
+import { TABLES, isIdentifier, keyColumns, type ColumnSpec, type Crs, type TableName, type TableSpec } from '../contract/dataset.ts';
 import { Database, ident, literal } from '../engine/database.ts';
-import { REJECTS_TABLE } from './load.ts';
 
 export const QUARANTINE_TABLE = 'quarantine';
 
 export async function createQuarantineTable(db: Database): Promise<void> {
   await db.run(`CREATE OR REPLACE TABLE ${QUARANTINE_TABLE} (
-    table_name VARCHAR, file VARCHAR, "row" BIGINT, "column" VARCHAR, reason VARCHAR, record VARCHAR)`);
+    table_name VARCHAR, file VARCHAR, "row" BIGINT, "column" VARCHAR, reason VARCHAR, record VARCHAR, line BIGINT)`);
 }
 
-const TIMESTAMP_PATTERN = '^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?(Z|[+-]\\d{2}(:?\\d{2})?)?$';
+/**
+ * ISO 8601 as the contract allows it: date, optional time (minutes, seconds,
+ * fraction) after T or a space, optional Z or offset within +-14:00.
+ */
+const TIMESTAMP_PATTERN =
+  '^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?(Z|[+-]((0\\d|1[0-3])(:?[0-5]\\d)?|14(:?00)?))?$';
 const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
+/** Characters that make ids that look alike differ: C0/C1 controls, soft hyphen, zero-width and direction marks, BOM. */
+const INVISIBLE_PATTERN = '[\\x00-\\x1f\\x7f-\\x9f\\x{AD}\\x{200B}-\\x{200F}\\x{2028}-\\x{202E}\\x{2060}-\\x{2064}\\x{FEFF}]';
 
-/** SQL expression typing a raw text column; NULL where the text does not parse. */
-function typed(col: ColumnSpec): string {
-  const c = ident(col.name);
+/** Name of a column's text (before typing) inside the checked query. */
+const textOf = (name: string) => ident(`t$${name}`);
+
+/** How a source column arrives: DuckDB's type name, VARCHAR for CSV and JSONL. */
+export type SourceTypes = ReadonlyMap<string, string>;
+
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/;
+
+/** SQL typing a column's text (or native value); NULL where it does not parse. */
+function typed(col: ColumnSpec, sourceType: string | undefined): string {
+  const t = textOf(col.name);
+  const native = sourceType !== undefined && sourceType !== 'VARCHAR';
   switch (col.type) {
     case 'string':
-      return c;
+      return t;
     case 'number':
-      return `CASE WHEN isfinite(try_cast(${c} AS DOUBLE)) THEN try_cast(${c} AS DOUBLE) END`;
-    case 'integer':
-      // try_cast would round 3.7 to 4; an integer column takes whole numbers only.
-      return `CASE WHEN regexp_matches(${c}, '^[+-]?\\d+(\\.0*)?$') THEN try_cast(${c} AS BIGINT) END`;
+      if (native && NUMERIC.test(sourceType)) return `${ident(col.name)}::DOUBLE`;
+      // DuckDB's cast takes 1_000 and inf; the contract's numbers are plain decimals.
+      return `CASE WHEN NOT contains(${t}, '_') AND isfinite(try_cast(${t} AS DOUBLE)) THEN try_cast(${t} AS DOUBLE) END`;
+    case 'integer': {
+      if (native && /INT/.test(sourceType)) return `${ident(col.name)}::BIGINT`;
+      const d = native && NUMERIC.test(sourceType) ? `${ident(col.name)}::DOUBLE` : `CASE WHEN NOT contains(${t}, '_') THEN try_cast(${t} AS DOUBLE) END`;
+      // A whole number only: try_cast to BIGINT would round 3.7 to 4.
+      return `CASE WHEN ${d} = trunc(${d}) AND abs(${d}) < 9e15 THEN (${d})::BIGINT END`;
+    }
     case 'timestamp':
-      // ISO 8601 allows HH:MM without seconds; DuckDB's cast wants the seconds when an offset follows.
-      return `CASE WHEN regexp_matches(${c}, ${literal(TIMESTAMP_PATTERN)})
-        THEN try_cast(regexp_replace(${c}, '([T ]\\d{2}:\\d{2})(Z|[+-]|$)', '\\1:00\\2') AS TIMESTAMPTZ) END`;
+      if (native && /^(TIMESTAMP|DATE)/.test(sourceType)) return `${ident(col.name)}::TIMESTAMPTZ`;
+      // DuckDB's cast wants the seconds when an offset follows HH:MM: add them only where the plain cast fails.
+      return `CASE WHEN regexp_matches(${t}, ${literal(TIMESTAMP_PATTERN)})
+        THEN coalesce(try_cast(${t} AS TIMESTAMPTZ),
+          try_cast(regexp_replace(${t}, '([T ]\\d{2}:\\d{2})(Z|[+-]|$)', '\\1:00\\2') AS TIMESTAMPTZ)) END`;
     case 'date':
-      return `CASE WHEN regexp_matches(${c}, ${literal(DATE_PATTERN)}) THEN try_cast(${c} AS DATE) END`;
+      if (native && /^(DATE|TIMESTAMP)/.test(sourceType)) return `${ident(col.name)}::DATE`;
+      return `CASE WHEN regexp_matches(${t}, ${literal(DATE_PATTERN)}) THEN try_cast(${t} AS DATE) END`;
     case 'list':
-      return `list_filter(list_transform(string_split(${c}, ';'), x -> trim(x)), x -> x <> '')`;
+      return `list_filter(list_transform(string_split(${t}, ';'), x -> trim(x)), x -> x <> '')`;
   }
+}
+
+/** Text of a source column, trimmed, NULL when empty; lists are joined with ';' as in CSV. */
+function text(col: ColumnSpec, sourceType: string | undefined): string {
+  if (sourceType === undefined) return 'NULL::VARCHAR';
+  const c = ident(col.name);
+  if (sourceType.endsWith('[]')) return `NULLIF(trim(array_to_string(${c}::VARCHAR[], ';')), '')`;
+  if (sourceType !== 'VARCHAR') return `NULLIF(trim(${c}::VARCHAR), '')`;
+  return `NULLIF(trim(${c}), '')`;
 }
 
 const TYPE_WORDS: Record<ColumnSpec['type'], string> = {
   string: 'text',
   number: 'a number',
   integer: 'an integer',
-  timestamp: 'an ISO 8601 timestamp',
+  timestamp: 'an ISO 8601 timestamp (offset within +-14:00)',
   date: 'a YYYY-MM-DD date',
   list: 'a list',
 };
 
-/** (condition, column, reason) checks of one column, in the order they are reported. */
-function columnChecks(col: ColumnSpec): Array<[string, string, string]> {
-  const c = ident(col.name);
-  const checks: Array<[string, string, string]> = [];
-  if (col.required) checks.push([`${c} IS NULL`, col.name, `missing required value`]);
+type Check = [condition: string, column: string, reason: string];
+
+/** Checks of one column, in the order they are reported. */
+function columnChecks(spec: TableSpec, col: ColumnSpec): Check[] {
+  const t = textOf(col.name);
+  const v = ident(col.name);
+  const checks: Check[] = [];
+  if (col.required) checks.push([`${t} IS NULL`, col.name, `missing required value`]);
   if (col.type !== 'string' && col.type !== 'list') {
-    checks.push([`${c} IS NOT NULL AND (${typed(col)}) IS NULL`, col.name, `not ${TYPE_WORDS[col.type]}`]);
+    checks.push([`${t} IS NOT NULL AND ${v} IS NULL`, col.name, `not ${TYPE_WORDS[col.type]}: `]);
   }
-  const v = `(${typed(col)})`;
+  if (isIdentifier(spec, col.name)) {
+    checks.push([`regexp_matches(${t}, ${literal(INVISIBLE_PATTERN)})`, col.name, `invisible character in an id: `]);
+  }
   if (col.min !== undefined && col.max !== undefined) {
-    checks.push([`${v} NOT BETWEEN ${col.min} AND ${col.max}`, col.name, `outside [${col.min}, ${col.max}]`]);
+    checks.push([`${v} NOT BETWEEN ${col.min} AND ${col.max}`, col.name, `outside [${col.min}, ${col.max}]: `]);
   } else if (col.min !== undefined) {
-    checks.push([`${v} < ${col.min}`, col.name, `below ${col.min}`]);
+    checks.push([`${v} < ${col.min}`, col.name, `below ${col.min}: `]);
   }
-  if (col.gt !== undefined) checks.push([`${v} <= ${col.gt}`, col.name, `must be > ${col.gt}`]);
+  if (col.gt !== undefined) checks.push([`${v} <= ${col.gt}`, col.name, `must be > ${col.gt}: `]);
   if (col.values) {
-    checks.push([
-      `${c} IS NOT NULL AND ${c} NOT IN (${col.values.map(literal).join(', ')})`,
-      col.name,
-      `unknown value (expected one of ${col.values.join(', ')})`,
-    ]);
+    checks.push([`${t} NOT IN (${col.values.map(literal).join(', ')})`, col.name, `unknown value (expected one of ${col.values.join(', ')}): `]);
   }
   return checks;
 }
 
-/** Reason expression: '<column>\t<reason>' of the first failing check, or NULL. */
-function failureExpression(table: TableName): string {
-  const spec = TABLES[table];
-  const checks = spec.columns.flatMap(columnChecks);
+/** Reason SQL: the reason, and the offending value shown with its invisible characters escaped when it ends in ': '. */
+function reasonSql(column: string, reason: string): string {
+  if (!reason.endsWith(': ') || column.includes('|')) return literal(`${column}\t${reason}`);
+  return `${literal(`${column}\t${reason}`)} || dragnet_visible(left(${textOf(column)}, 80))`;
+}
+
+/** All checks of a record that need no other row: columns, coordinate pairs, references to validated tables. */
+function recordChecks(spec: TableSpec, present: ReadonlySet<TableName>): Check[] {
+  const checks = spec.columns.flatMap((c) => columnChecks(spec, c));
   for (const pair of spec.coordPairs ?? []) {
-    const lat = ident(pair.lat);
-    const lng = ident(pair.lng);
+    const [lat, lng] = [ident(pair.lat), ident(pair.lng)];
     checks.push([`(${lat} IS NULL) <> (${lng} IS NULL)`, pair.lat, `${pair.lat} and ${pair.lng} must be given together`]);
+    checks.push([`${lat} = 0 AND ${lng} = 0`, pair.lat, `${pair.lat}, ${pair.lng} at (0, 0): a missing position, not a place`]);
   }
   if (spec.anyPairRequired && spec.coordPairs) {
     const none = spec.coordPairs.map((p) => `(${ident(p.lat)} IS NULL OR ${ident(p.lng)} IS NULL)`).join(' AND ');
     checks.push([none, spec.coordPairs.map((p) => p.lat).join('|'), 'no coordinates: need lat/lng or pickup_gps_lat/pickup_gps_lng']);
   }
-  if (checks.length === 0) return 'NULL';
-  const whens = checks
-    .map(([cond, column, reason]) => `WHEN ${cond} THEN ${literal(`${column}\t`)} || ${reasonWithValue(column, reason)}`)
-    .join('\n      ');
-  return `CASE ${whens} END`;
-}
-
-function reasonWithValue(column: string, reason: string): string {
-  const spec = column.includes('|') ? undefined : ident(column);
-  if (!spec || reason.startsWith('missing') || reason.startsWith('no coordinates')) return literal(reason);
-  return `${literal(reason + ': ')} || coalesce(left(${spec}, 60), 'empty')`;
-}
-
-/** Validates one table (its references must already be validated) and converts coordinates to WGS84. */
-export async function validateTable(db: Database, table: TableName, crs: Crs, present: ReadonlySet<TableName>): Promise<void> {
-  const spec = TABLES[table];
-  const raw = ident(`raw_${table}`);
-  await db.run(`CREATE OR REPLACE TEMP TABLE checked AS SELECT *, ${failureExpression(table)} AS _fail FROM ${raw}`);
-  if (spec.key) {
-    // Later occurrences of an id are duplicates. Most tables have none, so find the
-    // duplicated ids first (a hash aggregate) and rank rows only within those.
-    const key = ident(spec.key);
-    await db.run(`
-      CREATE OR REPLACE TEMP TABLE dup_keys AS
-      SELECT ${key} AS k FROM checked WHERE _fail IS NULL GROUP BY ${key} HAVING count(*) > 1`);
-    if ((await db.scalar(`SELECT count(*) FROM dup_keys`)) > 0) {
-      await db.run(`
-        UPDATE checked SET _fail = ${literal(`${spec.key}\tduplicate id: already on an earlier row`)}
-        WHERE rowid IN (
-          SELECT rowid FROM (
-            SELECT rowid, row_number() OVER (PARTITION BY ${key} ORDER BY _file, _row) AS n
-            FROM checked WHERE _fail IS NULL AND ${key} IN (SELECT k FROM dup_keys)
-          ) WHERE n > 1)`);
-    }
-    await db.run(`DROP TABLE dup_keys`);
-  }
   for (const ref of spec.references ?? []) {
     if (!present.has(ref.table)) continue;
     const col = ident(ref.column);
-    await db.run(`
-      UPDATE checked SET _fail = ${literal(`${ref.column}\tdangling reference: no such ${ref.column_in_target} in ${ref.table}: `)} || left(${col}, 60)
-      WHERE _fail IS NULL AND ${col} IS NOT NULL
-        AND ${col} NOT IN (SELECT ${ident(ref.column_in_target)} FROM ${ident(ref.table)})`);
+    checks.push([
+      `${col} IS NOT NULL AND ${col} NOT IN (SELECT ${ident(ref.column_in_target)} FROM ${ident(ref.table)})`,
+      ref.column,
+      `dangling reference: no such ${ref.column_in_target} in ${ref.table}: `,
+    ]);
   }
-  if (table === 'reports') {
+  if (spec.name === 'reports') {
     // The target of a report is a listing or a seller, depending on target_type.
-    await db.run(`
-      UPDATE checked SET _fail = 'target_id\tdangling reference: no such ' || target_type || ': ' || left(target_id, 60)
-      WHERE _fail IS NULL AND NOT (
-        (target_type = 'listing' AND target_id IN (SELECT listing_id FROM listings)) OR
-        (target_type = 'seller' AND target_id IN (SELECT seller_id FROM sellers)))`);
+    for (const [type, table, key] of [['listing', 'listings', 'listing_id'], ['seller', 'sellers', 'seller_id']] as const) {
+      checks.push([
+        `target_type = '${type}' AND target_id NOT IN (SELECT ${key} FROM ${table})`,
+        'target_id',
+        `dangling reference: no such ${key} in ${table}: `,
+      ]);
+    }
   }
-  await db.run(`
-    INSERT INTO ${QUARANTINE_TABLE}
-    SELECT ${literal(table)}, _file, _row, split_part(_fail, '\t', 1), split_part(_fail, '\t', 2),
-      to_json(struct_pack(${spec.columns.map((c) => `${ident(c.name)} := ${ident(c.name)}`).join(', ')}))::VARCHAR
-    FROM checked WHERE _fail IS NOT NULL`);
-  await db.run(`
-    INSERT INTO ${QUARANTINE_TABLE}
-    SELECT table_name, file, "row", "column", reason, record FROM ${REJECTS_TABLE} WHERE table_name = ${literal(table)}`);
-  const select = spec.columns.map((c) => `${typedWgs84(c, spec.columns, crs)} AS ${ident(c.name)}`).join(', ');
-  // `checked` is in file order already (insertion order is preserved), so no sort is needed.
-  await db.run(`CREATE OR REPLACE TABLE ${ident(table)} AS SELECT ${select} FROM checked WHERE _fail IS NULL`);
-  await db.run(`DROP TABLE checked`);
+  return checks;
 }
 
-/** Typed expression of a column, with GCJ-02 coordinates converted to WGS84 through the engine's gcoord functions. */
-function typedWgs84(col: ColumnSpec, all: readonly ColumnSpec[], crs: Crs): string {
-  if (!col.coord || crs === 'WGS84') return typed(col);
+/**
+ * The checked, typed form of a source relation. The source must have the
+ * table's columns that the file holds (`types` says which, and how typed),
+ * `_pre` (a reason the reader already found, or NULL), `_text` (the record's
+ * original text where the reader has it, or NULL), `_row` and `_line`.
+ */
+export function checkedSelect(table: TableName, source: string, types: SourceTypes, present: ReadonlySet<TableName>): string {
+  const spec = TABLES[table];
+  const texts = spec.columns.map((c) => `${text(c, types.get(c.name))} AS ${textOf(c.name)}`);
+  const natives = spec.columns.filter((c) => types.has(c.name) && types.get(c.name) !== 'VARCHAR').map((c) => ident(c.name));
+  const typedCols = spec.columns.map((c) => `${typed(c, types.get(c.name))} AS ${ident(c.name)}`);
+  const whens = recordChecks(spec, present)
+    .map(([cond, column, reason]) => `WHEN ${cond} THEN ${reasonSql(column, reason)}`)
+    .join('\n        ');
+  const record = `coalesce(_text, to_json(struct_pack(${spec.columns.map((c) => `${ident(c.name)} := ${textOf(c.name)}`).join(', ')}))::VARCHAR)`;
+  return `
+    SELECT ${spec.columns.map((c) => ident(c.name)).join(', ')}, _fail,
+      CASE WHEN _fail IS NOT NULL THEN ${record} END AS _record, _row, _line
+    FROM (
+      SELECT *, CASE WHEN _pre IS NOT NULL THEN _pre
+        ${whens} END AS _fail
+      FROM (
+        SELECT ${[...typedCols, ...spec.columns.map((c) => textOf(c.name))].join(', ')},
+          _pre, _text, _row, _line
+        FROM (SELECT ${[...texts, ...natives].join(', ')}, _pre, _text, _row, _line FROM ${source})
+      )
+    )`;
+}
+
+/** One staged file of a table: its checked rows, and how a row's number and line follow from its rowid where not stored. */
+export interface Stage {
+  name: string;
+  label: string;
+  /** Line of record 1 when lines are not stored (2 for a CSV with a header, 1 for JSONL); null for Parquet. */
+  firstLine: number | null;
+}
+
+/** Where the data lives: centre and the distance beyond which a place is implausible, from the pickups themselves. */
+export interface Region {
+  lat: number;
+  lng: number;
+  maxKm: number;
+}
+
+const KM_PER_DEGREE = 111.32;
+
+/** SQL distance in km from the region's centre (equirectangular; plenty at this scale). */
+function kmFrom(region: Region, lat: string, lng: string): string {
+  const cos = Math.cos((region.lat * Math.PI) / 180);
+  return `${KM_PER_DEGREE} * sqrt(pow(${lat} - ${region.lat}, 2) + pow((${lng} - ${region.lng}) * ${cos}, 2))`;
+}
+
+/**
+ * The dataset's region, derived robustly from the pickups that passed the
+ * record checks: the median position, and three times the distance within
+ * which 98% of them lie (at least 100 km), so that a few per cent of junk
+ * positions cannot widen it and a national dataset keeps its whole country.
+ */
+export async function pickupRegion(db: Database, stages: readonly Stage[]): Promise<Region | undefined> {
+  if (stages.length === 0) return undefined;
+  const points = stages
+    .map((s) => `SELECT coalesce(pickup_gps_lat, lat) AS lat, coalesce(pickup_gps_lng, lng) AS lng FROM ${ident(s.name)} WHERE _fail IS NULL`)
+    .join(' UNION ALL ');
+  const centre = await db.one<{ lat: number | null; lng: number | null }>(
+    `SELECT median(lat) AS lat, median(lng) AS lng FROM (${points})`,
+  );
+  if (centre?.lat == null || centre.lng == null) return undefined;
+  const probe: Region = { lat: centre.lat, lng: centre.lng, maxKm: 0 };
+  const q98 = await db.scalar(`SELECT quantile_cont(${kmFrom(probe, 'lat', 'lng')}, 0.98) FROM (${points})`);
+  return { ...probe, maxKm: Math.max(100, 3 * q98) };
+}
+
+/** Tables whose coordinates must lie in the data's region (sellers' return addresses may be anywhere). */
+const REGIONAL: ReadonlySet<TableName> = new Set(['pickups', 'places', 'outcomes']);
+
+/**
+ * Marks the staged records that fail checks across records (duplicate keys,
+ * places far outside the region), moves every failing record to the
+ * quarantine and builds the table from the accepted ones, converting GCJ-02
+ * coordinates to WGS84. Returns the counts.
+ */
+export async function finishTable(
+  db: Database,
+  table: TableName,
+  stages: readonly Stage[],
+  crs: Crs,
+  region: Region | undefined,
+): Promise<{ staged: number; accepted: number; quarantined: number }> {
+  const spec = TABLES[table];
+  const key = keyColumns(spec);
+  if (key.length > 0 && stages.length > 0) await markDuplicates(db, spec, key, stages);
+  if (region && REGIONAL.has(table)) {
+    for (const pair of spec.coordPairs ?? []) {
+      const km = kmFrom(region, ident(pair.lat), ident(pair.lng));
+      const reason = `${pair.lat}\t${pair.lat}, ${pair.lng} KM km from the data's centre (${region.lat.toFixed(3)}, ${region.lng.toFixed(3)}); the region's places lie within ${Math.round(region.maxKm)} km`;
+      for (const s of stages) {
+        await db.run(
+          `UPDATE ${ident(s.name)} SET _fail = replace(${literal(reason)}, 'KM km', round(${km})::BIGINT::VARCHAR || ' km'), _record = ${recordFromTyped(spec)}
+           WHERE _fail IS NULL AND ${ident(pair.lat)} IS NOT NULL AND ${km} > ${region.maxKm}`,
+        );
+      }
+    }
+  }
+  let staged = 0;
+  for (const s of stages) {
+    const row = `coalesce(_row, rowid + 1)`;
+    const line = s.firstLine === null ? '_line' : `coalesce(_line, rowid + ${s.firstLine})`;
+    await db.run(
+      `INSERT INTO ${QUARANTINE_TABLE}
+       SELECT ${literal(table)}, ${literal(s.label)}, ${row}, NULLIF(split_part(_fail, '\t', 1), ''), split_part(_fail, '\t', 2), _record, ${line}
+       FROM ${ident(s.name)} WHERE _fail IS NOT NULL`,
+    );
+    staged += await db.scalar(`SELECT count(*) FROM ${ident(s.name)}`);
+  }
+  const select = spec.columns.map((c) => `${wgs84(c, spec.columns, crs)} AS ${ident(c.name)}`).join(', ');
+  const union = stages.length > 0 ? stages.map((s) => `SELECT * FROM ${ident(s.name)}`).join(' UNION ALL ') : undefined;
+  if (union) {
+    // Insertion order is file order, and DuckDB keeps it: no sort needed.
+    await db.run(`CREATE OR REPLACE TABLE ${ident(table)} AS SELECT ${select} FROM (${union}) WHERE _fail IS NULL`);
+  } else {
+    await createEmpty(db, table);
+  }
+  for (const s of stages) await db.run(`DROP TABLE ${ident(s.name)}`);
+  const accepted = await db.scalar(`SELECT count(*) FROM ${ident(table)}`);
+  return { staged, accepted, quarantined: staged - accepted };
+}
+
+/** The record of an accepted-so-far row, rebuilt from its typed values, for a check that fails it later. */
+function recordFromTyped(spec: TableSpec): string {
+  return `to_json(struct_pack(${spec.columns.map((c) => `${ident(c.name)} := ${ident(c.name)}`).join(', ')}))::VARCHAR`;
+}
+
+/** Later occurrences of a key (in file order) among records that passed their own checks are duplicates. */
+async function markDuplicates(db: Database, spec: TableSpec, key: readonly string[], stages: readonly Stage[]): Promise<void> {
+  const k = key.map(ident).join(', ');
+  const all = stages
+    .map((s, i) => `SELECT ${k}, ${i} AS _stage, rowid AS _rid FROM ${ident(s.name)} WHERE _fail IS NULL`)
+    .join(' UNION ALL ');
+  await db.run(`CREATE OR REPLACE TEMP TABLE dup_rows AS
+    SELECT _stage, _rid FROM (
+      SELECT _stage, _rid, row_number() OVER (PARTITION BY ${k} ORDER BY _stage, _rid) AS n
+      FROM (${all}) JOIN (SELECT ${k} FROM (${all}) GROUP BY ALL HAVING count(*) > 1) USING (${k})
+    ) WHERE n > 1`);
+  if ((await db.scalar(`SELECT count(*) FROM dup_rows`)) > 0) {
+    const reason = literal(`${key.join('+')}\tduplicate ${key.length > 1 ? 'pair' : 'id'}: already on an earlier row: `);
+    for (const [i, s] of stages.entries()) {
+      await db.run(
+        `UPDATE ${ident(s.name)} SET _fail = ${reason} || dragnet_visible(left(concat_ws(', ', ${k}), 80)), _record = ${recordFromTyped(spec)}
+         WHERE rowid IN (SELECT _rid FROM dup_rows WHERE _stage = ${i})`,
+      );
+    }
+  }
+  await db.run(`DROP TABLE dup_rows`);
+}
+
+/** SQL type of each contract column type. */
+const SQL_TYPES: Record<ColumnSpec['type'], string> = {
+  string: 'VARCHAR',
+  number: 'DOUBLE',
+  integer: 'BIGINT',
+  timestamp: 'TIMESTAMPTZ',
+  date: 'DATE',
+  list: 'VARCHAR[]',
+};
+
+/** An absent optional table behaves as an empty one, so stages can rely on it. */
+export async function createEmpty(db: Database, table: TableName): Promise<void> {
+  const cols = TABLES[table].columns.map((c) => `${ident(c.name)} ${SQL_TYPES[c.type]}`).join(', ');
+  await db.run(`CREATE OR REPLACE TABLE ${ident(table)} (${cols})`);
+}
+
+/** A column of the final table, with GCJ-02 coordinates converted to WGS84 through the engine's gcoord functions. */
+function wgs84(col: ColumnSpec, all: readonly ColumnSpec[], crs: Crs): string {
+  const c = ident(col.name);
+  if (!col.coord || crs === 'WGS84') return c;
   const partnerName = col.coord === 'lat' ? col.name.replace(/lat$/, 'lng') : col.name.replace(/lng$/, 'lat');
-  const partner = all.find((c) => c.name === partnerName);
-  if (!partner) return typed(col);
-  const [lng, lat] = col.coord === 'lng' ? [typed(col), typed(partner)] : [typed(partner), typed(col)];
-  return col.coord === 'lng' ? `gcj02_to_wgs84_lng(${lng}, ${lat})` : `gcj02_to_wgs84_lat(${lng}, ${lat})`;
+  if (!all.some((p) => p.name === partnerName)) return c;
+  const p = ident(partnerName);
+  return col.coord === 'lng' ? `gcj02_to_wgs84_lng(${c}, ${p})` : `gcj02_to_wgs84_lat(${p}, ${c})`;
 }

@@ -19,6 +19,10 @@ export const BAD_KINDS: Readonly<Record<TableName, readonly string[]>> = {
   reports: ['unknown_source', 'unknown_target_type', 'bad_timestamp', 'duplicate_id', 'missing_target'],
   places: ['unknown_aoi_type', 'lat_out_of_range', 'duplicate_id'],
   outcomes: ['unknown_result', 'bad_date', 'lat_out_of_range', 'duplicate_id'],
+  // The programme tables are not generated yet.
+  belts: [],
+  factories: [],
+  factory_accounts: [],
 };
 
 const BAD_TIMESTAMPS = ['2026-13-45T25:61:00+08:00', '31/02/2026 24:99', 'yesterday evening', '2026-01-0T10:00'];
@@ -36,6 +40,7 @@ export function planBadRows(total: number, rate: number, rng: Rng): number[] {
 export function planKinds(table: TableName, n: number, rng: Rng): string[] {
   const kinds = BAD_KINDS[table];
   const out: string[] = [];
+  if (kinds.length === 0) return out;
   while (out.length < n) out.push(...rng.shuffle([...kinds]));
   return out.slice(0, n);
 }

@@ -24,8 +24,8 @@ function base(extra: Record<string, string | Buffer> = {}): Record<string, strin
 async function ingest(files: Record<string, string | Buffer>) {
   return withDatabase(async (db) => {
     const report = await ingestDataset(db, writeDataset(files), silentProgress);
-    const quarantine = await db.all<{ table_name: string; row: number; column: string; reason: string }>(
-      `SELECT table_name, "row", "column", reason FROM quarantine ORDER BY table_name, "row"`,
+    const quarantine = await db.all<{ table_name: string; row: number; line: number; column: string; reason: string; record: string }>(
+      `SELECT table_name, "row", line, "column", reason, record FROM quarantine ORDER BY table_name, "row"`,
     );
     const pickups = await db.all<{ waybill_id: string; lat: number | null; lng: number | null; gps_lat: number | null; t: string }>(
       `SELECT waybill_id, lat, lng, pickup_gps_lat AS gps_lat, strftime(pickup_time AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S') AS t
@@ -177,11 +177,11 @@ describe('ingest', () => {
     files['shipments.csv'] = 'waybill_id,seller_id\nw1,s1\nw2,s3\nw3,s1\n';
     const { report, quarantine } = await ingest(files);
     expect(report.tables.sellers).toMatchObject({ read: 5, accepted: 2, quarantined: 3 });
-    // Physical lines: 1 no id, 2 not UTF-8, 3 s1, 4 blank (not a row), 5 bad time, 6 s3.
-    expect(quarantine.filter((q) => q.table_name === 'sellers').map((q) => [q.row, q.column])).toEqual([
-      [1, 'seller_id'],
-      [2, null],
-      [5, 'registered_at'],
+    // Physical lines: 1 no id, 2 not UTF-8, 3 s1, 4 blank (not a record), 5 bad time (record 4), 6 s3.
+    expect(quarantine.filter((q) => q.table_name === 'sellers').map((q) => [q.row, q.line, q.column])).toEqual([
+      [1, 1, 'seller_id'],
+      [2, 2, null],
+      [4, 5, 'registered_at'],
     ]);
   });
 

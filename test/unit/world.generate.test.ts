@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { columnNames, TABLE_NAMES, TABLES, type TableName } from '../../src/contract/dataset.ts';
+import { columnNames, keyColumns, TABLE_NAMES, TABLES, type TableName } from '../../src/contract/dataset.ts';
 import { TruthListingSchema, TruthSellerSchema, TruthSiteSchema } from '../../src/contract/truth.ts';
 import { silentProgress } from '../../src/cli/progress.ts';
 import { generateWorld } from '../../src/world/generate.ts';
@@ -153,7 +153,7 @@ function quarantine(d: string): Record<TableName, number> {
       });
       const refsOk = (spec.references ?? []).every((r) => !row[r.column] || accepted.get(r.table)?.has(row[r.column]));
       const pairsOk = !spec.anyPairRequired || (spec.coordPairs ?? []).some((p) => row[p.lat] !== '' && row[p.lng] !== '');
-      const key = spec.key ? row[spec.key] : undefined;
+      const key = spec.key ? keyColumns(spec).map((k) => row[k]).join('\u0000') : undefined;
       const unique = key === undefined || !keys.has(key);
       if (ok && refsOk && pairsOk && unique) {
         if (key !== undefined) keys.add(key);
