@@ -3,9 +3,9 @@
  * `Database`; values are bound as parameters and identifiers quoted with
  * `ident`, so no SQL is ever built from user input by concatenation.
  */
-import { DuckDBInstance, DuckDBConnection, DuckDBScalarFunction, DOUBLE, VARCHAR, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBConnection, DuckDBScalarFunction, DOUBLE, type DuckDBValue } from '@duckdb/node-api';
 import { gcj02ToWgs84 } from '../crs.ts';
-import { visible } from '../ingest/visible.ts';
+import { INVISIBLE_CODES } from '../ingest/visible.ts';
 
 /** DRAGNET_SQL_TRACE=1 prints each statement's duration on stderr, to find slow stages. */
 const TRACE = process.env.DRAGNET_SQL_TRACE === '1';
@@ -43,7 +43,7 @@ export class Database {
     const db = new Database(instance, connection, path);
     await db.run(`SET TimeZone = ${literal(options.timezone ?? 'UTC')}`);
     registerCrsFunctions(connection);
-    registerTextFunctions(connection);
+    await createTextMacros(db);
     return db;
   }
 
@@ -199,21 +199,15 @@ function registerCrsFunctions(connection: DuckDBConnection): void {
   );
 }
 
-/** dragnet_visible(text): the text with invisible characters shown as \\uXXXX, for reasons in the quarantine. */
-function registerTextFunctions(connection: DuckDBConnection): void {
-  connection.registerScalarFunction(
-    DuckDBScalarFunction.create({
-      name: 'dragnet_visible',
-      returnType: VARCHAR,
-      parameterTypes: [VARCHAR],
-      mainFunction: (_info, input, output) => {
-        const texts = input.getColumnVector(0);
-        for (let i = 0; i < input.rowCount; i++) {
-          const t = texts.getItem(i) as string | null;
-          output.setItem(i, t === null ? null : visible(t));
-        }
-        output.flush();
-      },
-    }),
-  );
+/**
+ * dragnet_visible(text): the text with invisible characters shown as \\uXXXX,
+ * for reasons in the quarantine. A macro of nested replace() calls, not a JS
+ * function: the driver's text decoding would drop a leading BOM unseen.
+ */
+async function createTextMacros(db: Database): Promise<void> {
+  let expr = 's';
+  for (const code of INVISIBLE_CODES) {
+    expr = `replace(${expr}, chr(${code}), '\\u${code.toString(16).padStart(4, '0')}')`;
+  }
+  await db.run(`CREATE OR REPLACE TEMP MACRO dragnet_visible(s) AS ${expr}`);
 }

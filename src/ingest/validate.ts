@@ -207,9 +207,10 @@ function kmFrom(region: Region, lat: string, lng: string): string {
 
 /**
  * The dataset's region, derived robustly from the pickups that passed the
- * record checks: the median position, and three times the distance within
- * which 98% of them lie (at least 100 km), so that a few per cent of junk
- * positions cannot widen it and a national dataset keeps its whole country.
+ * record checks: the median position, and ten times the median distance from
+ * it (at least 100 km). Medians hold while fewer than half the positions are
+ * junk, even in a file of a few rows, and a national dataset keeps its whole
+ * country.
  */
 export async function pickupRegion(db: Database, stages: readonly Stage[]): Promise<Region | undefined> {
   if (stages.length === 0) return undefined;
@@ -221,9 +222,13 @@ export async function pickupRegion(db: Database, stages: readonly Stage[]): Prom
   );
   if (centre?.lat == null || centre.lng == null) return undefined;
   const probe: Region = { lat: centre.lat, lng: centre.lng, maxKm: 0 };
-  const q98 = await db.scalar(`SELECT quantile_cont(${kmFrom(probe, 'lat', 'lng')}, 0.98) FROM (${points})`);
-  return { ...probe, maxKm: Math.max(100, 3 * q98) };
+  const d50 = await db.scalar(`SELECT median(${kmFrom(probe, 'lat', 'lng')}) FROM (${points})`);
+  return { ...probe, maxKm: Math.max(REGION_MIN_KM, REGION_MEDIANS * d50) };
 }
+
+/** A place is implausible beyond this many median distances from the centre, and never within REGION_MIN_KM. */
+export const REGION_MEDIANS = 10;
+export const REGION_MIN_KM = 100;
 
 /** Tables whose coordinates must lie in the data's region (sellers' return addresses may be anywhere). */
 const REGIONAL: ReadonlySet<TableName> = new Set(['pickups', 'places', 'outcomes']);
