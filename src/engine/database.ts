@@ -3,7 +3,15 @@
  * `Database`; values are bound as parameters and identifiers quoted with
  * `ident`, so no SQL is ever built from user input by concatenation.
  */
-import { DuckDBInstance, DuckDBConnection, DuckDBScalarFunction, DOUBLE, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBInstance, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+
+/** The driver, loaded on first use: commands that never open a database (help, generate) start without it. */
+type Driver = typeof import('@duckdb/node-api');
+let driver: Driver | undefined;
+async function loadDriver(): Promise<Driver> {
+  driver ??= await import('@duckdb/node-api');
+  return driver;
+}
 import { gcj02ToWgs84 } from '../crs.ts';
 import { INVISIBLE_CODES } from '../ingest/visible.ts';
 
@@ -38,11 +46,12 @@ export class Database {
     if (options.threads) config.threads = String(options.threads);
     // Past this DuckDB spills to disk instead of growing: a run's memory stays bounded whatever the data size.
     config.memory_limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
-    const instance = await DuckDBInstance.create(path, config);
+    const duckdb = await loadDriver();
+    const instance = await duckdb.DuckDBInstance.create(path, config);
     const connection = await instance.connect();
     const db = new Database(instance, connection, path);
     await db.run(`SET TimeZone = ${literal(options.timezone ?? 'UTC')}`);
-    registerCrsFunctions(connection);
+    registerCrsFunctions(duckdb, connection);
     await createTextMacros(db);
     return db;
   }
@@ -142,7 +151,7 @@ export function literal(value: string): string {
  * once: the lng function remembers the latitudes of the chunk it converted and
  * the lat function, which DuckDB calls next on the same chunk, reuses them.
  */
-function registerCrsFunctions(connection: DuckDBConnection): void {
+function registerCrsFunctions({ DuckDBScalarFunction, DOUBLE }: Driver, connection: DuckDBConnection): void {
   const memo = { lngIn: new Float64Array(0), latIn: new Float64Array(0), latOut: new Float64Array(0) };
   const convert = gcj02ToWgs84;
   connection.registerScalarFunction(
