@@ -25,8 +25,8 @@ export async function createQuarantineTable(db: Database): Promise<void> {
  * fraction) after T or a space, optional Z or offset within +-14:00.
  */
 const TIMESTAMP_PATTERN =
-  '^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?(Z|[+-]((0\\d|1[0-3])(:?[0-5]\\d)?|14(:?00)?))?$';
-const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
+  '^\\s*\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?(Z|[+-]((0\\d|1[0-3])(:?[0-5]\\d)?|14(:?00)?))?\\s*$';
+const DATE_PATTERN = '^\\s*\\d{4}-\\d{2}-\\d{2}\\s*$';
 /** Characters that make ids that look alike differ: C0/C1 controls, soft hyphen, zero-width and direction marks, BOM. */
 const INVISIBLE_PATTERN = '[\\x00-\\x1f\\x7f-\\x9f\\x{AD}\\x{200B}-\\x{200F}\\x{2028}-\\x{202E}\\x{2060}-\\x{2064}\\x{FEFF}]';
 
@@ -47,8 +47,8 @@ function typed(col: ColumnSpec, sourceType: string | undefined): string {
       return t;
     case 'number':
       if (native && NUMERIC.test(sourceType)) return `${ident(col.name)}::DOUBLE`;
-      // DuckDB's cast takes 1_000 and inf; the contract's numbers are plain decimals.
-      return `CASE WHEN NOT contains(${t}, '_') AND isfinite(try_cast(${t} AS DOUBLE)) THEN try_cast(${t} AS DOUBLE) END`;
+      // DuckDB's cast takes 1_000 (refused here) and inf (refused by the type check).
+      return `CASE WHEN NOT contains(${t}, '_') THEN try_cast(${t} AS DOUBLE) END`;
     case 'integer': {
       if (native && /INT/.test(sourceType)) return `${ident(col.name)}::BIGINT`;
       const d = native && NUMERIC.test(sourceType) ? `${ident(col.name)}::DOUBLE` : `CASE WHEN NOT contains(${t}, '_') THEN try_cast(${t} AS DOUBLE) END`;
@@ -75,6 +75,8 @@ function text(col: ColumnSpec, sourceType: string | undefined): string {
   const c = ident(col.name);
   if (sourceType.endsWith('[]')) return `NULLIF(trim(array_to_string(${c}::VARCHAR[], ';')), '')`;
   if (sourceType !== 'VARCHAR') return `NULLIF(trim(${c}::VARCHAR), '')`;
+  // Casts and the patterns below take blanks around a value: only text needs trimming (a third of ingest's time if all did).
+  if (col.type !== 'string' && col.type !== 'list') return `NULLIF(${c}, '')`;
   return `NULLIF(trim(${c}), '')`;
 }
 
@@ -96,7 +98,8 @@ function columnChecks(spec: TableSpec, col: ColumnSpec): Check[] {
   const checks: Check[] = [];
   if (col.required) checks.push([`${t} IS NULL`, col.name, `missing required value`]);
   if (col.type !== 'string' && col.type !== 'list') {
-    checks.push([`${t} IS NOT NULL AND ${v} IS NULL`, col.name, `not ${TYPE_WORDS[col.type]}: `]);
+    const invalid = col.type === 'number' ? `(${v} IS NULL OR NOT isfinite(${v}))` : `${v} IS NULL`;
+    checks.push([`${t} IS NOT NULL AND ${invalid}`, col.name, `not ${TYPE_WORDS[col.type]}: `]);
   }
   if (isIdentifier(spec, col.name)) {
     checks.push([`regexp_matches(${t}, ${literal(INVISIBLE_PATTERN)})`, col.name, `invisible character in an id: `]);
