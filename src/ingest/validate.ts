@@ -211,7 +211,7 @@ function kmFrom(region: Region, lat: string, lng: string): string {
 /**
  * The dataset's region, derived robustly from the pickups that passed the
  * record checks: the median position, and ten times the median distance from
- * it (at least 100 km). Medians hold while fewer than half the positions are
+ * it (at least 1,000 km: a platform ships from many cities). Medians hold while fewer than half the positions are
  * junk, even in a file of a few rows, and a national dataset keeps its whole
  * country.
  */
@@ -231,7 +231,7 @@ export async function pickupRegion(db: Database, stages: readonly Stage[]): Prom
 
 /** A place is implausible beyond this many median distances from the centre, and never within REGION_MIN_KM. */
 export const REGION_MEDIANS = 10;
-export const REGION_MIN_KM = 100;
+export const REGION_MIN_KM = 1000;
 
 /** Tables whose coordinates must lie in the data's region (sellers' return addresses may be anywhere). */
 const REGIONAL: ReadonlySet<TableName> = new Set(['pickups', 'places', 'outcomes']);

@@ -24,7 +24,11 @@ export function writeLeads(out: string, leads: readonly Lead[]): LeadCollection 
   return checked;
 }
 
-/** seller_scores.csv, listing_scores.csv and quarantine/<table>.csv, straight from DuckDB. */
+/**
+ * seller_scores.csv, listing_scores.csv and quarantine/<table>.csv, straight
+ * from DuckDB. A quarantine file's columns are file, row, column, reason,
+ * record and line (the physical line, added last so readers of the first five keep working).
+ */
 export async function writeTables(db: Database, out: string): Promise<void> {
   await db.run(`COPY (SELECT seller_id, round(score, 5) AS score, network_id FROM seller_scores ORDER BY seller_id)
     TO ${literal(join(out, RESULT_FILES.sellerScores))} (HEADER, DELIMITER ',')`);
@@ -37,7 +41,7 @@ export async function writeTables(db: Database, out: string): Promise<void> {
     const n = await db.scalar(`SELECT count(*) FROM quarantine WHERE table_name = $1`, [table]);
     if (n === 0) continue;
     await db.run(
-      `COPY (SELECT file, "row", "column", reason, record FROM quarantine WHERE table_name = ${literal(table)} ORDER BY file, "row")
+      `COPY (SELECT file, "row", "column", reason, record, line FROM quarantine WHERE table_name = ${literal(table)} ORDER BY file, "row")
        TO ${literal(join(qdir, `${table}.csv`))} (HEADER, DELIMITER ',')`,
     );
   }

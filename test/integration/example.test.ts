@@ -30,7 +30,10 @@ describe('contract example', () => {
     expect(t.pickups).toMatchObject({ read: 5, accepted: 4, quarantined: 1 });
     const others = Object.entries(t).filter(([name]) => name !== 'listings' && name !== 'pickups');
     expect(others.every(([, c]) => c.quarantined === 0)).toBe(true);
-    expect(others.length).toBe(6);
+    expect(others.length).toBe(9);
+    expect(t.belts).toMatchObject({ read: 1, accepted: 1 });
+    expect(t.factories).toMatchObject({ read: 2, accepted: 2 });
+    expect(t.factory_accounts).toMatchObject({ read: 1, accepted: 1 });
 
     const listings = parse(readFileSync(join(out, 'quarantine/listings.csv')), { columns: true }) as Record<string, string>[];
     expect(listings).toHaveLength(1);
