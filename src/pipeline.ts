@@ -7,8 +7,7 @@
  * parallel in no fixed order: stages therefore sum floating values as
  * DECIMAL (exact, order-free) wherever a sum reaches an output.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Database } from './engine/database.ts';
 import { ingestDataset, type IngestReport } from './ingest/ingest.ts';
 import type { Progress } from './cli/progress.ts';
@@ -21,6 +20,8 @@ import { rankLeads, type Lead } from './stages/leads/leads.ts';
 import { hotspotLeads } from './stages/baseline/hotspot.ts';
 import { priceDbscanLeads } from './stages/baseline/price-dbscan.ts';
 import { writeLeads, writeRunJson, writeTables } from './results/write.ts';
+import { markDatabase, prepareOutput } from './results/output.ts';
+import { faultPoint } from './fault.ts';
 import { ALL_SIGNALS, type Signals } from './stages/signals.ts';
 
 export const METHODS = ['dragnet', 'hotspot', 'price-dbscan'] as const;
@@ -68,19 +69,16 @@ export async function runStages(db: Database, method: Method, timed: Timer = unt
   return timed('leads', () => rankLeads(db, signals));
 }
 
-/** Runs a whole analysis and writes the results contract into `out`. */
+/**
+ * Runs a whole analysis and writes the results contract into `out`. Every
+ * output is staged beside OUT and swapped in only once the run has succeeded
+ * (results/output.ts), so a failed or killed run leaves the previous results
+ * whole.
+ */
 export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
   const started = Date.now();
   const method = options.method ?? 'dragnet';
-  const out = resolve(options.out);
-  mkdirSync(out, { recursive: true });
-  const dbPath = options.dbPath ?? join(out, 'dragnet.duckdb');
-  if (dbPath !== ':memory:') {
-    // A run rebuilds its tables: start from an empty file so no earlier run's tables linger.
-    rmSync(dbPath, { force: true });
-    rmSync(`${dbPath}.wal`, { force: true });
-  }
-  const db = await Database.open(dbPath, { memoryLimit: options.memoryLimit });
+  const output = await prepareOutput(options.out, options.dbPath);
   const stages: Record<string, number> = {};
   const timed: Timer = async (name, fn) => {
     const t = Date.now();
@@ -91,41 +89,53 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
     return result;
   };
   try {
-    const ingest = await timed('ingest', () => ingestDataset(db, options.dataset, options.progress));
-    const leads = await runStages(db, method, timed, options.signals);
-    await timed('write', async () => {
-      writeLeads(out, leads);
-      await writeTables(db, out);
-    });
-    const summary: RunSummary = {
-      dataset: resolve(options.dataset),
-      method,
-      tables: ingest.tables,
-      leads,
-      stages,
-      seconds: (Date.now() - started) / 1000,
-      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-    };
-    writeRunJson(out, {
-      contract: { dataset: 1, results: 1 },
-      dataset: summary.dataset,
-      dataset_name: ingest.manifest.name,
-      crs: ingest.manifest.crs,
-      timezone: ingest.manifest.timezone,
-      currency: ingest.manifest.currency,
-      method,
-      signals_off: options.signals?.without ?? [],
-      risk_model: method === 'dragnet' ? await db.all(`SELECT * FROM risk_model ORDER BY stage, term`) : [],
-      database: dbPath === ':memory:' ? null : resolve(dbPath),
-      started_at: new Date(started).toISOString(),
-      seconds: summary.seconds,
-      peak_rss_mb: summary.peakRssMb,
-      stages,
-      tables: ingest.tables,
-      leads: leads.length,
-    });
+    const db = await Database.open(output.dbPath, { memoryLimit: options.memoryLimit });
+    let summary: RunSummary;
+    try {
+      const ingest = await timed('ingest', () => ingestDataset(db, options.dataset, options.progress));
+      faultPoint('after-ingest');
+      const leads = await runStages(db, method, timed, options.signals);
+      faultPoint('after-stages');
+      await timed('write', async () => {
+        writeLeads(output.dir, leads);
+        faultPoint('mid-write');
+        await writeTables(db, output.dir);
+      });
+      summary = {
+        dataset: resolve(options.dataset),
+        method,
+        tables: ingest.tables,
+        leads,
+        stages,
+        seconds: (Date.now() - started) / 1000,
+        peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      };
+      writeRunJson(output.dir, {
+        contract: { dataset: 1, results: 1 },
+        dataset: summary.dataset,
+        dataset_name: ingest.manifest.name,
+        crs: ingest.manifest.crs,
+        timezone: ingest.manifest.timezone,
+        currency: ingest.manifest.currency,
+        method,
+        signals_off: options.signals?.without ?? [],
+        risk_model: method === 'dragnet' ? await db.all(`SELECT * FROM risk_model ORDER BY stage, term`) : [],
+        database: output.database,
+        started_at: new Date(started).toISOString(),
+        seconds: summary.seconds,
+        peak_rss_mb: summary.peakRssMb,
+        stages,
+        tables: ingest.tables,
+        leads: leads.length,
+      });
+      await markDatabase(db, new Date(started).toISOString());
+    } finally {
+      db.close();
+    }
+    output.commit();
     return summary;
-  } finally {
-    db.close();
+  } catch (err) {
+    output.discard();
+    throw err;
   }
 }

@@ -1,4 +1,5 @@
 /** `dragnet analyze DATASET --out DIR [--db FILE]`: dataset in, results contract out. */
+import { totalmem } from 'node:os';
 import type { Command } from 'commander';
 import { analyze, METHODS, type Method, type RunSummary } from '../pipeline.ts';
 import { createProgress } from './progress.ts';
@@ -11,10 +12,10 @@ export function registerAnalyze(program: Command): void {
     .command('analyze')
     .description('Read a dataset in the contract, score listings and sellers, link networks, locate and rank sites')
     .argument('<dataset>', 'dataset folder (see shared/contract/DATASET.md)')
-    .requiredOption('--out <dir>', 'folder for the results (leads.geojson, seller_scores.csv, listing_scores.csv, run.json, quarantine/)')
-    .option('--db <file>', 'DuckDB database file to keep the tables in (default OUT/dragnet.duckdb; ":memory:" keeps none)')
+    .requiredOption('--out <dir>', 'folder for the results (leads.geojson, seller_scores.csv, listing_scores.csv, run.json, quarantine/), replaced whole once the run succeeds')
+    .option('--db <file>', 'DuckDB database file to keep the tables in (default OUT/dragnet.duckdb; ":memory:" keeps none); an existing FILE is replaced only if an earlier run wrote it')
     .option('--method <name>', `analysis method: ${METHODS.join(', ')} (hotspot: naive night-pickup baseline; price-dbscan: density clusters of sellers flagged by price alone)`, 'dragnet')
-    .option('--memory-limit <size>', `DuckDB memory ceiling before it spills to disk, e.g. 8GB (default ${DEFAULT_MEMORY_LIMIT})`)
+    .option('--memory-limit <size>', `DuckDB memory ceiling before it spills to disk, e.g. 8GB, 8GiB or 50% of memory (default ${DEFAULT_MEMORY_LIMIT})`)
     .option('--top <n>', 'leads to print in the summary', '10')
     .option('--without <signals>', `switch signals off, to see what they add (comma-separated: ${Object.keys(SIGNALS).join(', ')})`)
     .option('--quiet', 'no progress on stderr')
@@ -28,17 +29,50 @@ export function registerAnalyze(program: Command): void {
       } catch (e) {
         throw new UserError(`--without: ${(e as Error).message}`);
       }
+      if (!/^\d+$/.test(opts.top.trim())) {
+        throw new UserError(`--top takes the number of leads to print, e.g. --top 20, not ${JSON.stringify(opts.top)}`);
+      }
       const summary = await analyze({
         dataset,
         out: opts.out,
         dbPath: opts.db,
         method: opts.method as Method,
-        memoryLimit: opts.memoryLimit,
+        memoryLimit: opts.memoryLimit === undefined ? undefined : memoryLimit(opts.memoryLimit),
         signals,
         progress: createProgress({ quiet: opts.quiet }),
       });
-      process.stdout.write(formatSummary(summary, opts.out, Number(opts.top) || 10));
+      process.stdout.write(formatSummary(summary, opts.out, Number(opts.top)));
     });
+}
+
+const UNITS: Record<string, number> = {
+  b: 1, bytes: 1, k: 1e3, kb: 1e3, kib: 2 ** 10, m: 1e6, mb: 1e6, mib: 2 ** 20,
+  g: 1e9, gb: 1e9, gib: 2 ** 30, t: 1e12, tb: 1e12, tib: 2 ** 40,
+};
+/** Below this DuckDB cannot hold even its first buffers and fails mid-run. */
+const MIN_MEMORY = 64e6;
+
+/**
+ * --memory-limit in DuckDB's size syntax (512MB, 4GB, 4GiB), or a share of
+ * the machine's memory (80%), which DuckDB's setting does not take and is
+ * therefore turned into MiB here. Checked up front: DuckDB's own complaint
+ * would come after the run started, as a stack trace.
+ */
+export function memoryLimit(value: string): string {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+|%)\s*$/i.exec(value);
+  const unit = m?.[2].toLowerCase();
+  const fail = (why: string) =>
+    new UserError(`--memory-limit ${JSON.stringify(value)}: ${why}; give a size such as 512MB, 4GB or 4GiB, or a share of memory such as 80%`);
+  if (!m || unit === undefined || (unit !== '%' && !(unit in UNITS))) throw fail('not a size');
+  const n = Number(m[1]);
+  if (unit === '%') {
+    if (n <= 0 || n > 100) throw fail('a share of memory is between 1% and 100%');
+    const mib = Math.floor((totalmem() * n) / 100 / 2 ** 20);
+    if (mib * 2 ** 20 < MIN_MEMORY) throw fail('too little for DuckDB to work in (at least 64MB)');
+    return `${mib}MiB`;
+  }
+  if (n * UNITS[unit] < MIN_MEMORY) throw fail('too little for DuckDB to work in (at least 64MB)');
+  return value.trim();
 }
 
 interface AnalyzeCliOptions {
