@@ -14,11 +14,14 @@ export async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise
 }
 
 const created: string[] = [];
-process.on('exit', () => {
-  for (const dir of created) rmSync(dir, { recursive: true, force: true });
-});
 
-/** A fresh temporary folder, removed when the test process exits. */
+/** Removes every folder `tempDir` made; test/setup.ts calls it after each test file (exit handlers do not run in Vitest's workers). */
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+process.on('exit', removeTempDirs);
+
+/** A fresh temporary folder, removed when the test file's tests end. */
 export function tempDir(prefix = 'dragnet-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   created.push(dir);
