@@ -4,6 +4,7 @@ import { registerGenerate } from './generate.ts';
 import { registerAnalyze } from './analyze.ts';
 import { registerEvaluate } from './evaluate.ts';
 import { registerDemo } from './demo.ts';
+import { registerImport } from './import.ts';
 import { UserError } from '../errors.ts';
 
 const program = new Command();
@@ -22,6 +23,7 @@ registerGenerate(program);
 registerAnalyze(program);
 registerEvaluate(program);
 registerDemo(program);
+registerImport(program);
 
 try {
   await program.parseAsync(process.argv);
