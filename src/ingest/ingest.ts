@@ -12,7 +12,7 @@ import { discoverTables, type TableFile } from './discover.ts';
 import { makeScratch, removeScratch, stageFile } from './load.ts';
 import { readManifest } from './manifest.ts';
 import { readCsvHeader } from './text-scan.ts';
-import { createEmpty, createQuarantineTable, finishTable, pickupRegion, QUARANTINE_TABLE, type Region, type Stage } from './validate.ts';
+import { createEmpty, createQuarantineTable, createStaging, finishTable, pickupRegion, QUARANTINE_TABLE, type Region, type Stage } from './validate.ts';
 import { UserError } from '../errors.ts';
 import { visible } from './visible.ts';
 
@@ -55,15 +55,16 @@ export async function ingestDataset(db: Database, dir: string, progress: Progres
         progress.tick(++n);
         continue;
       }
+      await createStaging(db, table);
       const stages: Stage[] = [];
       for (const file of files) {
-        const ctx = { db, table, present, scratch, note: TRACE ? (m: string) => process.stderr.write(`[ingest] ${m}\n`) : undefined };
+        const ctx = { db, table, present, scratch, crs: manifest.crs, note: TRACE ? (m: string) => process.stderr.write(`[ingest] ${m}\n`) : undefined };
         stages.push(await stageFile(ctx, file, relative(dir, file.path)));
       }
-      if (table === 'pickups') region = await pickupRegion(db, stages);
+      if (table === 'pickups') region = await pickupRegion(db);
       // Records the readers rejected never reached a stage: they count as read and quarantined.
       const readerRejects = await db.scalar(`SELECT count(*) FROM ${QUARANTINE_TABLE} WHERE table_name = $1`, [table]);
-      const counts = await finishTable(db, table, stages, manifest.crs, region);
+      const counts = await finishTable(db, table, stages, region);
       const quarantined = await db.scalar(`SELECT count(*) FROM ${QUARANTINE_TABLE} WHERE table_name = $1`, [table]);
       tables[table] = {
         files: files.map((f) => f.path),

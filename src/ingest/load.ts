@@ -1,18 +1,20 @@
 /**
- * Stages the files of a table: each file becomes a temporary table of
- * checked, typed records (validate.ts's `checkedSelect`) read set-based by
- * DuckDB, with every record of the file accounted for.
+ * Stages the files of a table: each file's records are appended, checked and
+ * typed (validate.ts's `checkedSelect`), to the table in its staging form, read
+ * set-based by DuckDB, with every record of the file accounted for. One
+ * materialisation: the staging table becomes the final one.
  *
- * A regular text file (see text-scan.ts) is read by DuckDB as it is, and the
- * reader must return exactly one record per line; otherwise (or when DuckDB
- * rejects anything) the file is parsed in Node into a normalised copy that
- * carries each record's row and line, and the records it could not parse go
- * to the quarantine with their text. Parquet is read natively, typed.
+ * A regular text file (see text-scan.ts) is read by DuckDB as it is, in a
+ * transaction, and the reader must return exactly one record per line;
+ * otherwise (or when DuckDB rejects anything) the transaction is rolled back
+ * and the file is parsed in Node into a normalised copy that carries each
+ * record's row and line, and the records it could not parse go to the
+ * quarantine with their text. Parquet is read natively, typed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TABLES, type TableName } from '../contract/dataset.ts';
+import { TABLES, type Crs, type TableName } from '../contract/dataset.ts';
 import { Database, ident, literal } from '../engine/database.ts';
 import { UserError } from '../errors.ts';
 import type { TableFile } from './discover.ts';
@@ -26,6 +28,8 @@ export interface StageContext {
   table: TableName;
   /** Tables already validated, for reference checks. */
   present: ReadonlySet<TableName>;
+  /** Coordinate system of the dataset: accepted GCJ-02 coordinates are converted as they are staged. */
+  crs: Crs;
   /** Folder for normalised copies of irregular files. */
   scratch: string;
   /** DRAGNET_SQL_TRACE-style notes on which path a file took. */
@@ -43,23 +47,28 @@ export function removeScratch(dir: string): void {
 
 let stageCounter = 0;
 
-/** Stages one file; returns its stage (the temp table name and how rows map to lines). */
+/** Stages one file into its table (in staging form, see createStaging); returns the rowids it took and how rows map to lines. */
 export async function stageFile(ctx: StageContext, file: TableFile, label: string): Promise<Stage> {
   const name = `stage_${ctx.table}_${++stageCounter}`;
+  const start = await ctx.db.scalar(`SELECT count(*) FROM ${ident(ctx.table)}`);
   try {
-    switch (file.format) {
-      case 'csv':
-        return await stageCsv(ctx, file.path, label, name);
-      case 'jsonl':
-        return await stageJsonl(ctx, file.path, label, name);
-      case 'parquet':
-        return await stageParquet(ctx, file.path, label, name);
-    }
+    const firstLine = await (file.format === 'csv'
+      ? stageCsv(ctx, file.path, label, name)
+      : file.format === 'jsonl'
+        ? stageJsonl(ctx, file.path, label, name)
+        : stageParquet(ctx, file.path));
+    const end = await ctx.db.scalar(`SELECT count(*) FROM ${ident(ctx.table)}`);
+    return { label, start, end, firstLine };
   } catch (err) {
     if (err instanceof UserError) throw err;
     const reason = (err as Error).message.split('\n')[0];
     throw new UserError(`cannot read ${file.path} (table ${ctx.table}): ${reason}`);
   }
+}
+
+/** Appends a file's checked records to the table. */
+function append(ctx: StageContext, source: string, types: SourceTypes): Promise<void> {
+  return ctx.db.run(`INSERT INTO ${ident(ctx.table)} ${checkedSelect(ctx.table, source, types, ctx.present, ctx.crs)}`);
 }
 
 function requireColumns(table: TableName, path: string, present: readonly string[], what = 'column'): void {
@@ -97,15 +106,13 @@ async function dropRejectTables(db: Database): Promise<void> {
   await db.run(`DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans`);
 }
 
-async function stageCsv(ctx: StageContext, path: string, label: string, name: string): Promise<Stage> {
+/** Returns the line of record 1 where lines are not stored. */
+async function stageCsv(ctx: StageContext, path: string, label: string, name: string): Promise<number> {
   const { db, table } = ctx;
   const head = readCsvHeader(path);
   if (head.problem) throw new UserError(`${path} (table ${table}): ${head.problem}`);
-  if (head.header.length === 0) {
-    // An empty file (or one holding only blank lines) is an empty table.
-    await db.run(`CREATE TEMP TABLE ${ident(name)} AS ${checkedSelect(table, emptySource(table), new Map(), ctx.present)} LIMIT 0`);
-    return { name, label, firstLine: 2 };
-  }
+  // An empty file (or one holding only blank lines) is an empty table.
+  if (head.header.length === 0) return 2;
   const repeated = head.header.find((f, i) => head.header.indexOf(f) !== i);
   if (repeated !== undefined) throw new UserError(`${path} (table ${table}) has the column ${visible(repeated)} twice in its header`);
   requireColumns(table, path, head.header);
@@ -118,14 +125,28 @@ async function stageCsv(ctx: StageContext, path: string, label: string, name: st
     await dropRejectTables(db);
     const source = `(SELECT ${wanted.map(ident).join(', ')}, NULL::VARCHAR AS _pre, NULL::VARCHAR AS _text, NULL::BIGINT AS _row, NULL::BIGINT AS _line
       FROM read_csv(${literal(path)}, ${csvOptions(allText, scan.maxLineBytes, scan.crlf)}))`;
-    await db.run(`CREATE TEMP TABLE ${ident(name)} AS ${checkedSelect(table, source, types, ctx.present)}`);
-    const rows = await db.scalar(`SELECT count(*) FROM ${ident(name)}`);
-    const rejected = await db.scalar(`SELECT count(*) FROM csv_rejects`);
-    await dropRejectTables(db);
-    // One record per line, as the scan counted them: rowid i is record i + 1, on line i + 2.
-    if (rejected === 0 && rows === scan.lines - 1) return { name, label, firstLine: 2 };
-    ctx.note?.(`${label}: ${rows} records from ${scan.lines - 1} lines, ${rejected} rejected by the reader: parsing it record by record`);
-    await db.run(`DROP TABLE ${ident(name)}`);
+    const before = await db.scalar(`SELECT count(*) FROM ${ident(table)}`);
+    await db.run('BEGIN TRANSACTION');
+    let open = true;
+    try {
+      await append(ctx, source, types);
+      const rows = (await db.scalar(`SELECT count(*) FROM ${ident(table)}`)) - before;
+      const rejected = await db.scalar(`SELECT count(*) FROM csv_rejects`);
+      // One record per line, as the scan counted them: record i is on line i + 1.
+      if (rejected === 0 && rows === scan.lines - 1) {
+        await db.run('COMMIT');
+        open = false;
+        await dropRejectTables(db);
+        return 2;
+      }
+      ctx.note?.(`${label}: ${rows} records from ${scan.lines - 1} lines, ${rejected} rejected by the reader: parsing it record by record`);
+    } catch (err) {
+      // Whatever the reader choked on, the record-by-record parse below finds and quarantines.
+      ctx.note?.(`${label}: the reader failed (${(err as Error).message.split('\n')[0]}): parsing it record by record`);
+    } finally {
+      // Rolled back, the rows leave no trace: the rowids of the next attempt start where these did.
+      if (open) await db.run('ROLLBACK');
+    }
   } else {
     ctx.note?.(`${label}: ${scan.irregularity ?? 'a header over several lines'}: parsing it record by record`);
   }
@@ -136,7 +157,7 @@ async function stageCsv(ctx: StageContext, path: string, label: string, name: st
   await dropRejectTables(db);
   const source = `(SELECT ${wanted.map(ident).join(', ')}, NULL::VARCHAR AS _pre, NULL::VARCHAR AS _text, _row, _line
     FROM read_csv(${literal(copy)}, ${csvOptions(numbered, result.maxRecordBytes + 64, false)}))`;
-  await db.run(`CREATE TEMP TABLE ${ident(name)} AS ${checkedSelect(table, source, types, ctx.present)}`);
+  await append(ctx, source, types);
   // The reader should take every record of the copy; any it does not are accounted for all the same.
   await db.run(
     `INSERT INTO ${QUARANTINE_TABLE}
@@ -148,13 +169,9 @@ async function stageCsv(ctx: StageContext, path: string, label: string, name: st
   await dropRejectTables(db);
   rmSync(copy, { force: true });
   await quarantineScanRejects(db, table, label, result.rejects);
-  return { name, label, firstLine: 2 };
+  return 2;
 }
 
-/** A source with no rows and no columns of the file, for empty files. */
-function emptySource(_table: TableName): string {
-  return `(SELECT NULL::VARCHAR AS _pre, NULL::VARCHAR AS _text, NULL::BIGINT AS _row, NULL::BIGINT AS _line WHERE false)`;
-}
 
 /** Records the scanner could not take go straight to the quarantine, with their text. */
 async function quarantineScanRejects(db: Database, table: TableName, label: string, rejects: readonly ScanReject[]): Promise<void> {
@@ -165,11 +182,10 @@ async function quarantineScanRejects(db: Database, table: TableName, label: stri
   );
 }
 
-async function stageJsonl(ctx: StageContext, path: string, label: string, name: string): Promise<Stage> {
+async function stageJsonl(ctx: StageContext, path: string, label: string, name: string): Promise<number> {
   const { db, table } = ctx;
   const scan = quickScan(path);
   let source: string;
-  let firstLine: number | null = 1;
   let rejects: ScanReject[] = [];
   const read = (p: string, numbered: boolean, maxLine: number, crlf: boolean) =>
     `read_csv(${literal(p)}, header = false, auto_detect = false, delim = ${literal(JSONL_SEPARATOR)}, quote = '', escape = '',
@@ -187,7 +203,6 @@ async function stageJsonl(ctx: StageContext, path: string, label: string, name: 
     const result = sanitizeJsonl(path, copy);
     rejects = result.rejects;
     source = `(SELECT line, _row, _line FROM ${read(copy, true, result.maxRecordBytes + 64, false)})`;
-    firstLine = 1;
   }
   // A key absent from every line is a missing column, as for CSV.
   const columns = TABLES[table].columns.map((c) => c.name);
@@ -215,13 +230,13 @@ async function stageJsonl(ctx: StageContext, path: string, label: string, name: 
   const checkedSource = `(SELECT ${extract}${extract ? ', ' : ''}CASE WHEN NOT _ok THEN '\tnot a JSON object' END AS _pre,
       CASE WHEN NOT _ok THEN line END AS _text, _row, _line
     FROM (SELECT line, _row, _line, CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END AS _ok FROM ${source}))`;
-  await db.run(`CREATE TEMP TABLE ${ident(name)} AS ${checkedSelect(table, checkedSource, types, ctx.present)}`);
+  await append(ctx, checkedSource, types);
   if (copy) rmSync(copy, { force: true });
   await quarantineScanRejects(db, table, label, rejects);
-  return { name, label, firstLine };
+  return 1;
 }
 
-async function stageParquet(ctx: StageContext, path: string, label: string, name: string): Promise<Stage> {
+async function stageParquet(ctx: StageContext, path: string): Promise<null> {
   const { db, table } = ctx;
   const described = await db.all<{ column_name: string; column_type: string }>(
     `DESCRIBE SELECT * FROM read_parquet(${literal(path)})`,
@@ -233,6 +248,6 @@ async function stageParquet(ctx: StageContext, path: string, label: string, name
   const source = `(SELECT ${wanted.map(ident).join(', ')}${wanted.length ? ', ' : ''}NULL::VARCHAR AS _pre, NULL::VARCHAR AS _text,
       file_row_number + 1 AS _row, NULL::BIGINT AS _line
     FROM read_parquet(${literal(path)}, file_row_number = true))`;
-  await db.run(`CREATE TEMP TABLE ${ident(name)} AS ${checkedSelect(table, source, types, ctx.present)}`);
-  return { name, label, firstLine: null };
+  await append(ctx, source, types);
+  return null;
 }

@@ -162,7 +162,13 @@ function recordChecks(spec: TableSpec, present: ReadonlySet<TableName>): Check[]
  * `_pre` (a reason the reader already found, or NULL), `_text` (the record's
  * original text where the reader has it, or NULL), `_row` and `_line`.
  */
-export function checkedSelect(table: TableName, source: string, types: SourceTypes, present: ReadonlySet<TableName>): string {
+export function checkedSelect(
+  table: TableName,
+  source: string,
+  types: SourceTypes,
+  present: ReadonlySet<TableName>,
+  crs: Crs = 'WGS84',
+): string {
   const spec = TABLES[table];
   const texts = spec.columns.map((c) => `${text(c, types.get(c.name))} AS ${textOf(c.name)}`);
   const natives = spec.columns.filter((c) => types.has(c.name) && types.get(c.name) !== 'VARCHAR').map((c) => ident(c.name));
@@ -172,7 +178,7 @@ export function checkedSelect(table: TableName, source: string, types: SourceTyp
     .join('\n        ');
   const record = `coalesce(_text, to_json(struct_pack(${spec.columns.map((c) => `${ident(c.name)} := ${textOf(c.name)}`).join(', ')}))::VARCHAR)`;
   return `
-    SELECT ${spec.columns.map((c) => ident(c.name)).join(', ')}, _fail,
+    SELECT ${spec.columns.map((c) => `${wgs84(c, spec.columns, crs)} AS ${ident(c.name)}`).join(', ')}, _fail,
       CASE WHEN _fail IS NOT NULL THEN ${record} END AS _record, _row, _line
     FROM (
       SELECT *, CASE WHEN _pre IS NOT NULL THEN _pre
@@ -185,12 +191,24 @@ export function checkedSelect(table: TableName, source: string, types: SourceTyp
     )`;
 }
 
-/** One staged file of a table: its checked rows, and how a row's number and line follow from its rowid where not stored. */
+/**
+ * One file's records in its table: rowids [start, end). Row and line numbers
+ * are stored (`_row`, `_line`) where the reader knows them (normalised copies,
+ * Parquet rows); otherwise record i of the file is rowid start + i - 1, on
+ * line i + firstLine - 1.
+ */
 export interface Stage {
-  name: string;
   label: string;
+  start: number;
+  end: number;
   /** Line of record 1 when lines are not stored (2 for a CSV with a header, 1 for JSONL); null for Parquet. */
   firstLine: number | null;
+}
+
+/** Creates a table in its staging form: the contract's typed columns, then `_fail`, `_record`, `_row` and `_line`. */
+export async function createStaging(db: Database, table: TableName): Promise<void> {
+  const cols = TABLES[table].columns.map((c) => `${ident(c.name)} ${SQL_TYPES[c.type]}`).join(', ');
+  await db.run(`CREATE OR REPLACE TABLE ${ident(table)} (${cols}, _fail VARCHAR, _record VARCHAR, _row BIGINT, _line BIGINT)`);
 }
 
 /** Where the data lives: centre and the distance beyond which a place is implausible, from the pickups themselves. */
@@ -215,11 +233,8 @@ function kmFrom(region: Region, lat: string, lng: string): string {
  * junk, even in a file of a few rows, and a national dataset keeps its whole
  * country.
  */
-export async function pickupRegion(db: Database, stages: readonly Stage[]): Promise<Region | undefined> {
-  if (stages.length === 0) return undefined;
-  const points = stages
-    .map((s) => `SELECT coalesce(pickup_gps_lat, lat) AS lat, coalesce(pickup_gps_lng, lng) AS lng FROM ${ident(s.name)} WHERE _fail IS NULL`)
-    .join(' UNION ALL ');
+export async function pickupRegion(db: Database): Promise<Region | undefined> {
+  const points = `SELECT coalesce(pickup_gps_lat, lat) AS lat, coalesce(pickup_gps_lng, lng) AS lng FROM pickups WHERE _fail IS NULL`;
   const centre = await db.one<{ lat: number | null; lng: number | null }>(
     `SELECT median(lat) AS lat, median(lng) AS lng FROM (${points})`,
   );
@@ -237,83 +252,77 @@ export const REGION_MIN_KM = 1000;
 const REGIONAL: ReadonlySet<TableName> = new Set(['pickups', 'places', 'outcomes']);
 
 /**
- * Marks the staged records that fail checks across records (duplicate keys,
- * places far outside the region), moves every failing record to the
- * quarantine and builds the table from the accepted ones, converting GCJ-02
- * coordinates to WGS84. Returns the counts.
+ * Finishes a staged table: records that failed their own checks go to the
+ * quarantine, then those that fail checks across records (a key already on an
+ * earlier row, a place far outside the region), each deleted once
+ * quarantined; the staging columns are dropped and what remains is the typed
+ * table. Deleting (not updating) keeps DuckDB from rewriting the table.
  */
 export async function finishTable(
   db: Database,
   table: TableName,
   stages: readonly Stage[],
-  crs: Crs,
   region: Region | undefined,
 ): Promise<{ staged: number; accepted: number; quarantined: number }> {
   const spec = TABLES[table];
+  const t = ident(table);
+  const staged = await db.scalar(`SELECT count(*) FROM ${t}`);
+  await quarantineAndDelete(db, table, stages, `_fail IS NOT NULL`, `_fail`, `_record`);
   const key = keyColumns(spec);
-  if (key.length > 0 && stages.length > 0) await markDuplicates(db, spec, key, stages);
+  if (key.length > 0) {
+    const k = key.map(ident).join(', ');
+    // Later occurrences of a key, in file order (rowid), are duplicates.
+    await db.run(`CREATE OR REPLACE TEMP TABLE dup_rows AS
+      SELECT _rid FROM (
+        SELECT rowid AS _rid, row_number() OVER (PARTITION BY ${k} ORDER BY rowid) AS n
+        FROM ${t} JOIN (SELECT ${k} FROM ${t} GROUP BY ALL HAVING count(*) > 1) USING (${k})
+      ) WHERE n > 1`);
+    if ((await db.scalar(`SELECT count(*) FROM dup_rows`)) > 0) {
+      const reason = `${literal(`${key.join('+')}\tduplicate ${key.length > 1 ? 'pair' : 'id'}: already on an earlier row: `)} || dragnet_visible(left(concat_ws(', ', ${k}), 80))`;
+      await quarantineAndDelete(db, table, stages, `rowid IN (SELECT _rid FROM dup_rows)`, reason, recordFromTyped(spec));
+    }
+    await db.run(`DROP TABLE dup_rows`);
+  }
   if (region && REGIONAL.has(table)) {
     for (const pair of spec.coordPairs ?? []) {
       const km = kmFrom(region, ident(pair.lat), ident(pair.lng));
-      const reason = `${pair.lat}\t${pair.lat}, ${pair.lng} KM km from the data's centre (${region.lat.toFixed(3)}, ${region.lng.toFixed(3)}); the region's places lie within ${Math.round(region.maxKm)} km`;
-      for (const s of stages) {
-        await db.run(
-          `UPDATE ${ident(s.name)} SET _fail = replace(${literal(reason)}, 'KM km', round(${km})::BIGINT::VARCHAR || ' km'), _record = ${recordFromTyped(spec)}
-           WHERE _fail IS NULL AND ${ident(pair.lat)} IS NOT NULL AND ${km} > ${region.maxKm}`,
-        );
-      }
+      const reason = `${literal(`${pair.lat}\t${pair.lat}, ${pair.lng} `)} || round(${km})::BIGINT::VARCHAR || ${literal(
+        ` km from the data's centre (${region.lat.toFixed(3)}, ${region.lng.toFixed(3)}); the region's places lie within ${Math.round(region.maxKm)} km`,
+      )}`;
+      await quarantineAndDelete(db, table, stages, `${ident(pair.lat)} IS NOT NULL AND ${km} > ${region.maxKm}`, reason, recordFromTyped(spec));
     }
   }
-  let staged = 0;
+  for (const c of ['_fail', '_record', '_row', '_line']) await db.run(`ALTER TABLE ${t} DROP COLUMN ${c}`);
+  const accepted = await db.scalar(`SELECT count(*) FROM ${t}`);
+  return { staged, accepted, quarantined: staged - accepted };
+}
+
+/** Moves the records matching `where` to the quarantine (reason SQL gives '<column>\t<reason>'), with their row and line, and deletes them. */
+async function quarantineAndDelete(
+  db: Database,
+  table: TableName,
+  stages: readonly Stage[],
+  where: string,
+  reason: string,
+  record: string,
+): Promise<void> {
+  const t = ident(table);
+  if ((await db.scalar(`SELECT count(*) FROM ${t} WHERE ${where}`)) === 0) return;
   for (const s of stages) {
-    const row = `coalesce(_row, rowid + 1)`;
-    const line = s.firstLine === null ? '_line' : `coalesce(_line, rowid + ${s.firstLine})`;
+    const row = `coalesce(_row, rowid - ${s.start} + 1)`;
+    const line = s.firstLine === null ? '_line' : `coalesce(_line, rowid - ${s.start} + ${s.firstLine})`;
     await db.run(
       `INSERT INTO ${QUARANTINE_TABLE}
-       SELECT ${literal(table)}, ${literal(s.label)}, ${row}, NULLIF(split_part(_fail, '\t', 1), ''), split_part(_fail, '\t', 2), _record, ${line}
-       FROM ${ident(s.name)} WHERE _fail IS NOT NULL`,
+       SELECT ${literal(table)}, ${literal(s.label)}, ${row}, NULLIF(split_part(f, '\t', 1), ''), split_part(f, '\t', 2), r, ${line}
+       FROM (SELECT *, rowid, ${reason} AS f, ${record} AS r FROM ${t} WHERE (${where}) AND rowid >= ${s.start} AND rowid < ${s.end})`,
     );
-    staged += await db.scalar(`SELECT count(*) FROM ${ident(s.name)}`);
   }
-  const select = spec.columns.map((c) => `${wgs84(c, spec.columns, crs)} AS ${ident(c.name)}`).join(', ');
-  const union = stages.length > 0 ? stages.map((s) => `SELECT * FROM ${ident(s.name)}`).join(' UNION ALL ') : undefined;
-  if (union) {
-    // Insertion order is file order, and DuckDB keeps it: no sort needed.
-    await db.run(`CREATE OR REPLACE TABLE ${ident(table)} AS SELECT ${select} FROM (${union}) WHERE _fail IS NULL`);
-  } else {
-    await createEmpty(db, table);
-  }
-  for (const s of stages) await db.run(`DROP TABLE ${ident(s.name)}`);
-  const accepted = await db.scalar(`SELECT count(*) FROM ${ident(table)}`);
-  return { staged, accepted, quarantined: staged - accepted };
+  await db.run(`DELETE FROM ${t} WHERE ${where}`);
 }
 
 /** The record of an accepted-so-far row, rebuilt from its typed values, for a check that fails it later. */
 function recordFromTyped(spec: TableSpec): string {
   return `to_json(struct_pack(${spec.columns.map((c) => `${ident(c.name)} := ${ident(c.name)}`).join(', ')}))::VARCHAR`;
-}
-
-/** Later occurrences of a key (in file order) among records that passed their own checks are duplicates. */
-async function markDuplicates(db: Database, spec: TableSpec, key: readonly string[], stages: readonly Stage[]): Promise<void> {
-  const k = key.map(ident).join(', ');
-  const all = stages
-    .map((s, i) => `SELECT ${k}, ${i} AS _stage, rowid AS _rid FROM ${ident(s.name)} WHERE _fail IS NULL`)
-    .join(' UNION ALL ');
-  await db.run(`CREATE OR REPLACE TEMP TABLE dup_rows AS
-    SELECT _stage, _rid FROM (
-      SELECT _stage, _rid, row_number() OVER (PARTITION BY ${k} ORDER BY _stage, _rid) AS n
-      FROM (${all}) JOIN (SELECT ${k} FROM (${all}) GROUP BY ALL HAVING count(*) > 1) USING (${k})
-    ) WHERE n > 1`);
-  if ((await db.scalar(`SELECT count(*) FROM dup_rows`)) > 0) {
-    const reason = literal(`${key.join('+')}\tduplicate ${key.length > 1 ? 'pair' : 'id'}: already on an earlier row: `);
-    for (const [i, s] of stages.entries()) {
-      await db.run(
-        `UPDATE ${ident(s.name)} SET _fail = ${reason} || dragnet_visible(left(concat_ws(', ', ${k}), 80)), _record = ${recordFromTyped(spec)}
-         WHERE rowid IN (SELECT _rid FROM dup_rows WHERE _stage = ${i})`,
-      );
-    }
-  }
-  await db.run(`DROP TABLE dup_rows`);
 }
 
 /** SQL type of each contract column type. */
@@ -332,12 +341,13 @@ export async function createEmpty(db: Database, table: TableName): Promise<void>
   await db.run(`CREATE OR REPLACE TABLE ${ident(table)} (${cols})`);
 }
 
-/** A column of the final table, with GCJ-02 coordinates converted to WGS84 through the engine's gcoord functions. */
+/** A column of an accepted record, with GCJ-02 coordinates converted to WGS84 through the engine's gcoord functions. */
 function wgs84(col: ColumnSpec, all: readonly ColumnSpec[], crs: Crs): string {
   const c = ident(col.name);
   if (!col.coord || crs === 'WGS84') return c;
   const partnerName = col.coord === 'lat' ? col.name.replace(/lat$/, 'lng') : col.name.replace(/lng$/, 'lat');
   if (!all.some((p) => p.name === partnerName)) return c;
   const p = ident(partnerName);
-  return col.coord === 'lng' ? `gcj02_to_wgs84_lng(${c}, ${p})` : `gcj02_to_wgs84_lat(${p}, ${c})`;
+  const converted = col.coord === 'lng' ? `gcj02_to_wgs84_lng(${c}, ${p})` : `gcj02_to_wgs84_lat(${p}, ${c})`;
+  return `CASE WHEN _fail IS NULL THEN ${converted} ELSE ${c} END`;
 }
