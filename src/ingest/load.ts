@@ -11,7 +11,7 @@
  * record's row and line, and the records it could not parse go to the
  * quarantine with their text. Parquet is read natively, typed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TABLES, type Crs, type TableName } from '../contract/dataset.ts';
@@ -51,6 +51,8 @@ let stageCounter = 0;
 export async function stageFile(ctx: StageContext, file: TableFile, label: string): Promise<Stage> {
   const name = `stage_${ctx.table}_${++stageCounter}`;
   const start = await ctx.db.scalar(`SELECT count(*) FROM ${ident(ctx.table)}`);
+  // An empty file is an empty table, whatever its format.
+  if (statSync(file.path).size === 0) return { label, start, end: start, firstLine: null };
   try {
     const firstLine = await (file.format === 'csv'
       ? stageCsv(ctx, file.path, label, name)
