@@ -18,9 +18,19 @@ import { INVISIBLE_CODES } from '../ingest/visible.ts';
 /** DRAGNET_SQL_TRACE=1 prints each statement's duration on stderr, to find slow stages. */
 const TRACE = process.env.DRAGNET_SQL_TRACE === '1';
 
+let cpuAtStart = process.cpuUsage();
+
+/** Wall and CPU milliseconds of a statement (CPU of every thread, so a busy machine shows what the statement itself costs). */
 function trace(sql: string, started: number): void {
   const ms = performance.now() - started;
-  process.stderr.write(`[sql ${ms.toFixed(0).padStart(6)} ms] ${sql.replace(/\s+/g, ' ').trim().slice(0, 110)}\n`);
+  const cpu = process.cpuUsage(cpuAtStart);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  process.stderr.write(`[sql ${ms.toFixed(0).padStart(6)} ms, cpu ${cpuMs.toFixed(0).padStart(6)} ms] ${sql.replace(/\s+/g, ' ').trim().slice(0, 110)}\n`);
+}
+
+function traceStart(): number {
+  cpuAtStart = process.cpuUsage();
+  return performance.now();
 }
 
 /** DuckDB's own memory ceiling unless a command sets one (its default, 80% of RAM, crowds the machine). */
@@ -58,7 +68,7 @@ export class Database {
 
   /** Runs statements for their effect. */
   async run(sql: string, params?: Params): Promise<void> {
-    const t = TRACE ? performance.now() : 0;
+    const t = TRACE ? traceStart() : 0;
     await this.connection.run(sql, params);
     if (TRACE) trace(sql, t);
   }
@@ -68,7 +78,7 @@ export class Database {
    * numbers (counts and ids here stay far below 2^53), timestamps as Dates.
    */
   async all<T extends object = Row>(sql: string, params?: Params): Promise<T[]> {
-    const t = TRACE ? performance.now() : 0;
+    const t = TRACE ? traceStart() : 0;
     const reader = await this.connection.runAndReadAll(sql, params);
     if (TRACE) trace(sql, t);
     const rows = reader.getRowObjectsJS() as Record<string, unknown>[];
