@@ -126,6 +126,9 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
         peak_rss_mb: summary.peakRssMb,
         stages,
         tables: ingest.tables,
+        // Optional additions to the results contract: where the data lies, and files read record by record.
+        region: ingest.region ?? null,
+        ingest_notes: ingest.notes,
         leads: leads.length,
       });
       await markDatabase(db, new Date(started).toISOString());

@@ -28,6 +28,8 @@ export interface IngestReport {
   tables: Partial<Record<TableName, TableCount>>;
   /** Where the pickups lie, from which implausible places were judged. */
   region?: Region;
+  /** Files DuckDB could not read as they are, and why: they were parsed record by record. */
+  notes: string[];
 }
 
 const TRACE = process.env.DRAGNET_SQL_TRACE === '1';
@@ -44,6 +46,7 @@ export async function ingestDataset(db: Database, dir: string, progress: Progres
   const present = new Set<TableName>();
   const tables: IngestReport['tables'] = {};
   let region: Region | undefined;
+  const notes: string[] = [];
   progress.step('ingest', VALIDATION_ORDER.length);
   try {
     let n = 0;
@@ -58,7 +61,11 @@ export async function ingestDataset(db: Database, dir: string, progress: Progres
       await createStaging(db, table);
       const stages: Stage[] = [];
       for (const file of files) {
-        const ctx = { db, table, present, scratch, crs: manifest.crs, note: TRACE ? (m: string) => process.stderr.write(`[ingest] ${m}\n`) : undefined };
+        const note = (m: string) => {
+          notes.push(m);
+          if (TRACE) process.stderr.write(`[ingest] ${m}\n`);
+        };
+        const ctx = { db, table, present, scratch, crs: manifest.crs, note };
         stages.push(await stageFile(ctx, file, relative(dir, file.path)));
       }
       if (table === 'pickups') region = await pickupRegion(db);
@@ -79,7 +86,7 @@ export async function ingestDataset(db: Database, dir: string, progress: Progres
     removeScratch(scratch);
   }
   progress.done();
-  return { manifest, tables, region };
+  return { manifest, tables, region, notes };
 }
 
 /** Every CSV's header must name the contract's required columns: checked for all tables before reading any. */

@@ -32,7 +32,7 @@ export interface StageContext {
   crs: Crs;
   /** Folder for normalised copies of irregular files. */
   scratch: string;
-  /** DRAGNET_SQL_TRACE-style notes on which path a file took. */
+  /** Records why a file could not be read as it is (run.json keeps these notes). */
   note?: (message: string) => void;
 }
 
