@@ -13,7 +13,7 @@ async function loadDriver(): Promise<Driver> {
   return driver;
 }
 import { gcj02ToWgs84 } from '../crs.ts';
-import { INVISIBLE_CODES } from '../ingest/visible.ts';
+import { visible } from '../ingest/visible.ts';
 
 /** DRAGNET_SQL_TRACE=1 prints each statement's duration on stderr, to find slow stages. */
 const TRACE = process.env.DRAGNET_SQL_TRACE === '1';
@@ -62,7 +62,7 @@ export class Database {
     const db = new Database(instance, connection, path);
     await db.run(`SET TimeZone = ${literal(options.timezone ?? 'UTC')}`);
     registerCrsFunctions(duckdb, connection);
-    await createTextMacros(db);
+    await createTextFunctions(db, duckdb, connection);
     return db;
   }
 
@@ -220,13 +220,26 @@ function registerCrsFunctions({ DuckDBScalarFunction, DOUBLE }: Driver, connecti
 
 /**
  * dragnet_visible(text): the text with invisible characters shown as \\uXXXX,
- * for reasons in the quarantine. A macro of nested replace() calls, not a JS
- * function: the driver's text decoding would drop a leading BOM unseen.
+ * for reasons in the quarantine (only failing records reach it). A JS
+ * function: the driver decodes strings with a TextDecoder, which drops a
+ * leading BOM, so the SQL wrapper puts that one back as its escape.
  */
-async function createTextMacros(db: Database): Promise<void> {
-  let expr = 's';
-  for (const code of INVISIBLE_CODES) {
-    expr = `replace(${expr}, chr(${code}), '\\u${code.toString(16).padStart(4, '0')}')`;
-  }
-  await db.run(`CREATE OR REPLACE TEMP MACRO dragnet_visible(s) AS ${expr}`);
+async function createTextFunctions(db: Database, { DuckDBScalarFunction, VARCHAR }: Driver, connection: DuckDBConnection): Promise<void> {
+  connection.registerScalarFunction(
+    DuckDBScalarFunction.create({
+      name: 'dragnet_visible_js',
+      returnType: VARCHAR,
+      parameterTypes: [VARCHAR],
+      mainFunction: (_info, input, output) => {
+        const texts = input.getColumnVector(0);
+        for (let i = 0; i < input.rowCount; i++) {
+          const t = texts.getItem(i) as string | null;
+          output.setItem(i, t === null ? null : visible(t));
+        }
+        output.flush();
+      },
+    }),
+  );
+  await db.run(`CREATE OR REPLACE TEMP MACRO dragnet_visible(s) AS
+    CASE WHEN starts_with(s, chr(65279)) THEN '\\ufeff' || dragnet_visible_js(s) ELSE dragnet_visible_js(s) END`);
 }

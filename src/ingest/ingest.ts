@@ -71,7 +71,7 @@ export async function ingestDataset(db: Database, dir: string, progress: Progres
       if (table === 'pickups') region = await pickupRegion(db);
       // Records the readers rejected never reached a stage: they count as read and quarantined.
       const readerRejects = await db.scalar(`SELECT count(*) FROM ${QUARANTINE_TABLE} WHERE table_name = $1`, [table]);
-      const counts = await finishTable(db, table, stages, region);
+      const counts = await finishTable(db, table, stages, present, region);
       const quarantined = await db.scalar(`SELECT count(*) FROM ${QUARANTINE_TABLE} WHERE table_name = $1`, [table]);
       tables[table] = {
         files: files.map((f) => f.path),

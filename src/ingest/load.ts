@@ -70,7 +70,7 @@ export async function stageFile(ctx: StageContext, file: TableFile, label: strin
 
 /** Appends a file's checked records to the table. */
 function append(ctx: StageContext, source: string, types: SourceTypes): Promise<void> {
-  return ctx.db.run(`INSERT INTO ${ident(ctx.table)} ${checkedSelect(ctx.table, source, types, ctx.present, ctx.crs)}`);
+  return ctx.db.run(`INSERT INTO ${ident(ctx.table)} ${checkedSelect(ctx.table, source, types, ctx.crs)}`);
 }
 
 function requireColumns(table: TableName, path: string, present: readonly string[], what = 'column'): void {
@@ -115,8 +115,12 @@ async function stageCsv(ctx: StageContext, path: string, label: string, name: st
   if (head.problem) throw new UserError(`${path} (table ${table}): ${head.problem}`);
   // An empty file (or one holding only blank lines) is an empty table.
   if (head.header.length === 0) return 2;
-  const repeated = head.header.find((f, i) => head.header.indexOf(f) !== i);
-  if (repeated !== undefined) throw new UserError(`${path} (table ${table}) has the column ${visible(repeated)} twice in its header`);
+  // DuckDB compares column names without case: lat and Lat are one name to it.
+  const lower = head.header.map((f) => f.toLowerCase());
+  const repeated = head.header.find((_f, i) => lower.indexOf(lower[i]) !== i);
+  if (repeated !== undefined) {
+    throw new UserError(`${path} (table ${table}) has the column ${visible(repeated)} twice in its header (names are compared without case)`);
+  }
   requireColumns(table, path, head.header);
   const wanted = TABLES[table].columns.map((c) => c.name).filter((c) => head.header.includes(c));
   const types: SourceTypes = new Map(wanted.map((c) => [c, 'VARCHAR']));
@@ -154,10 +158,14 @@ async function stageCsv(ctx: StageContext, path: string, label: string, name: st
   }
 
   const copy = join(ctx.scratch, `${name}.csv`);
-  const result = sanitizeCsv(path, copy);
-  const numbered = { ...allText, _row: 'BIGINT', _line: 'BIGINT' };
+  // The copy's two extra columns get names the header does not have (it may have a _row of its own).
+  let suffix = '';
+  while (head.header.some((h) => h.toLowerCase() === `_row${suffix}` || h.toLowerCase() === `_line${suffix}`)) suffix += '_';
+  const [rowCol, lineCol] = [`_row${suffix}`, `_line${suffix}`];
+  const result = sanitizeCsv(path, copy, [rowCol, lineCol]);
+  const numbered = { ...allText, [rowCol]: 'BIGINT', [lineCol]: 'BIGINT' };
   await dropRejectTables(db);
-  const source = `(SELECT ${wanted.map(ident).join(', ')}, NULL::VARCHAR AS _pre, NULL::VARCHAR AS _text, _row, _line
+  const source = `(SELECT ${wanted.map(ident).join(', ')}, NULL::VARCHAR AS _pre, NULL::VARCHAR AS _text, ${ident(rowCol)} AS _row, ${ident(lineCol)} AS _line
     FROM read_csv(${literal(copy)}, ${csvOptions(numbered, result.maxRecordBytes + 64, false)}))`;
   await append(ctx, source, types);
   // The reader should take every record of the copy; any it does not are accounted for all the same.

@@ -82,7 +82,7 @@ export function quickScan(path: string): QuickScan {
         const len = nl - start - (hasCr ? 1 : 0);
         if (hasCr) crlfLines++;
         else lfLines++;
-        if (len === 0) blank = true;
+        if (len === 0 || (!blank && (buf[start] === SPACE || buf[start] === TAB) && isBlank(buf, start, start + len))) blank = true;
         else lines++;
         if (len > maxLineBytes) maxLineBytes = len;
         start = from = nl + 1;
@@ -135,6 +135,12 @@ export function quickScan(path: string): QuickScan {
             ? 'mixed line ends'
             : undefined;
   return { regular: irregularity === undefined, irregularity, lines, maxLineBytes, crlf: crlfLines > 0, hasSeparatorByte: sep };
+}
+
+/** Whether bytes [from, to) are all spaces and tabs (a blank line, which is not a record). */
+function isBlank(buf: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i] !== SPACE && buf[i] !== TAB) return false;
+  return true;
 }
 
 /** A record the sanitiser could not take. `column` is the header's name for the field where it went wrong, if any. */
@@ -212,6 +218,10 @@ interface ParsedRecord {
   fields: number;
   /** Whether the last field was empty. */
   lastEmpty: boolean;
+  /** Offset of the comma before field `expect` (the first field past the header's), or -1. */
+  cut: number;
+  /** Whether any field past the header's holds something. */
+  extraData: boolean;
   error?: { field: number; reason: string };
 }
 
@@ -221,16 +231,19 @@ interface ParsedRecord {
  * reads them). On a malformed record, the record ends at the first line end
  * inside a quoted field if there was one, so an unclosed quote swallows nothing.
  */
-function parseCsvRecord(w: Window, start: number): ParsedRecord {
+function parseCsvRecord(w: Window, start: number, expect = Infinity): ParsedRecord {
   let pos = start;
   let fields = 0;
   let lineEnds = 0;
   let firstBreak = -1; // offset of the first line end inside a quoted field
   let firstBreakLen = 0;
   let lastEmpty = false;
+  let cut = -1;
+  let extraData = false;
+  const extra = { cut: -1, extraData: false };
   const fail = (field: number, reason: string): ParsedRecord => {
     if (firstBreak >= 0) {
-      return { end: firstBreak, next: firstBreak + firstBreakLen, lineEnds: 1, fields: field + 1, lastEmpty: false, error: { field, reason } };
+      return { end: firstBreak, next: firstBreak + firstBreakLen, lineEnds: 1, fields: field + 1, lastEmpty: false, ...extra, error: { field, reason } };
     }
     // No line end was swallowed: the record is the rest of its line.
     let p = pos;
@@ -238,19 +251,20 @@ function parseCsvRecord(w: Window, start: number): ParsedRecord {
       const b = w.at(p);
       if (b === LF || b === CR) {
         const crlf = b === CR && w.need(p + 1, start) && w.at(p + 1) === LF;
-        return { end: p, next: p + (crlf ? 2 : 1), lineEnds: lineEnds + 1, fields: field + 1, lastEmpty: false, error: { field, reason } };
+        return { end: p, next: p + (crlf ? 2 : 1), lineEnds: lineEnds + 1, fields: field + 1, lastEmpty: false, ...extra, error: { field, reason } };
       }
       p++;
     }
-    return { end: p, next: p, lineEnds, fields: field + 1, lastEmpty: false, error: { field, reason } };
+    return { end: p, next: p, lineEnds, fields: field + 1, lastEmpty: false, ...extra, error: { field, reason } };
   };
   for (;;) {
     if (pos - start > MAX_RECORD_BYTES) return fail(fields, `record longer than ${MAX_RECORD_BYTES / 2 ** 20} MB`);
     if (!w.need(pos, start)) {
       // EOF right after a comma: an empty last field.
-      return { end: pos, next: pos, lineEnds, fields: fields + 1, lastEmpty: true };
+      return { end: pos, next: pos, lineEnds, fields: fields + 1, lastEmpty: true, cut, extraData };
     }
     let b = w.at(pos);
+    const fieldStart = pos;
     if (b === QUOTE) {
       const opened = pos;
       pos++;
@@ -284,34 +298,46 @@ function parseCsvRecord(w: Window, start: number): ParsedRecord {
         }
         pos++;
       }
-      // After a closing quote: blanks, then a comma, a line end or EOF.
-      while (w.need(pos, start) && (w.at(pos) === SPACE || w.at(pos) === TAB)) pos++;
+      // After a closing quote: spaces (as DuckDB reads them), then a comma, a line end or EOF.
+      while (w.need(pos, start) && w.at(pos) === SPACE) pos++;
       if (w.need(pos, start)) {
         b = w.at(pos);
         if (b !== COMMA && b !== LF && b !== CR) {
           return fail(fields, firstBreak >= 0 ? 'unclosed quote: the quoted field runs past its line' : 'text after a closing quote');
         }
       }
-      lastEmpty = false;
+      // "" is an empty field, as an unquoted empty one.
+      lastEmpty = w.at(fieldStart + 1) === QUOTE && pos - fieldStart <= 2 + countSpacesBefore(w, pos, fieldStart);
     } else {
       const from = pos;
       while (w.need(pos, start)) {
         b = w.at(pos);
         if (b === COMMA || b === LF || b === CR) break;
+        if (pos - start > MAX_RECORD_BYTES) return fail(fields, `record longer than ${MAX_RECORD_BYTES / 2 ** 20} MB`);
         pos++;
       }
       lastEmpty = pos === from;
     }
+    if (fields >= expect && !lastEmpty) extraData = true;
     fields++;
-    if (!w.need(pos, start)) return { end: pos, next: pos, lineEnds, fields, lastEmpty };
+    extra.extraData = extraData;
+    if (!w.need(pos, start)) return { end: pos, next: pos, lineEnds, fields, lastEmpty, cut, extraData };
     b = w.at(pos);
     if (b === COMMA) {
+      if (fields === expect) cut = extra.cut = pos;
       pos++;
       continue;
     }
     const crlf = b === CR && w.need(pos + 1, start) && w.at(pos + 1) === LF;
-    return { end: pos, next: pos + (crlf ? 2 : 1), lineEnds: lineEnds + 1, fields, lastEmpty };
+    return { end: pos, next: pos + (crlf ? 2 : 1), lineEnds: lineEnds + 1, fields, lastEmpty, cut, extraData };
   }
+}
+
+/** Spaces between a closing quote and `pos` (they belong to no value). */
+function countSpacesBefore(w: Window, pos: number, from: number): number {
+  let n = 0;
+  while (pos - 1 - n > from && w.at(pos - 1 - n) === SPACE) n++;
+  return n;
 }
 
 /** Skips blank (or whitespace-only) lines from `pos`; returns the new offset and the lines skipped. */
@@ -353,7 +379,13 @@ function bomLength(w: Window): number {
 
 /** Fields of one well-formed CSV record (the header), unquoted and trimmed; unnamed ones get `column<N>`. */
 function splitCsvFields(text: string): string[] {
+  return splitHeader(text).names;
+}
+
+/** Header names, and how many unnamed columns end it (a trailing comma on the header line). */
+function splitHeader(text: string): { names: string[]; trailingUnnamed: number } {
   const fields: string[] = [];
+  const unnamed: boolean[] = [];
   let i = 0;
   for (;;) {
     let value = '';
@@ -382,8 +414,13 @@ function splitCsvFields(text: string): string[] {
       value = comma < 0 ? text.slice(i) : text.slice(i, comma);
       i = comma < 0 ? text.length + 1 : comma + 1;
     }
+    unnamed.push(value.trim() === '');
     fields.push(value.trim() || `column${fields.length + 1}`);
-    if (i > text.length) return fields;
+    if (i > text.length) {
+      let trailingUnnamed = 0;
+      while (trailingUnnamed < unnamed.length - 1 && unnamed[unnamed.length - 1 - trailingUnnamed]) trailingUnnamed++;
+      return { names: fields, trailingUnnamed };
+    }
   }
 }
 
@@ -443,7 +480,7 @@ function invalidUtf8Offset(bytes: Buffer): number {
  * parses, has as many fields as the header (or one more, empty: a trailing
  * comma), and is UTF-8 text without NUL bytes.
  */
-export function sanitizeCsv(path: string, copyPath: string): SanitizeResult {
+export function sanitizeCsv(path: string, copyPath: string, numberColumns: readonly [string, string] = ['_row', '_line']): SanitizeResult {
   const fd = openSync(path, 'r');
   const out = openSync(copyPath, 'w');
   try {
@@ -457,8 +494,10 @@ export function sanitizeCsv(path: string, copyPath: string): SanitizeResult {
     const rejects: ScanReject[] = [];
     if (!w.need(pos, pos)) return { header: [], written: 0, rejects, maxRecordBytes: 0 };
     const head = parseCsvRecord(w, pos);
-    const header = splitCsvFields(w.text(pos, head.end));
-    writer.write(`${header.map(csvQuote).join(',')},_row,_line\n`);
+    const { names: header, trailingUnnamed } = splitHeader(w.text(pos, head.end));
+    // Unnamed columns that end the header (its own trailing comma) may be absent from records.
+    const fewest = header.length - trailingUnnamed;
+    writer.write(`${[...header, ...numberColumns].map(csvQuote).join(',')}\n`);
     line += head.lineEnds;
     pos = head.next;
     let row = 0;
@@ -469,12 +508,14 @@ export function sanitizeCsv(path: string, copyPath: string): SanitizeResult {
       pos = blank.pos;
       line += blank.lines;
       if (!w.need(pos, pos)) break;
-      const rec = parseCsvRecord(w, pos);
+      const rec = parseCsvRecord(w, pos, header.length);
       row++;
       const bytes = w.bytes(pos, rec.end);
       let reason = rec.error?.reason;
       let field = rec.error?.field;
-      if (!reason && rec.fields !== header.length && !(rec.fields === header.length + 1 && rec.lastEmpty)) {
+      // Empty fields past the header's (trailing commas) hold nothing and are dropped, as DuckDB does.
+      const fits = rec.fields === header.length || (rec.fields > header.length && !rec.extraData) || (rec.fields >= fewest && rec.fields < header.length);
+      if (!reason && !fits) {
         reason = `${rec.fields} columns where the header has ${header.length}`;
         field = undefined;
       }
@@ -488,9 +529,9 @@ export function sanitizeCsv(path: string, copyPath: string): SanitizeResult {
           record: bytes.toString('utf8'),
         });
       } else {
-        // A trailing comma leaves an empty extra field: the copy drops it so the columns line up.
-        writer.write(rec.fields === header.length + 1 ? bytes.subarray(0, bytes.lastIndexOf(COMMA)) : bytes);
-        writer.write(`,${row},${line}\n`);
+        // The copy drops empty fields past the header's, and pads absent unnamed ones, so the columns line up.
+        writer.write(rec.fields > header.length ? w.bytes(pos, rec.cut) : bytes);
+        writer.write(`${','.repeat(Math.max(0, header.length - rec.fields))},${row},${line}\n`);
         // A trailing comma left an empty extra field; the copy drops it so the columns line up.
         written++;
         if (bytes.length > maxRecordBytes) maxRecordBytes = bytes.length;

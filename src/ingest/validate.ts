@@ -75,9 +75,9 @@ function text(col: ColumnSpec, sourceType: string | undefined): string {
   const c = ident(col.name);
   if (sourceType.endsWith('[]')) return `NULLIF(trim(array_to_string(${c}::VARCHAR[], ';')), '')`;
   if (sourceType !== 'VARCHAR') return `NULLIF(trim(${c}::VARCHAR), '')`;
-  // Casts and the patterns below take blanks around a value: only text needs trimming, and trim()
-  // copies every string, so only values that start or end with a blank go through it (10x cheaper).
-  if (col.type !== 'string' && col.type !== 'list') return `NULLIF(${c}, '')`;
+  // A cell of blanks is empty (unknown). trim() copies every string, so only values that start or
+  // end with a blank go through it (10x cheaper than trimming all).
+  void col;
   return `CASE WHEN starts_with(${c}, ' ') OR ends_with(${c}, ' ') THEN NULLIF(trim(${c}), '') ELSE NULLIF(${c}, '') END`;
 }
 
@@ -123,8 +123,8 @@ function reasonSql(column: string, reason: string): string {
   return `${literal(`${column}\t${reason}`)} || dragnet_visible(left(${textOf(column)}, 80))`;
 }
 
-/** All checks of a record that need no other row: columns, coordinate pairs, references to validated tables. */
-function recordChecks(spec: TableSpec, present: ReadonlySet<TableName>): Check[] {
+/** All checks of a record that need no other row: columns and coordinate pairs. */
+function recordChecks(spec: TableSpec): Check[] {
   const checks = spec.columns.flatMap((c) => columnChecks(spec, c));
   for (const pair of spec.coordPairs ?? []) {
     const [lat, lng] = [ident(pair.lat), ident(pair.lng)];
@@ -134,25 +134,6 @@ function recordChecks(spec: TableSpec, present: ReadonlySet<TableName>): Check[]
   if (spec.anyPairRequired && spec.coordPairs) {
     const none = spec.coordPairs.map((p) => `(${ident(p.lat)} IS NULL OR ${ident(p.lng)} IS NULL)`).join(' AND ');
     checks.push([none, spec.coordPairs.map((p) => p.lat).join('|'), 'no coordinates: need lat/lng or pickup_gps_lat/pickup_gps_lng']);
-  }
-  for (const ref of spec.references ?? []) {
-    if (!present.has(ref.table)) continue;
-    const col = ident(ref.column);
-    checks.push([
-      `${col} IS NOT NULL AND ${col} NOT IN (SELECT ${ident(ref.column_in_target)} FROM ${ident(ref.table)})`,
-      ref.column,
-      `dangling reference: no such ${ref.column_in_target} in ${ref.table}: `,
-    ]);
-  }
-  if (spec.name === 'reports') {
-    // The target of a report is a listing or a seller, depending on target_type.
-    for (const [type, table, key] of [['listing', 'listings', 'listing_id'], ['seller', 'sellers', 'seller_id']] as const) {
-      checks.push([
-        `target_type = '${type}' AND target_id NOT IN (SELECT ${key} FROM ${table})`,
-        'target_id',
-        `dangling reference: no such ${key} in ${table}: `,
-      ]);
-    }
   }
   return checks;
 }
@@ -167,14 +148,13 @@ export function checkedSelect(
   table: TableName,
   source: string,
   types: SourceTypes,
-  present: ReadonlySet<TableName>,
   crs: Crs = 'WGS84',
 ): string {
   const spec = TABLES[table];
   const texts = spec.columns.map((c) => `${text(c, types.get(c.name))} AS ${textOf(c.name)}`);
   const natives = spec.columns.filter((c) => types.has(c.name) && types.get(c.name) !== 'VARCHAR').map((c) => ident(c.name));
   const typedCols = spec.columns.map((c) => `${typed(c, types.get(c.name))} AS ${ident(c.name)}`);
-  const whens = recordChecks(spec, present)
+  const whens = recordChecks(spec)
     .map(([cond, column, reason]) => `WHEN ${cond} THEN ${reasonSql(column, reason)}`)
     .join('\n        ');
   const record = `coalesce(_text, to_json(struct_pack(${spec.columns.map((c) => `${ident(c.name)} := ${textOf(c.name)}`).join(', ')}))::VARCHAR)`;
@@ -263,6 +243,7 @@ export async function finishTable(
   db: Database,
   table: TableName,
   stages: readonly Stage[],
+  present: ReadonlySet<TableName>,
   region: Region | undefined,
 ): Promise<{ staged: number; accepted: number; quarantined: number }> {
   const spec = TABLES[table];
@@ -284,6 +265,9 @@ export async function finishTable(
     }
     await db.run(`DROP TABLE dup_rows`);
   }
+  for (const [column, reason, refWhere] of referenceChecks(spec, present)) {
+    await quarantineAndDelete(db, table, stages, refWhere, `${literal(`${column}\t${reason}`)} || dragnet_visible(left(${ident(column)}, 80))`, recordFromTyped(spec));
+  }
   if (region && REGIONAL.has(table)) {
     for (const pair of spec.coordPairs ?? []) {
       const km = kmFrom(region, ident(pair.lat), ident(pair.lng));
@@ -296,6 +280,32 @@ export async function finishTable(
   for (const c of ['_fail', '_record', '_row', '_line']) await db.run(`ALTER TABLE ${t} DROP COLUMN ${c}`);
   const accepted = await db.scalar(`SELECT count(*) FROM ${t}`);
   return { staged, accepted, quarantined: staged - accepted };
+}
+
+/**
+ * References to tables already validated, as (column, reason, condition of a
+ * dangling one). Checked on the stored table, not while reading: a join in the
+ * reading pass would reorder the records DuckDB reads in parallel, and rowids
+ * must stay in file order.
+ */
+function referenceChecks(spec: TableSpec, present: ReadonlySet<TableName>): Array<[string, string, string]> {
+  const checks: Array<[string, string, string]> = [];
+  for (const ref of spec.references ?? []) {
+    if (!present.has(ref.table)) continue;
+    const col = ident(ref.column);
+    checks.push([
+      ref.column,
+      `dangling reference: no such ${ref.column_in_target} in ${ref.table}: `,
+      `${col} IS NOT NULL AND ${col} NOT IN (SELECT ${ident(ref.column_in_target)} FROM ${ident(ref.table)})`,
+    ]);
+  }
+  if (spec.name === 'reports') {
+    // The target of a report is a listing or a seller, depending on target_type.
+    for (const [type, table, key] of [['listing', 'listings', 'listing_id'], ['seller', 'sellers', 'seller_id']] as const) {
+      checks.push(['target_id', `dangling reference: no such ${key} in ${table}: `, `target_type = '${type}' AND target_id NOT IN (SELECT ${key} FROM ${table})`]);
+    }
+  }
+  return checks;
 }
 
 /** Moves the records matching `where` to the quarantine (reason SQL gives '<column>\t<reason>'), with their row and line, and deletes them. */

@@ -150,6 +150,12 @@ describe('ingest defects, one regression test each', () => {
     expect(everyLine.report.tables.pickups).toMatchObject({ read: 5, accepted: 5, quarantined: 0 });
     const dataOnly = await ingest(dataset(5, (w) => [w.header, ...w.pickups.map((l) => `${l},`)].join('\n') + '\n'));
     expect(dataOnly.report.tables.pickups).toMatchObject({ read: 5, accepted: 5, quarantined: 0 });
+    const headerOnly = await ingest(dataset(5, (w) => [`${w.header},`, ...w.pickups].join('\n') + '\n'));
+    expect(headerOnly.report.tables.pickups).toMatchObject({ read: 5, accepted: 5, quarantined: 0 });
+    // Columns whose names differ only in case are one column to DuckDB: a clear error, not a binder error.
+    const twice = await ingest(dataset(2, (w) => [`${w.header},Lat`, ...w.pickups.map((l) => `${l},1`)].join('\n') + '\n')).catch((e) => e);
+    expect(twice).toBeInstanceOf(UserError);
+    expect((twice as Error).message).toMatch(/column Lat twice/);
   });
 
   it('11. a BOM at the start of dataset.json is accepted, as in the CSV files', async () => {
