@@ -233,11 +233,13 @@ export const REGION_MIN_KM = 1000;
 const REGIONAL: ReadonlySet<TableName> = new Set(['pickups', 'places', 'outcomes']);
 
 /**
- * Finishes a staged table: records that failed their own checks go to the
- * quarantine, then those that fail checks across records (a key already on an
- * earlier row, a place far outside the region), each deleted once
- * quarantined; the staging columns are dropped and what remains is the typed
- * table. Deleting (not updating) keeps DuckDB from rewriting the table.
+ * Finishes a staged table: records that failed their own checks, then those
+ * that fail checks across records (a key already on an earlier row, a
+ * dangling reference, a place far outside the region), are gathered with their
+ * reasons, moved to the quarantine with their row and line, and deleted in one
+ * go; the staging columns are dropped and what remains is the typed table.
+ * Rowids stand for file order until that one delete (a delete may let DuckDB
+ * compact the table and renumber them), and nothing is updated in place.
  */
 export async function finishTable(
   db: Database,
@@ -249,7 +251,10 @@ export async function finishTable(
   const spec = TABLES[table];
   const t = ident(table);
   const staged = await db.scalar(`SELECT count(*) FROM ${t}`);
-  await quarantineAndDelete(db, table, stages, `_fail IS NOT NULL`, `_fail`, `_record`);
+  await db.run(`CREATE OR REPLACE TEMP TABLE failed AS SELECT rowid AS rid, _fail AS f, _record AS r FROM ${t} WHERE _fail IS NOT NULL`);
+  const passing = `rowid NOT IN (SELECT rid FROM failed)`;
+  const fail = (where: string, reason: string) =>
+    db.run(`INSERT INTO failed SELECT rowid, ${reason}, ${recordFromTyped(spec)} FROM ${t} WHERE ${passing} AND (${where})`);
   const key = keyColumns(spec);
   if (key.length > 0) {
     const k = key.map(ident).join(', ');
@@ -257,16 +262,17 @@ export async function finishTable(
     await db.run(`CREATE OR REPLACE TEMP TABLE dup_rows AS
       SELECT _rid FROM (
         SELECT rowid AS _rid, row_number() OVER (PARTITION BY ${k} ORDER BY rowid) AS n
-        FROM ${t} JOIN (SELECT ${k} FROM ${t} GROUP BY ALL HAVING count(*) > 1) USING (${k})
+        FROM ${t} JOIN (SELECT ${k} FROM ${t} WHERE ${passing} GROUP BY ALL HAVING count(*) > 1) USING (${k})
+        WHERE ${passing}
       ) WHERE n > 1`);
     if ((await db.scalar(`SELECT count(*) FROM dup_rows`)) > 0) {
       const reason = `${literal(`${key.join('+')}\tduplicate ${key.length > 1 ? 'pair' : 'id'}: already on an earlier row: `)} || dragnet_visible(left(concat_ws(', ', ${k}), 80))`;
-      await quarantineAndDelete(db, table, stages, `rowid IN (SELECT _rid FROM dup_rows)`, reason, recordFromTyped(spec));
+      await fail(`rowid IN (SELECT _rid FROM dup_rows)`, reason);
     }
     await db.run(`DROP TABLE dup_rows`);
   }
-  for (const [column, reason, refWhere] of referenceChecks(spec, present)) {
-    await quarantineAndDelete(db, table, stages, refWhere, `${literal(`${column}\t${reason}`)} || dragnet_visible(left(${ident(column)}, 80))`, recordFromTyped(spec));
+  for (const [column, reason, dangling] of referenceChecks(spec, present)) {
+    await fail(dangling, `${literal(`${column}\t${reason}`)} || dragnet_visible(left(${ident(column)}, 80))`);
   }
   if (region && REGIONAL.has(table)) {
     for (const pair of spec.coordPairs ?? []) {
@@ -274,9 +280,22 @@ export async function finishTable(
       const reason = `${literal(`${pair.lat}\t${pair.lat}, ${pair.lng} `)} || round(${km})::BIGINT::VARCHAR || ${literal(
         ` km from the data's centre (${region.lat.toFixed(3)}, ${region.lng.toFixed(3)}); the region's places lie within ${Math.round(region.maxKm)} km`,
       )}`;
-      await quarantineAndDelete(db, table, stages, `${ident(pair.lat)} IS NOT NULL AND ${km} > ${region.maxKm}`, reason, recordFromTyped(spec));
+      await fail(`${ident(pair.lat)} IS NOT NULL AND ${km} > ${region.maxKm}`, reason);
     }
   }
+  for (const s of stages) {
+    const row = `coalesce(x._row, x.rid - ${s.start} + 1)`;
+    const line = s.firstLine === null ? 'x._line' : `coalesce(x._line, x.rid - ${s.start} + ${s.firstLine})`;
+    await db.run(
+      `INSERT INTO ${QUARANTINE_TABLE}
+       SELECT ${literal(table)}, ${literal(s.label)}, ${row}, NULLIF(split_part(x.f, '\t', 1), ''), split_part(x.f, '\t', 2), x.r, ${line}
+       FROM (SELECT f.rid, f.f, f.r, t._row, t._line FROM failed f JOIN (SELECT rowid AS rid, _row, _line FROM ${t}) t USING (rid)
+             WHERE f.rid >= ${s.start} AND f.rid < ${s.end}) x
+       ORDER BY x.rid`,
+    );
+  }
+  if ((await db.scalar(`SELECT count(*) FROM failed`)) > 0) await db.run(`DELETE FROM ${t} WHERE rowid IN (SELECT rid FROM failed)`);
+  await db.run(`DROP TABLE failed`);
   for (const c of ['_fail', '_record', '_row', '_line']) await db.run(`ALTER TABLE ${t} DROP COLUMN ${c}`);
   const accepted = await db.scalar(`SELECT count(*) FROM ${t}`);
   return { staged, accepted, quarantined: staged - accepted };
@@ -306,29 +325,6 @@ function referenceChecks(spec: TableSpec, present: ReadonlySet<TableName>): Arra
     }
   }
   return checks;
-}
-
-/** Moves the records matching `where` to the quarantine (reason SQL gives '<column>\t<reason>'), with their row and line, and deletes them. */
-async function quarantineAndDelete(
-  db: Database,
-  table: TableName,
-  stages: readonly Stage[],
-  where: string,
-  reason: string,
-  record: string,
-): Promise<void> {
-  const t = ident(table);
-  if ((await db.scalar(`SELECT count(*) FROM ${t} WHERE ${where}`)) === 0) return;
-  for (const s of stages) {
-    const row = `coalesce(_row, rowid - ${s.start} + 1)`;
-    const line = s.firstLine === null ? '_line' : `coalesce(_line, rowid - ${s.start} + ${s.firstLine})`;
-    await db.run(
-      `INSERT INTO ${QUARANTINE_TABLE}
-       SELECT ${literal(table)}, ${literal(s.label)}, ${row}, NULLIF(split_part(f, '\t', 1), ''), split_part(f, '\t', 2), r, ${line}
-       FROM (SELECT *, rowid, ${reason} AS f, ${record} AS r FROM ${t} WHERE (${where}) AND rowid >= ${s.start} AND rowid < ${s.end})`,
-    );
-  }
-  await db.run(`DELETE FROM ${t} WHERE ${where}`);
 }
 
 /** The record of an accepted-so-far row, rebuilt from its typed values, for a check that fails it later. */
