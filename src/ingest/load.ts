@@ -214,32 +214,36 @@ async function stageJsonl(ctx: StageContext, path: string, label: string, name: 
     rejects = result.rejects;
     source = `(SELECT line, _row, _line FROM ${read(copy, true, result.maxRecordBytes + 64, false)})`;
   }
-  // A key absent from every line is a missing column, as for CSV.
-  const columns = TABLES[table].columns.map((c) => c.name);
+  // Each line is parsed three times at most: validity, type, and one extraction of every column.
+  const isObject = `CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END`;
+  // A key absent from every line is a missing column, as for CSV (asked of the required keys only: one more parse).
+  const required = TABLES[table].columns.filter((c) => c.required).map((c) => c.name);
   const keys = await db.one<Record<string, number>>(
-    `SELECT count(*) AS _n, ${columns.map((c) => `count(*) FILTER (WHERE json_exists(line, ${literal(`$.${JSON.stringify(c)}`)})) AS ${ident(c)}`).join(', ')}
-     FROM ${source} WHERE CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END`,
+    `SELECT count(*) AS _n${required.map((c) => `, count(*) FILTER (WHERE list_contains(k, ${literal(c)})) AS ${ident(c)}`).join('')}
+     FROM (SELECT json_keys(line) AS k FROM ${source} WHERE ${isObject})`,
   );
   const objects = Number(keys?._n ?? 0);
   const lines = await db.scalar(`SELECT count(*) FROM ${source}`);
   if (lines > 0 && objects === 0) {
     throw new UserError(`${path} (table ${table}) holds no JSON object on any line: is it JSON Lines?`);
   }
-  const present = columns.filter((c) => Number(keys?.[c] ?? 0) > 0);
-  if (objects > 0) requireColumns(table, path, present, 'key');
-  const types: SourceTypes = new Map(present.map((c) => [c, 'VARCHAR']));
-  const extract = present
-    .map((c) => {
-      const jpath = literal(`$.${JSON.stringify(c)}`);
-      // Arrays (lists) arrive as JSON arrays; the contract's text form joins them with ';'.
-      return `CASE WHEN NOT _ok THEN NULL WHEN json_type(line, ${jpath}) = 'ARRAY'
-                THEN array_to_string(from_json(json_extract(line, ${jpath}), '["VARCHAR"]'), ';')
-                ELSE json_extract_string(line, ${jpath}) END AS ${ident(c)}`;
+  if (objects > 0) requireColumns(table, path, required.filter((c) => Number(keys?.[c] ?? 0) > 0), 'key');
+  const columns = TABLES[table].columns;
+  const types: SourceTypes = new Map(columns.map((c) => [c.name, 'VARCHAR']));
+  const paths = `[${columns.map((c) => literal(`$.${JSON.stringify(c.name)}`)).join(', ')}]`;
+  const extract = columns
+    .map((c, i) => {
+      const v = `_v[${i + 1}]`;
+      // Lists may arrive as JSON arrays; the contract's text form joins them with ';'.
+      return c.type === 'list'
+        ? `CASE WHEN starts_with(${v}, '[') THEN array_to_string(from_json(${v}, '["VARCHAR"]'), ';') ELSE ${v} END AS ${ident(c.name)}`
+        : `${v} AS ${ident(c.name)}`;
     })
     .join(', ');
-  const checkedSource = `(SELECT ${extract}${extract ? ', ' : ''}CASE WHEN NOT _ok THEN '\tnot a JSON object' END AS _pre,
+  const checkedSource = `(SELECT ${extract}, CASE WHEN NOT _ok THEN '\tnot a JSON object' END AS _pre,
       CASE WHEN NOT _ok THEN line END AS _text, _row, _line
-    FROM (SELECT line, _row, _line, CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END AS _ok FROM ${source}))`;
+    FROM (SELECT *, CASE WHEN _ok THEN json_extract_string(line, ${paths}) END AS _v
+      FROM (SELECT line, _row, _line, ${isObject} AS _ok FROM ${source})))`;
   await append(ctx, checkedSource, types);
   if (copy) rmSync(copy, { force: true });
   await quarantineScanRejects(db, table, label, rejects);
