@@ -18,6 +18,7 @@
  * number of fields, bytes that are not UTF-8).
  */
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { INVISIBLE_RE2_CLASS, visible } from '../ingest/visible.ts';
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -187,7 +188,7 @@ export async function importLadeP(options: LadePImportOptions): Promise<LadePImp
 
     // Reasons show the values they quote; invisible characters in them are written out.
     await db.run(
-      `UPDATE quarantine SET reason = ${escapeSql('reason')} WHERE regexp_matches(reason, ${literal(INVISIBLE_CLASS)})`,
+      `UPDATE quarantine SET reason = dragnet_visible(reason) WHERE regexp_matches(reason, ${literal(INVISIBLE_RE2_CLASS)})`,
     );
     const quarantinePath = join(out, QUARANTINE_FILE);
     const qPartial = `${quarantinePath}${partialSuffix}`;
@@ -298,7 +299,7 @@ export function checkHeader(path: string): string[] {
   if (missing.length > 0) {
     const shown = fields.length > 25 ? `${fields.slice(0, 25).join(',')},...` : fields.join(',');
     throw new UserError(
-      `${path} is not a LaDe-P pickup file: it has no column ${missing.join(', ')} (its header: ${escapeInvisible(shown)})`,
+      `${path} is not a LaDe-P pickup file: it has no column ${missing.join(', ')} (its header: ${visible(shown)})`,
     );
   }
   return fields;
@@ -478,53 +479,6 @@ export function scanSlots(path: string): SlotMap {
 
 // ---------------------------------------------------------------------------
 // Conversion
-
-/** Characters a reason shows as \u{XXXX}: controls, format characters, odd spaces. */
-const INVISIBLE: readonly number[] = [
-  ...range(0x01, 0x1f),
-  ...range(0x7f, 0xa0),
-  0xad,
-  0x34f,
-  0x61c,
-  0x115f,
-  0x1160,
-  0x17b4,
-  0x17b5,
-  0x180e,
-  ...range(0x2000, 0x200f),
-  ...range(0x2028, 0x202f),
-  ...range(0x205f, 0x206f),
-  0x3000,
-  0x3164,
-  0xfeff,
-  0xffa0,
-  ...range(0xfff9, 0xfffb),
-];
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
-}
-
-const hex = (cp: number) => cp.toString(16).toUpperCase().padStart(4, '0');
-const INVISIBLE_CLASS = `[${INVISIBLE.map((cp) => `\\x{${hex(cp)}}`).join('')}]`;
-
-/** The same escaping in JS, for messages built outside SQL. */
-export function escapeInvisible(text: string): string {
-  const set = new Set(INVISIBLE);
-  let out = '';
-  for (const ch of text) {
-    const cp = ch.codePointAt(0) ?? 0;
-    out += set.has(cp) ? `\\u{${hex(cp)}}` : ch;
-  }
-  return out;
-}
-
-/** SQL: `expr` with invisible characters written as \u{XXXX}. */
-function escapeSql(expr: string): string {
-  let chain = expr;
-  for (const cp of INVISIBLE) chain = `replace(${chain}, chr(${cp}), ${literal(`\\u{${hex(cp)}}`)})`;
-  return chain;
-}
 
 /** SQL: a reason with the offending value shown after ': ' (cut at 60 characters; escaped once quarantined). */
 function withValue(reason: string, value: string): string {

@@ -65,7 +65,7 @@ export async function ingestDataset(db: Database, dir: string, progress: Progres
           notes.push(m);
           if (TRACE) process.stderr.write(`[ingest] ${m}\n`);
         };
-        const ctx = { db, table, present, scratch, crs: manifest.crs, note };
+        const ctx = { db, table, scratch, crs: manifest.crs, note };
         stages.push(await stageFile(ctx, file, relative(dir, file.path)));
       }
       if (table === 'pickups') region = await pickupRegion(db);

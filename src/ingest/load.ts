@@ -26,8 +26,6 @@ import { visible } from './visible.ts';
 export interface StageContext {
   db: Database;
   table: TableName;
-  /** Tables already validated, for reference checks. */
-  present: ReadonlySet<TableName>;
   /** Coordinate system of the dataset: accepted GCJ-02 coordinates are converted as they are staged. */
   crs: Crs;
   /** Folder for normalised copies of irregular files. */

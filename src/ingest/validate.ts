@@ -12,6 +12,7 @@
  */
 import { TABLES, isIdentifier, keyColumns, type ColumnSpec, type Crs, type TableName, type TableSpec } from '../contract/dataset.ts';
 import { Database, ident, literal } from '../engine/database.ts';
+import { INVISIBLE_RE2_CLASS } from './visible.ts';
 
 export const QUARANTINE_TABLE = 'quarantine';
 
@@ -27,8 +28,8 @@ export async function createQuarantineTable(db: Database): Promise<void> {
 const TIMESTAMP_PATTERN =
   '^\\s*\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?(Z|[+-]((0\\d|1[0-3])(:?[0-5]\\d)?|14(:?00)?))?\\s*$';
 const DATE_PATTERN = '^\\s*\\d{4}-\\d{2}-\\d{2}\\s*$';
-/** Characters that make ids that look alike differ: C0/C1 controls, soft hyphen, zero-width and direction marks, BOM. */
-const INVISIBLE_PATTERN = '[\\x00-\\x1f\\x7f-\\x9f\\x{AD}\\x{200B}-\\x{200F}\\x{2028}-\\x{202E}\\x{2060}-\\x{2064}\\x{FEFF}]';
+/** Characters that make ids that look alike differ (see visible.ts). */
+const INVISIBLE_PATTERN = INVISIBLE_RE2_CLASS;
 
 /** Name of a column's text (before typing) inside the checked query. */
 const textOf = (name: string) => ident(`t$${name}`);

@@ -186,7 +186,7 @@ describe('import lade-p', () => {
     expect(reasons[4]).toBe('not a number: abc');
     expect(reasons[5]).toMatch(/^wrong number of fields: .*19.*20/);
     expect(reasons[6]).toMatch(/^wrong number of fields: .*19.*4/);
-    expect(reasons[7]).toBe('not a time MM-DD HH:MM:SS: 08-14 09:38:00\\u{200B}');
+    expect(reasons[7]).toBe('not a time MM-DD HH:MM:SS: 08-14 09:38:00\\u200b');
     expect(reasons[8]).toMatch(/^no coordinates/);
     expect(reasons[9]).toBe('lng and lat must be given together');
     expect(reasons[10]).toBe('not a time MM-DD HH:MM:SS: yesterday');
