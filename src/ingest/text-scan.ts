@@ -476,9 +476,10 @@ function invalidUtf8Offset(bytes: Buffer): number {
 
 /**
  * Parses an irregular CSV file and writes its well-formed records to `copyPath`
- * with two more columns, `_row` and `_line`. A record is well-formed when it
- * parses, has as many fields as the header (or one more, empty: a trailing
- * comma), and is UTF-8 text without NUL bytes.
+ * with two more columns (`numberColumns`: the record's row and line). A record
+ * is well-formed when it parses, has the header's fields (more when those past
+ * the header's are empty, fewer when only unnamed columns that end the header
+ * are missing), and is UTF-8 text without NUL bytes.
  */
 export function sanitizeCsv(path: string, copyPath: string, numberColumns: readonly [string, string] = ['_row', '_line']): SanitizeResult {
   const fd = openSync(path, 'r');
