@@ -82,9 +82,11 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
   const stages: Record<string, number> = {};
   const timed: Timer = async (name, fn) => {
     const t = Date.now();
-    options.progress.step(name);
+    // Ingest reports its own progress, a line per table.
+    const reports = name !== 'ingest';
+    if (reports) options.progress.step(name);
     const result = await fn();
-    options.progress.done();
+    if (reports) options.progress.done();
     stages[name] = (Date.now() - t) / 1000;
     return result;
   };

@@ -4,6 +4,7 @@
  * table are found (and their headers checked) before any table is read, so a
  * missing table or a missing column stops the run before any work.
  */
+import { statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { TABLES, VALIDATION_ORDER, type Manifest, type TableName } from '../contract/dataset.ts';
 import { Database, literal } from '../engine/database.ts';
@@ -47,18 +48,22 @@ export async function ingestDataset(db: Database, dir: string, progress: Progres
   const tables: IngestReport['tables'] = {};
   let region: Region | undefined;
   const notes: string[] = [];
-  progress.step('ingest', VALIDATION_ORDER.length);
+  // Progress by bytes read: the pickups and shipments are nearly all of it.
+  const sizes = new Map([...found].map(([t, files]) => [t, files.reduce((sum, f) => sum + statSync(f.path).size, 0)]));
+  const totalMb = Math.max(1, Math.round([...sizes.values()].reduce((a, b) => a + b, 0) / 2 ** 20));
+  let doneMb = 0;
   try {
-    let n = 0;
     for (const table of VALIDATION_ORDER) {
       const files = found.get(table);
       if (!files) {
         // An optional table that is absent behaves as an empty one.
         await createEmpty(db, table);
-        progress.tick(++n);
         continue;
       }
       await createStaging(db, table);
+      // One line a table when done; while it runs, the share of the dataset's megabytes read so far.
+      progress.step(`ingest ${table}`, totalMb);
+      progress.tick(Math.round(doneMb));
       const stages: Stage[] = [];
       for (const file of files) {
         const note = (m: string) => {
@@ -80,12 +85,12 @@ export async function ingestDataset(db: Database, dir: string, progress: Progres
         quarantined,
       };
       present.add(table);
-      progress.tick(++n);
+      doneMb += (sizes.get(table) ?? 0) / 2 ** 20;
+      progress.done(`${counts.accepted.toLocaleString('en-US')} accepted, ${quarantined.toLocaleString('en-US')} quarantined`);
     }
   } finally {
     removeScratch(scratch);
   }
-  progress.done();
   return { manifest, tables, region, notes };
 }
 
