@@ -12,7 +12,7 @@ import type { Progress } from '../cli/progress.ts';
 import { discoverTables, type TableFile } from './discover.ts';
 import { makeScratch, removeScratch, stageFile } from './load.ts';
 import { readManifest } from './manifest.ts';
-import { readCsvHeader } from './text-scan.ts';
+import { notTextProblem, readCsvHeader } from './text-scan.ts';
 import { createEmpty, createQuarantineTable, createStaging, finishTable, pickupRegion, QUARANTINE_TABLE, type Region, type Stage } from './validate.ts';
 import { UserError } from '../errors.ts';
 import { visible } from './visible.ts';
@@ -98,16 +98,21 @@ export async function ingestDataset(db: Database, dir: string, progress: Progres
 function checkCsvHeaders(found: ReadonlyMap<TableName, readonly TableFile[]>): void {
   for (const [table, files] of found) {
     for (const file of files) {
+      if (file.format === 'parquet') continue;
+      const notText = notTextProblem(file.path);
+      if (notText) throw new UserError(`${file.path} (table ${table}) ${notText}`);
       if (file.format !== 'csv') continue;
       const head = readCsvHeader(file.path);
       if (head.problem) throw new UserError(`${file.path} (table ${table}): ${head.problem}`);
       if (head.header.length === 0) continue;
       const missing = TABLES[table].columns.filter((c) => c.required && !head.header.includes(c.name)).map((c) => c.name);
       if (missing.length > 0) {
-        const near = head.header.filter((h) => missing.some((m) => h.trim().toLowerCase() === m || visible(h) !== h));
+        // Show the header's names that look like the missing ones but differ (case, invisible characters).
+        const near = head.header.filter((h) => missing.some((m) => h.trim().toLowerCase() === m || (visible(h) !== h && visible(h).length < 80)));
+        const shown = near.slice(0, 5).map((h) => JSON.stringify(visible(h))).join(', ');
         throw new UserError(
           `${file.path} (table ${table}) has no column ${missing.join(', ')}, which the contract requires` +
-            (near.length > 0 ? ` (the header has ${near.map((h) => JSON.stringify(visible(h))).join(', ')})` : ''),
+            (near.length > 0 ? ` (the header has ${shown}${near.length > 5 ? ', ...' : ''})` : ''),
         );
       }
     }

@@ -454,21 +454,90 @@ function byteProblem(bytes: Buffer): string | undefined {
     const at = invalidUtf8Offset(bytes);
     const shown = Array.from(bytes.subarray(at, at + 4), (b) => `0x${b.toString(16).padStart(2, '0')}`).join(' ');
     void text;
-    return `not UTF-8 text: bytes ${shown} at byte ${at + 1} of the record (save the file as UTF-8)`;
+    return `not UTF-8 text: bytes ${shown} at byte ${at + 1} of the record (${encodingHint(bytes)})`;
   }
   const nul = bytes.indexOf(0);
   if (nul >= 0) return `NUL byte (\\u0000) at byte ${nul + 1} of the record`;
   return undefined;
 }
 
-/** Offset of the first byte that breaks UTF-8 (bisects with isUtf8). */
-function invalidUtf8Offset(bytes: Buffer): number {
-  // Decode code point by code point: records are short, and this runs only on broken ones.
+/** GB18030 decodes the GBK files of Chinese Windows; when a broken record reads as that, say so. */
+const GB18030 = (() => {
+  try {
+    return new TextDecoder('gb18030', { fatal: true });
+  } catch {
+    return undefined; // a Node built without full ICU
+  }
+})();
+
+function encodingHint(bytes: Buffer): string {
+  try {
+    if (GB18030) {
+      GB18030.decode(bytes);
+      return 'it reads as GB18030/GBK, the Chinese Windows encoding: convert the file with iconv -f GB18030 -t UTF-8';
+    }
+  } catch {
+    // not GB18030 either
+  }
+  return 'save the file as UTF-8';
+}
+
+/**
+ * What a table file is when it is not text at all, from its first bytes: a
+ * compressed archive, UTF-16, Parquet under another name. Undefined for text.
+ */
+export function notTextProblem(path: string): string | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    const n = readSync(fd, head, 0, 4, 0);
+    const b = head.subarray(0, n);
+    if (b[0] === 0x1f && b[1] === 0x8b) return 'is gzip-compressed: decompress it first (gunzip)';
+    if (b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04) return 'is a zip archive: extract it first';
+    if (b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) return 'is zstd-compressed: decompress it first (unzstd)';
+    if ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff)) return 'is UTF-16 text: save it as UTF-8 (iconv -f UTF-16 -t UTF-8)';
+    if (b.toString('latin1') === 'PAR1') return 'is a Parquet file: name it .parquet';
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A record's text for the quarantine, losing no byte: UTF-8 as it is, and a
+ * byte that is not part of valid UTF-8 written as \xNN (a backslash in the
+ * text itself is left as it is).
+ */
+export function recordText(bytes: Buffer): string {
+  if (isUtf8(bytes)) return bytes.toString('utf8');
+  let out = '';
   let i = 0;
   while (i < bytes.length) {
-    const b = bytes[i];
-    const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
-    if (len === 0 || i + len > bytes.length || !isUtf8(bytes.subarray(i, i + len))) return i;
+    const len = utf8Length(bytes, i);
+    if (len > 0) {
+      out += bytes.toString('utf8', i, i + len);
+      i += len;
+    } else {
+      out += `\\x${bytes[i].toString(16).padStart(2, '0')}`;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** Length of the valid UTF-8 sequence at `i`, or 0. */
+function utf8Length(bytes: Buffer, i: number): number {
+  const b = bytes[i];
+  const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+  return len > 0 && i + len <= bytes.length && isUtf8(bytes.subarray(i, i + len)) ? len : 0;
+}
+
+/** Offset of the first byte that breaks UTF-8 (bisects with isUtf8). */
+function invalidUtf8Offset(bytes: Buffer): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const len = utf8Length(bytes, i);
+    if (len === 0) return i;
     i += len;
   }
   return i;
@@ -527,7 +596,7 @@ export function sanitizeCsv(path: string, copyPath: string, numberColumns: reado
           line,
           column: field !== undefined && field < header.length ? header[field] : null,
           reason,
-          record: bytes.toString('utf8'),
+          record: recordText(bytes),
         });
       } else {
         // The copy drops empty fields past the header's, and pads absent unnamed ones, so the columns line up.
@@ -584,7 +653,7 @@ export function sanitizeJsonl(path: string, copyPath: string): SanitizeResult {
       if (!reason && bytes.indexOf(1) >= 0) reason = 'not JSON: raw control character \\u0001';
       if (!reason && p - pos > MAX_RECORD_BYTES) reason = `line longer than ${MAX_RECORD_BYTES / 2 ** 20} MB`;
       if (reason) {
-        rejects.push({ row, line, column: null, reason, record: bytes.toString('utf8') });
+        rejects.push({ row, line, column: null, reason, record: recordText(bytes) });
       } else {
         writer.write(`${row}${JSONL_SEPARATOR}${line}${JSONL_SEPARATOR}`);
         writer.write(bytes);

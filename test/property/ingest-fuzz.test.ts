@@ -470,7 +470,7 @@ function buildCsv(spec: FileSpec, f: number, cleanIds: string[]): Built {
       cleanIds.push(id);
     }
     const body = Buffer.concat([...prefix, ...fields].flatMap((f, k) => [Buffer.from(k ? ',' : ''), typeof f === 'string' ? Buffer.from(f, 'utf8') : f]).concat(Buffer.from(trailer)));
-    if (scanText) e.text = body.toString('utf8');
+    if (scanText) e.text = body.toString('latin1');
     starts.push(size);
     push(body);
     const last = i === spec.records.length - 1;
@@ -643,7 +643,7 @@ function buildJsonl(spec: FileSpec, f: number, cleanIds: string[]): Built {
       cleanIds.push(id);
     }
     body ??= Buffer.from(JSON.stringify(obj));
-    if (scanText || textExact) e.text = body.toString('utf8');
+    if (scanText || textExact) e.text = body.toString('latin1');
     starts.push(size);
     push(body);
     const last = i === spec.records.length - 1;
@@ -709,6 +709,10 @@ async function ingestPickups(built: BuiltDataset): Promise<Outcome> {
   });
 }
 
+/** The bytes a quarantine record stands for: its UTF-8, with \\xNN escapes (bytes that were not UTF-8) turned back into bytes. */
+const bytesOf = (record: string) =>
+  Buffer.concat(record.split(/(\\x[0-9a-f]{2})/).map((part) => (/^\\x[0-9a-f]{2}$/.test(part) ? Buffer.from([parseInt(part.slice(2), 16)]) : Buffer.from(part, 'utf8'))));
+
 const show = (s: string) => JSON.stringify(s.length > 200 ? `${s.slice(0, 120)}...(${s.length} chars)...${s.slice(-60)}` : s);
 
 /** Every check of the module comment, for one generated dataset. */
@@ -746,7 +750,7 @@ function checkOutcome(expected: readonly Expected[], out: Outcome): void {
   for (const e of bad) {
     const row = q.find((r) => r.file === e.file && Number(r.row) === e.row)!;
     expect(row.record, `record of ${e.kind} record ${at(e)}`).toContain(e.token);
-    if (e.text !== undefined) expect(show(row.record), `full text of ${e.kind} record ${at(e)}`).toBe(show(e.text));
+    if (e.text !== undefined) expect(show(bytesOf(row.record).toString('latin1')), `full text of ${e.kind} record ${at(e)}`).toBe(show(e.text));
     if (e.reason) expect(row.reason, `reason of ${e.kind} record ${at(e)}`).toMatch(e.reason);
   }
 }
