@@ -228,4 +228,26 @@ describe('ingest defects, one regression test each', () => {
       db.close();
     }
   });
+
+  it('8. a table file that is not text is named as what it is; a GBK record keeps its bytes and says how to convert', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const text = (w: ReturnType<typeof world>) => [w.header, ...w.pickups].join('\n') + '\n';
+    const cases: Array<[string, (t: string) => Buffer, RegExp]> = [
+      ['gzip', (t) => gzipSync(Buffer.from(t)), /gzip-compressed/],
+      ['UTF-16', (t) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(t, 'utf16le')]), /UTF-16 text: save it as UTF-8/],
+    ];
+    for (const [name, encode, message] of cases) {
+      const err = await ingest(dataset(2, (w) => encode(text(w)))).catch((e) => e);
+      expect(err, name).toBeInstanceOf(UserError);
+      expect((err as Error).message, name).toMatch(message);
+    }
+    // 中文 in GB18030, the encoding of Chinese Windows, in an otherwise UTF-8 file: no byte of it is valid UTF-8 there.
+    const gbk = Buffer.from([0xd6, 0xd0, 0xce, 0xc4]);
+    const listings = Buffer.concat([Buffer.from('listing_id,seller_id,title,price\nl1,s1,'), gbk, Buffer.from(' Air,100\nl2,s2,shoe,50\n')]);
+    const { quarantine } = await ingest(dataset(2, text, { 'listings.csv': listings }));
+    const q = quarantine.find((r) => r.table_name === 'listings')!;
+    expect(q).toMatchObject({ row: 1, line: 2 });
+    expect(q.reason).toMatch(/GB18030.*iconv -f GB18030 -t UTF-8/);
+    expect(q.record).toBe('l1,s1,\\xd6\\xd0\\xce\\xc4 Air,100');
+  });
 });
