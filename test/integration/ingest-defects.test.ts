@@ -90,6 +90,17 @@ describe('ingest defects, one regression test each', () => {
     }
   });
 
+  it('4. blank lines that end a file change no row or line', async () => {
+    const files = dataset(6, (w) => {
+      const r = [...w.pickups];
+      r[3] = r[3].replace('25.4', 'north'); // record 4, line 5
+      return [w.header, ...r].join('\n') + '\n\n  \n\n';
+    });
+    const { report, pickupsQ } = await ingest(files);
+    expect(report.tables.pickups).toMatchObject({ read: 6, accepted: 5, quarantined: 1 });
+    expect(pickupsQ.map((q) => [q.row, q.line, q.column])).toEqual([[4, 5, 'lat']]);
+  });
+
   it('4. rows and lines stay right after blank lines and consecutive rejected rows', async () => {
     const { pickupsQ, report } = await ingest(
       dataset(10, (w) => {
