@@ -6,16 +6,15 @@
  */
 import { statSync } from 'node:fs';
 import { relative } from 'node:path';
-import { TABLES, VALIDATION_ORDER, type Manifest, type TableName } from '../contract/dataset.ts';
+import { VALIDATION_ORDER, type Manifest, type TableName } from '../contract/dataset.ts';
 import { Database, literal } from '../engine/database.ts';
 import type { Progress } from '../cli/progress.ts';
 import { discoverTables, type TableFile } from './discover.ts';
-import { makeScratch, removeScratch, stageFile } from './load.ts';
+import { checkedCsvHeader, makeScratch, removeScratch, stageFile } from './load.ts';
 import { readManifest } from './manifest.ts';
-import { notTextProblem, readCsvHeader } from './text-scan.ts';
+import { notTextProblem } from './text-scan.ts';
 import { createEmpty, createQuarantineTable, createStaging, finishTable, pickupRegion, QUARANTINE_TABLE, type Region, type Stage } from './validate.ts';
 import { UserError } from '../errors.ts';
-import { visible } from './visible.ts';
 
 export interface TableCount {
   files: string[];
@@ -39,7 +38,7 @@ const TRACE = process.env.DRAGNET_SQL_TRACE === '1';
 export async function ingestDataset(db: Database, dir: string, progress: Progress): Promise<IngestReport> {
   const manifest = readManifest(dir);
   const found = discoverTables(dir);
-  checkCsvHeaders(found);
+  checkFiles(found);
   await db.run(`SET TimeZone = ${literal(manifest.timezone)}`);
   await createQuarantineTable(db);
 
@@ -94,27 +93,14 @@ export async function ingestDataset(db: Database, dir: string, progress: Progres
   return { manifest, tables, region, notes };
 }
 
-/** Every CSV's header must name the contract's required columns: checked for all tables before reading any. */
-function checkCsvHeaders(found: ReadonlyMap<TableName, readonly TableFile[]>): void {
+/** Every table file must be text (CSV and JSONL) and every CSV's header sound: checked for all tables before reading any. */
+function checkFiles(found: ReadonlyMap<TableName, readonly TableFile[]>): void {
   for (const [table, files] of found) {
     for (const file of files) {
       if (file.format === 'parquet') continue;
       const notText = notTextProblem(file.path);
       if (notText) throw new UserError(`${file.path} (table ${table}) ${notText}`);
-      if (file.format !== 'csv') continue;
-      const head = readCsvHeader(file.path);
-      if (head.problem) throw new UserError(`${file.path} (table ${table}): ${head.problem}`);
-      if (head.header.length === 0) continue;
-      const missing = TABLES[table].columns.filter((c) => c.required && !head.header.includes(c.name)).map((c) => c.name);
-      if (missing.length > 0) {
-        // Show the header's names that look like the missing ones but differ (case, invisible characters).
-        const near = head.header.filter((h) => missing.some((m) => h.trim().toLowerCase() === m || (visible(h) !== h && visible(h).length < 80)));
-        const shown = near.slice(0, 5).map((h) => JSON.stringify(visible(h))).join(', ');
-        throw new UserError(
-          `${file.path} (table ${table}) has no column ${missing.join(', ')}, which the contract requires` +
-            (near.length > 0 ? ` (the header has ${shown}${near.length > 5 ? ', ...' : ''})` : ''),
-        );
-      }
+      if (file.format === 'csv') checkedCsvHeader(table, file.path);
     }
   }
 }

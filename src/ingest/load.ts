@@ -71,11 +71,39 @@ function append(ctx: StageContext, source: string, types: SourceTypes): Promise<
   return ctx.db.run(`INSERT INTO ${ident(ctx.table)} ${checkedSelect(ctx.table, source, types, ctx.crs)}`);
 }
 
+/**
+ * Throws a UserError naming the file when a required column (or JSONL key) is
+ * missing; the header's names that look like a missing one but differ (case,
+ * invisible characters) are shown, five at most.
+ */
 function requireColumns(table: TableName, path: string, present: readonly string[], what = 'column'): void {
   const missing = TABLES[table].columns.filter((c) => c.required && !present.includes(c.name)).map((c) => c.name);
-  if (missing.length > 0) {
-    throw new UserError(`${path} (table ${table}) has no ${what} ${missing.join(', ')}, which the contract requires`);
+  if (missing.length === 0) return;
+  const near = present.filter((h) => missing.some((m) => h.trim().toLowerCase() === m || (visible(h) !== h && visible(h).length < 80)));
+  const shown = near.slice(0, 5).map((h) => JSON.stringify(visible(h))).join(', ');
+  throw new UserError(
+    `${path} (table ${table}) has no ${what} ${missing.join(', ')}, which the contract requires` +
+      (near.length > 0 ? ` (the header has ${shown}${near.length > 5 ? ', ...' : ''})` : ''),
+  );
+}
+
+/**
+ * A CSV file's header, checked: it parses, names no column twice (DuckDB
+ * compares names without case: lat and Lat are one name to it) and has every
+ * required column. An empty file has an empty header. Throws a UserError
+ * naming the file.
+ */
+export function checkedCsvHeader(table: TableName, path: string): { header: string[]; headerLines: number } {
+  const head = readCsvHeader(path);
+  if (head.problem) throw new UserError(`${path} (table ${table}): ${head.problem}`);
+  if (head.header.length === 0) return head;
+  const lower = head.header.map((f) => f.toLowerCase());
+  const repeated = head.header.find((_f, i) => lower.indexOf(lower[i]) !== i);
+  if (repeated !== undefined) {
+    throw new UserError(`${path} (table ${table}) has the column ${visible(repeated)} twice in its header (names are compared without case)`);
   }
+  requireColumns(table, path, head.header);
+  return head;
 }
 
 /** read_csv options shared by every CSV read: RFC 4180, all text, strict, rejects kept. */
@@ -109,17 +137,9 @@ async function dropRejectTables(db: Database): Promise<void> {
 /** Returns the line of record 1 where lines are not stored. */
 async function stageCsv(ctx: StageContext, path: string, label: string, name: string): Promise<number> {
   const { db, table } = ctx;
-  const head = readCsvHeader(path);
-  if (head.problem) throw new UserError(`${path} (table ${table}): ${head.problem}`);
+  const head = checkedCsvHeader(table, path);
   // An empty file (or one holding only blank lines) is an empty table.
   if (head.header.length === 0) return 2;
-  // DuckDB compares column names without case: lat and Lat are one name to it.
-  const lower = head.header.map((f) => f.toLowerCase());
-  const repeated = head.header.find((_f, i) => lower.indexOf(lower[i]) !== i);
-  if (repeated !== undefined) {
-    throw new UserError(`${path} (table ${table}) has the column ${visible(repeated)} twice in its header (names are compared without case)`);
-  }
-  requireColumns(table, path, head.header);
   const wanted = TABLES[table].columns.map((c) => c.name).filter((c) => head.header.includes(c));
   const types: SourceTypes = new Map(wanted.map((c) => [c, 'VARCHAR']));
   const allText = Object.fromEntries(head.header.map((h) => [h, 'VARCHAR']));

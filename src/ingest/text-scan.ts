@@ -71,10 +71,9 @@ export function quickScan(path: string): QuickScan {
       const n = readSync(fd, buf, carry, buf.length - carry, null);
       const end = carry + n;
       const eof = n === 0;
-      let start = 0;
       let from = first && end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+      let start = from;
       first = false;
-      start = from;
       for (;;) {
         const nl = buf.indexOf(LF, from);
         if (nl < 0 || nl >= end) break;
@@ -238,8 +237,7 @@ function parseCsvRecord(w: Window, start: number, expect = Infinity): ParsedReco
   let firstBreak = -1; // offset of the first line end inside a quoted field
   let firstBreakLen = 0;
   let lastEmpty = false;
-  let cut = -1;
-  let extraData = false;
+  // Where the fields past the header's start, and whether any of them holds something.
   const extra = { cut: -1, extraData: false };
   const fail = (field: number, reason: string): ParsedRecord => {
     if (firstBreak >= 0) {
@@ -261,7 +259,7 @@ function parseCsvRecord(w: Window, start: number, expect = Infinity): ParsedReco
     if (pos - start > MAX_RECORD_BYTES) return fail(fields, `record longer than ${MAX_RECORD_BYTES / 2 ** 20} MB`);
     if (!w.need(pos, start)) {
       // EOF right after a comma: an empty last field.
-      return { end: pos, next: pos, lineEnds, fields: fields + 1, lastEmpty: true, cut, extraData };
+      return { end: pos, next: pos, lineEnds, fields: fields + 1, lastEmpty: true, ...extra };
     }
     let b = w.at(pos);
     const fieldStart = pos;
@@ -298,6 +296,8 @@ function parseCsvRecord(w: Window, start: number, expect = Infinity): ParsedReco
         }
         pos++;
       }
+      // "" is an empty field, as an unquoted empty one.
+      lastEmpty = pos === fieldStart + 2;
       // After a closing quote: spaces (as DuckDB reads them), then a comma, a line end or EOF.
       while (w.need(pos, start) && w.at(pos) === SPACE) pos++;
       if (w.need(pos, start)) {
@@ -306,8 +306,6 @@ function parseCsvRecord(w: Window, start: number, expect = Infinity): ParsedReco
           return fail(fields, firstBreak >= 0 ? 'unclosed quote: the quoted field runs past its line' : 'text after a closing quote');
         }
       }
-      // "" is an empty field, as an unquoted empty one.
-      lastEmpty = w.at(fieldStart + 1) === QUOTE && pos - fieldStart <= 2 + countSpacesBefore(w, pos, fieldStart);
     } else {
       const from = pos;
       while (w.need(pos, start)) {
@@ -318,26 +316,18 @@ function parseCsvRecord(w: Window, start: number, expect = Infinity): ParsedReco
       }
       lastEmpty = pos === from;
     }
-    if (fields >= expect && !lastEmpty) extraData = true;
+    if (fields >= expect && !lastEmpty) extra.extraData = true;
     fields++;
-    extra.extraData = extraData;
-    if (!w.need(pos, start)) return { end: pos, next: pos, lineEnds, fields, lastEmpty, cut, extraData };
+    if (!w.need(pos, start)) return { end: pos, next: pos, lineEnds, fields, lastEmpty, ...extra };
     b = w.at(pos);
     if (b === COMMA) {
-      if (fields === expect) cut = extra.cut = pos;
+      if (fields === expect) extra.cut = pos;
       pos++;
       continue;
     }
     const crlf = b === CR && w.need(pos + 1, start) && w.at(pos + 1) === LF;
-    return { end: pos, next: pos + (crlf ? 2 : 1), lineEnds: lineEnds + 1, fields, lastEmpty, cut, extraData };
+    return { end: pos, next: pos + (crlf ? 2 : 1), lineEnds: lineEnds + 1, fields, lastEmpty, ...extra };
   }
-}
-
-/** Spaces between a closing quote and `pos` (they belong to no value). */
-function countSpacesBefore(w: Window, pos: number, from: number): number {
-  let n = 0;
-  while (pos - 1 - n > from && w.at(pos - 1 - n) === SPACE) n++;
-  return n;
 }
 
 /** Skips blank (or whitespace-only) lines from `pos`; returns the new offset and the lines skipped. */
@@ -450,10 +440,8 @@ class BlockWriter {
 /** First NUL or invalid UTF-8 in a record, as a reason; undefined when the bytes are clean text. */
 function byteProblem(bytes: Buffer): string | undefined {
   if (!isUtf8(bytes)) {
-    const text = bytes.toString('latin1');
     const at = invalidUtf8Offset(bytes);
     const shown = Array.from(bytes.subarray(at, at + 4), (b) => `0x${b.toString(16).padStart(2, '0')}`).join(' ');
-    void text;
     return `not UTF-8 text: bytes ${shown} at byte ${at + 1} of the record (${encodingHint(bytes)})`;
   }
   const nul = bytes.indexOf(0);
@@ -551,11 +539,7 @@ function invalidUtf8Offset(bytes: Buffer): number {
  * are missing), and is UTF-8 text without NUL bytes.
  */
 export function sanitizeCsv(path: string, copyPath: string, numberColumns: readonly [string, string] = ['_row', '_line']): SanitizeResult {
-  const fd = openSync(path, 'r');
-  const out = openSync(copyPath, 'w');
-  try {
-    const w = new Window(fd);
-    const writer = new BlockWriter(out);
+  return copying(path, copyPath, (w, writer) => {
     let pos = bomLength(w);
     let line = 1;
     const blank0 = skipBlankLines(w, pos);
@@ -610,8 +594,19 @@ export function sanitizeCsv(path: string, copyPath: string, numberColumns: reado
       if (rec.next === pos) break;
       pos = rec.next;
     }
-    writer.flush();
     return { header, written, rejects, maxRecordBytes };
+  });
+}
+
+/** Reads `path` through a Window and writes `copyPath` through a BlockWriter, flushed and closed whatever happens. */
+function copying<T>(path: string, copyPath: string, fn: (w: Window, writer: BlockWriter) => T): T {
+  const fd = openSync(path, 'r');
+  const out = openSync(copyPath, 'w');
+  try {
+    const writer = new BlockWriter(out);
+    const result = fn(new Window(fd), writer);
+    writer.flush();
+    return result;
   } finally {
     closeSync(fd);
     closeSync(out);
@@ -629,11 +624,7 @@ function csvQuote(field: string): string {
  * control byte that JSON forbids.
  */
 export function sanitizeJsonl(path: string, copyPath: string): SanitizeResult {
-  const fd = openSync(path, 'r');
-  const out = openSync(copyPath, 'w');
-  try {
-    const w = new Window(fd);
-    const writer = new BlockWriter(out);
+  return copying(path, copyPath, (w, writer) => {
     let pos = bomLength(w);
     let line = 1;
     let row = 0;
@@ -668,10 +659,6 @@ export function sanitizeJsonl(path: string, copyPath: string): SanitizeResult {
       pos = p + (crlf ? 2 : 1);
       line++;
     }
-    writer.flush();
     return { header: [], written, rejects, maxRecordBytes };
-  } finally {
-    closeSync(fd);
-    closeSync(out);
-  }
+  });
 }
