@@ -50,9 +50,10 @@ export class Database {
   /** Opens (or creates) a database file, or an in-memory one for ':memory:'. */
   static async open(
     path = ':memory:',
-    options: { timezone?: string; threads?: number; memoryLimit?: string } = {},
+    options: { timezone?: string; threads?: number; memoryLimit?: string; readOnly?: boolean } = {},
   ): Promise<Database> {
     const config: Record<string, string> = {};
+    if (options.readOnly) config.access_mode = 'READ_ONLY';
     if (options.threads) config.threads = String(options.threads);
     // Past this DuckDB spills to disk instead of growing: a run's memory stays bounded whatever the data size.
     config.memory_limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;

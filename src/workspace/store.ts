@@ -1,0 +1,275 @@
+/**
+ * The workspace store: one SQLite file (WORKSPACE/workspace.sqlite) holding
+ * users, sessions, API tokens, partners, the registered runs and their leads,
+ * cases with their events, reports filed by rights holders, and the audit
+ * log. SQLite in WAL mode: every write is a transaction, a reader never
+ * blocks the writer, and a process killed mid-write leaves the last
+ * committed state (docs/workspace.md).
+ *
+ * Why SQLite and not the analysis' DuckDB: the workspace is many small
+ * transactions from a long-running server, read by other processes at the
+ * same time (`workspace backup`, `audit verify`); DuckDB locks its file to
+ * one writing process and is built for the opposite workload.
+ */
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import BetterSqlite3 from 'better-sqlite3';
+import { UserError } from '../errors.ts';
+
+export type Sql = BetterSqlite3.Database;
+
+export const STORE_FILE = 'workspace.sqlite';
+/** Bumped with each change below; a store from a newer Dragnet is refused, an older one migrated. */
+export const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE users (
+  user_id     INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  role        TEXT NOT NULL,
+  agency_id   TEXT,
+  brands      TEXT NOT NULL DEFAULT '[]',
+  password    TEXT NOT NULL,
+  created_at  TEXT NOT NULL,
+  disabled_at TEXT
+);
+
+CREATE TABLE sessions (
+  token_hash  TEXT PRIMARY KEY,
+  user_id     INTEGER NOT NULL REFERENCES users(user_id),
+  csrf        TEXT NOT NULL,
+  created_at  TEXT NOT NULL,
+  expires_at  TEXT NOT NULL
+);
+
+CREATE TABLE tokens (
+  token_id    INTEGER PRIMARY KEY,
+  user_id     INTEGER NOT NULL REFERENCES users(user_id),
+  token_hash  TEXT NOT NULL UNIQUE,
+  label       TEXT,
+  created_at  TEXT NOT NULL,
+  last_used_at TEXT,
+  revoked_at  TEXT
+);
+
+CREATE TABLE partners (
+  partner_id   TEXT PRIMARY KEY,
+  name         TEXT NOT NULL,
+  jurisdiction TEXT NOT NULL,
+  categories   TEXT NOT NULL,
+  valid_from   TEXT,
+  valid_to     TEXT,
+  created_at   TEXT NOT NULL
+);
+
+CREATE TABLE runs (
+  run_id       INTEGER PRIMARY KEY,
+  out_dir      TEXT NOT NULL,
+  label        TEXT NOT NULL,
+  dataset_name TEXT,
+  method       TEXT,
+  started_at   TEXT,
+  data_end     TEXT,
+  timezone     TEXT NOT NULL,
+  currency     TEXT,
+  leads        INTEGER NOT NULL,
+  run_json     TEXT NOT NULL,
+  imported_at  TEXT NOT NULL
+);
+
+CREATE TABLE leads (
+  run_id      INTEGER NOT NULL REFERENCES runs(run_id),
+  lead_id     TEXT NOT NULL,
+  rank        INTEGER NOT NULL,
+  score       REAL NOT NULL,
+  lat         REAL NOT NULL,
+  lng         REAL NOT NULL,
+  radius_m    REAL NOT NULL,
+  status      TEXT NOT NULL,
+  successor_lead_id TEXT,
+  waybills    INTEGER NOT NULL,
+  night_share REAL NOT NULL,
+  first_seen  TEXT NOT NULL,
+  last_seen   TEXT NOT NULL,
+  est_value   REAL NOT NULL,
+  seller_ids  TEXT NOT NULL,
+  network_ids TEXT NOT NULL,
+  brands      TEXT NOT NULL,
+  categories  TEXT NOT NULL,
+  evidence    TEXT NOT NULL,
+  detail      TEXT,
+  PRIMARY KEY (run_id, lead_id)
+) WITHOUT ROWID;
+CREATE INDEX leads_rank ON leads (run_id, rank);
+CREATE INDEX leads_score ON leads (run_id, score);
+
+CREATE TABLE lead_brands (
+  run_id  INTEGER NOT NULL,
+  lead_id TEXT NOT NULL,
+  brand   TEXT NOT NULL,
+  PRIMARY KEY (run_id, brand, lead_id)
+) WITHOUT ROWID;
+
+CREATE TABLE cases (
+  case_id     INTEGER PRIMARY KEY,
+  title       TEXT NOT NULL,
+  state       TEXT NOT NULL,
+  run_id      INTEGER NOT NULL,
+  lead_id     TEXT NOT NULL,
+  lat         REAL NOT NULL,
+  lng         REAL NOT NULL,
+  radius_m    REAL NOT NULL,
+  score       REAL NOT NULL,
+  seller_ids  TEXT NOT NULL,
+  network_ids TEXT NOT NULL,
+  brands      TEXT NOT NULL,
+  categories  TEXT NOT NULL,
+  assignee_id INTEGER REFERENCES users(user_id),
+  partner_id  TEXT REFERENCES partners(partner_id),
+  outcome     TEXT,
+  dismiss_reason TEXT,
+  created_by  INTEGER NOT NULL REFERENCES users(user_id),
+  created_at  TEXT NOT NULL,
+  updated_at  TEXT NOT NULL
+);
+CREATE INDEX cases_state ON cases (state);
+CREATE INDEX cases_partner ON cases (partner_id);
+
+CREATE TABLE case_leads (
+  case_id   INTEGER NOT NULL REFERENCES cases(case_id),
+  run_id    INTEGER NOT NULL,
+  lead_id   TEXT NOT NULL,
+  relation  TEXT NOT NULL,
+  linked_at TEXT NOT NULL,
+  PRIMARY KEY (case_id, run_id, lead_id)
+) WITHOUT ROWID;
+CREATE INDEX case_leads_lead ON case_leads (run_id, lead_id);
+
+CREATE TABLE case_events (
+  event_id   INTEGER PRIMARY KEY,
+  case_id    INTEGER NOT NULL REFERENCES cases(case_id),
+  at         TEXT NOT NULL,
+  user_id    INTEGER REFERENCES users(user_id),
+  kind       TEXT NOT NULL,
+  from_state TEXT,
+  to_state   TEXT,
+  comment    TEXT NOT NULL DEFAULT '',
+  data       TEXT
+);
+CREATE INDEX case_events_case ON case_events (case_id, event_id);
+
+CREATE TABLE reports (
+  report_id   TEXT PRIMARY KEY,
+  user_id     INTEGER NOT NULL REFERENCES users(user_id),
+  brand       TEXT NOT NULL,
+  target_type TEXT NOT NULL,
+  target_id   TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  verdict     TEXT NOT NULL,
+  note        TEXT NOT NULL DEFAULT '',
+  created_at  TEXT NOT NULL
+);
+
+CREATE TABLE audit (
+  seq         INTEGER PRIMARY KEY,
+  at          TEXT NOT NULL,
+  user_id     INTEGER,
+  user_name   TEXT,
+  role        TEXT,
+  ip          TEXT,
+  action      TEXT NOT NULL,
+  object_type TEXT,
+  object_id   TEXT,
+  detail      TEXT,
+  prev_hash   TEXT NOT NULL,
+  hash        TEXT NOT NULL
+);
+CREATE INDEX audit_object ON audit (object_type, object_id);
+`;
+
+export interface OpenOptions {
+  /** Create the folder and the store when missing (analyze, demo, user add); else a missing store is an error. */
+  create?: boolean;
+  readonly?: boolean;
+}
+
+/** The workspace folder with its store open. */
+export class Workspace {
+  private constructor(
+    readonly dir: string,
+    readonly sql: Sql,
+  ) {}
+
+  static open(dir: string, options: OpenOptions = {}): Workspace {
+    const root = resolve(dir);
+    const file = join(root, STORE_FILE);
+    if (existsSync(root) && !statSync(root).isDirectory()) throw new UserError(`--workspace ${dir} is a file, not a folder`);
+    if (!existsSync(file)) {
+      if (!options.create) {
+        throw new UserError(`no workspace at ${root} (${STORE_FILE} not found); create one with \`dragnet user add\` or \`dragnet analyze ... --workspace ${dir}\``);
+      }
+      mkdirSync(root, { recursive: true });
+    }
+    const sql = new BetterSqlite3(file, { readonly: options.readonly ?? false, timeout: 10_000 });
+    if (!options.readonly) {
+      // WAL: readers (backup, audit verify, a second server) never block the writer.
+      // synchronous=FULL: a transaction acknowledged is on disk, even if the machine loses power.
+      sql.pragma('journal_mode = WAL');
+      sql.pragma('synchronous = FULL');
+    }
+    sql.pragma('foreign_keys = ON');
+    const ws = new Workspace(root, sql);
+    if (!options.readonly) ws.migrate();
+    else ws.checkVersion();
+    return ws;
+  }
+
+  private migrate(): void {
+    const has = this.sql.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).get();
+    if (!has) {
+      this.sql.transaction(() => {
+        this.sql.exec(SCHEMA);
+        const put = this.sql.prepare(`INSERT INTO meta (key, value) VALUES (?, ?)`);
+        put.run('schema_version', String(SCHEMA_VERSION));
+        put.run('created_at', new Date().toISOString());
+        // Keys pseudonymous account ids in police referral packages; never leaves the store.
+        put.run('pseudonym_key', randomBytes(32).toString('hex'));
+      }).immediate();
+      return;
+    }
+    this.checkVersion();
+  }
+
+  private checkVersion(): void {
+    const v = Number(this.meta('schema_version'));
+    if (v > SCHEMA_VERSION) {
+      throw new UserError(`workspace ${this.dir} was written by a newer Dragnet (store version ${v}, this one reads up to ${SCHEMA_VERSION})`);
+    }
+  }
+
+  meta(key: string): string | undefined {
+    return (this.sql.prepare(`SELECT value FROM meta WHERE key = ?`).get(key) as { value: string } | undefined)?.value;
+  }
+
+  /** Runs `fn` as one write transaction, taken at once (BEGIN IMMEDIATE) so that it never fails half-way on a busy lock. */
+  tx<T>(fn: () => T): T {
+    return this.sql.transaction(fn).immediate();
+  }
+
+  /** A consistent copy of the store while others write to it (SQLite's online backup). */
+  async backup(file: string): Promise<void> {
+    await this.sql.backup(file);
+  }
+
+  close(): void {
+    if (this.sql.open) this.sql.close();
+  }
+}
+
+/** JSON columns: arrays and objects stored as text. */
+export const json = (v: unknown): string => JSON.stringify(v);
+export const parseJson = <T>(s: string | null): T => (s === null ? (null as T) : (JSON.parse(s) as T));
+export const now = (): string => new Date().toISOString();
