@@ -23,6 +23,7 @@ import { writeLeads, writeRunJson, writeTables } from './results/write.ts';
 import { markDatabase, prepareOutput } from './results/output.ts';
 import { faultPoint } from './fault.ts';
 import { ALL_SIGNALS, type Signals } from './stages/signals.ts';
+import type { TableName } from './contract/dataset.ts';
 
 export const METHODS = ['dragnet', 'hotspot', 'price-dbscan'] as const;
 export type Method = (typeof METHODS)[number];
@@ -37,6 +38,8 @@ export interface AnalyzeOptions {
   memoryLimit?: string;
   /** Signals switched off (to measure what each adds); all on by default. */
   signals?: Signals;
+  /** CSV files read into tables beside the dataset's own: a workspace's outcomes and reports. */
+  extraFiles?: Partial<Record<TableName, string[]>>;
   progress: Progress;
 }
 
@@ -94,7 +97,7 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
     const db = await Database.open(output.dbPath, { memoryLimit: options.memoryLimit });
     let summary: RunSummary;
     try {
-      const ingest = await timed('ingest', () => ingestDataset(db, options.dataset, options.progress));
+      const ingest = await timed('ingest', () => ingestDataset(db, options.dataset, options.progress, options.extraFiles));
       faultPoint('after-ingest');
       const leads = await runStages(db, method, timed, options.signals);
       faultPoint('after-stages');

@@ -6,6 +6,11 @@ import { createProgress } from './progress.ts';
 import { UserError } from '../errors.ts';
 import { DEFAULT_MEMORY_LIMIT } from '../engine/database.ts';
 import { SIGNALS, Signals } from '../stages/signals.ts';
+import { Workspace } from '../workspace/store.ts';
+import { feedbackFiles } from '../workspace/feedback.ts';
+import { registerRun } from '../workspace/runs.ts';
+import { SYSTEM } from '../workspace/audit.ts';
+import { formatRegistered } from './workspace.ts';
 
 export function registerAnalyze(program: Command): void {
   program
@@ -18,6 +23,7 @@ export function registerAnalyze(program: Command): void {
     .option('--memory-limit <size>', `DuckDB memory ceiling before it spills to disk, e.g. 8GB, 8GiB or 50% of memory (default ${DEFAULT_MEMORY_LIMIT})`)
     .option('--top <n>', 'leads to print in the summary', '10')
     .option('--without <signals>', `switch signals off, to see what they add (comma-separated: ${Object.keys(SIGNALS).join(', ')})`)
+    .option('--workspace <dir>', 'register the run in this workspace (created if needed), and read its closed cases as outcomes and its reports beside the dataset\'s')
     .option('--quiet', 'no progress on stderr')
     .action(async (dataset: string, opts: AnalyzeCliOptions) => {
       if (!(METHODS as readonly string[]).includes(opts.method)) {
@@ -32,16 +38,24 @@ export function registerAnalyze(program: Command): void {
       if (!/^\d+$/.test(opts.top.trim())) {
         throw new UserError(`--top takes the number of leads to print, e.g. --top 20, not ${JSON.stringify(opts.top)}`);
       }
-      const summary = await analyze({
-        dataset,
-        out: opts.out,
-        dbPath: opts.db,
-        method: opts.method as Method,
-        memoryLimit: opts.memoryLimit === undefined ? undefined : memoryLimit(opts.memoryLimit),
-        signals,
-        progress: createProgress({ quiet: opts.quiet }),
-      });
-      process.stdout.write(formatSummary(summary, opts.out, Number(opts.top)));
+      const ws = opts.workspace ? Workspace.open(opts.workspace, { create: true }) : undefined;
+      try {
+        const extraFiles = ws ? feedbackFiles(ws) : undefined;
+        const summary = await analyze({
+          dataset,
+          out: opts.out,
+          dbPath: opts.db,
+          method: opts.method as Method,
+          memoryLimit: opts.memoryLimit === undefined ? undefined : memoryLimit(opts.memoryLimit),
+          signals,
+          progress: createProgress({ quiet: opts.quiet }),
+          extraFiles,
+        });
+        process.stdout.write(formatSummary(summary, opts.out, Number(opts.top)));
+        if (ws) process.stdout.write(formatRegistered(await registerRun(ws, SYSTEM, opts.out)));
+      } finally {
+        ws?.close();
+      }
     });
 }
 
@@ -83,6 +97,7 @@ interface AnalyzeCliOptions {
   top: string;
   without?: string;
   quiet?: boolean;
+  workspace?: string;
 }
 
 /** The short human summary that ends `analyze` (and `demo`). */

@@ -5,6 +5,7 @@ import { registerAnalyze } from './analyze.ts';
 import { registerEvaluate } from './evaluate.ts';
 import { registerDemo } from './demo.ts';
 import { registerImport } from './import.ts';
+import { registerWorkspace } from './workspace.ts';
 import { UserError } from '../errors.ts';
 
 const program = new Command();
@@ -24,6 +25,7 @@ registerAnalyze(program);
 registerEvaluate(program);
 registerDemo(program);
 registerImport(program);
+registerWorkspace(program);
 
 try {
   await program.parseAsync(process.argv);

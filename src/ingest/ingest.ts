@@ -34,10 +34,16 @@ export interface IngestReport {
 
 const TRACE = process.env.DRAGNET_SQL_TRACE === '1';
 
-/** Reads a dataset into `db`; tables absent from the dataset are created empty so stages can rely on them. */
-export async function ingestDataset(db: Database, dir: string, progress: Progress): Promise<IngestReport> {
+/**
+ * Reads a dataset into `db`; tables absent from the dataset are created empty so stages can rely on them.
+ * `extra` adds CSV files to tables, read after the dataset's own (a workspace's outcomes and reports).
+ */
+export async function ingestDataset(db: Database, dir: string, progress: Progress, extra: Partial<Record<TableName, string[]>> = {}): Promise<IngestReport> {
   const manifest = readManifest(dir);
   const found = discoverTables(dir);
+  for (const [table, files] of Object.entries(extra) as [TableName, string[]][]) {
+    found.set(table, [...(found.get(table) ?? []), ...files.map((path) => ({ path, format: 'csv' as const }))]);
+  }
   checkFiles(found);
   await db.run(`SET TimeZone = ${literal(manifest.timezone)}`);
   await createQuarantineTable(db);

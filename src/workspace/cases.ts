@@ -177,7 +177,7 @@ export interface TransitionInput {
   comment: string;
   partner_id?: string;
   raid_date?: string;
-  outcome?: Omit<Outcome, 'raid_date'> & { raid_date?: string };
+  outcome?: Pick<Outcome, 'result'> & Partial<Omit<Outcome, 'result'>>;
   reason?: string;
 }
 

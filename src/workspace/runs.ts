@@ -218,10 +218,9 @@ async function leadDetails(dbFile: string, timezone: string): Promise<Map<string
     const byHour = await db.all<{ lead_id: string; h: number; n: number }>(
       `SELECT lead_id, hour(t)::INT AS h, count(*)::INT AS n FROM lead_points GROUP BY ALL`);
     const points = await db.all<{ lead_id: string; lat: number; lng: number; n: number }>(`
-      SELECT lead_id, lat, lng, n FROM (
-        SELECT lead_id, round(lat, 4) AS lat, round(lng, 4) AS lng, count(*)::INT AS n,
-               row_number() OVER (PARTITION BY lead_id ORDER BY count(*) DESC, round(lat, 4), round(lng, 4)) AS k
-        FROM lead_points GROUP BY ALL) WHERE k <= ${MAX_POINTS} ORDER BY lead_id, n DESC`);
+      WITH g AS (SELECT lead_id, round(lat, 4) AS lat, round(lng, 4) AS lng, count(*)::INT AS n FROM lead_points GROUP BY 1, 2, 3),
+      r AS (SELECT *, row_number() OVER (PARTITION BY lead_id ORDER BY n DESC, lat, lng) AS k FROM g)
+      SELECT lead_id, lat, lng, n FROM r WHERE k <= ${MAX_POINTS} ORDER BY lead_id, n DESC, lat, lng`);
     const accounts = await db.all<{ lead_id: string; seller_id: string; shop_name: string | null; score: number; network_id: string; n: number }>(`
       WITH l AS (SELECT lead_id, unnest(seller_ids) AS seller_id FROM leads),
       n AS (SELECT lead_id, seller_id, count(*)::INT AS n FROM lead_points GROUP BY ALL)
@@ -240,7 +239,7 @@ async function leadDetails(dbFile: string, timezone: string): Promise<Map<string
       price: number; msrp: number | null; price_ratio: number | null; score: number;
     }>(`
       WITH l AS (SELECT lead_id, unnest(seller_ids) AS seller_id FROM leads)
-      SELECT * EXCLUDE (k) FROM (
+      SELECT lead_id, listing_id, seller_id, title, brand, category, price, msrp, price_ratio, score FROM (
         SELECT l.lead_id, ls.listing_id, ls.seller_id, li.title, ls.brand, ls.category, ls.price,
                c.msrp, round(ls.price_ratio, 4) AS price_ratio, round(ls.score, 4) AS score,
                row_number() OVER (PARTITION BY l.lead_id ORDER BY ls.score DESC, ls.listing_id) AS k

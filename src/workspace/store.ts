@@ -269,6 +269,16 @@ export class Workspace {
   }
 }
 
+/** SQLite's integrity check of a store file (a backup, say): 'ok' or what is wrong. */
+export function checkStoreFile(file: string): string {
+  const db = new BetterSqlite3(file, { readonly: true });
+  try {
+    return (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
+  } finally {
+    db.close();
+  }
+}
+
 /** JSON columns: arrays and objects stored as text. */
 export const json = (v: unknown): string => JSON.stringify(v);
 export const parseJson = <T>(s: string | null): T => (s === null ? (null as T) : (JSON.parse(s) as T));

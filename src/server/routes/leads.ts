@@ -1,0 +1,198 @@
+/**
+ * Runs and leads: the latest run's leads, filtered, sorted and paged; one
+ * lead's file (detail and its history across runs); aggregate figures.
+ * A rights holder sees only leads that concern their brands, and within
+ * them only their brands' listings; a police liaison, an admin and a
+ * programme manager see no leads (403).
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { audit, auditNow } from '../../workspace/audit.ts';
+import { emptyDetail, getRun, latestRun, LEAD_COLUMNS, listRuns, toLead, type LeadRow } from '../../workspace/runs.ts';
+import { parseJson } from '../../workspace/store.ts';
+import type { LeadDetail, LeadRecord, Role } from '../../workspace/types.ts';
+import type { User } from '../../workspace/users.ts';
+import { ApiError, errors, ok, requireRole, type Api, type ServerDeps } from '../context.ts';
+import { Lead, LeadFull, LeadQuery, Page, Run } from '../schemas.ts';
+
+export const LEAD_READERS: readonly Role[] = ['analyst', 'supervisor', 'rights_holder'];
+const TEAM: readonly Role[] = ['analyst', 'supervisor'];
+
+/** SQL limiting leads (alias l) to the user's scope. */
+export function leadScope(user: User): { where: string; params: unknown[] } {
+  if (user.role !== 'rights_holder') return { where: '1 = 1', params: [] };
+  return {
+    where: `EXISTS (SELECT 1 FROM lead_brands b WHERE b.run_id = l.run_id AND b.lead_id = l.lead_id AND b.brand IN (${user.brands.map(() => '?').join(', ')}))`,
+    params: user.brands,
+  };
+}
+
+/** A lead as the user may see it: a rights holder gets only their brands, and no value mixing other brands'. */
+export function redactLead(lead: LeadRecord, user: User): LeadRecord & { est_value: number | null } {
+  if (user.role !== 'rights_holder') return lead;
+  return { ...lead, brands: lead.brands.filter((b) => user.brands.includes(b)), est_value: null as never };
+}
+
+export function redactDetail(d: LeadDetail, user: User): LeadDetail {
+  if (user.role !== 'rights_holder') return d;
+  return { ...d, identifiers: [], listings: d.listings.filter((l) => l.brand !== null && user.brands.includes(l.brand)) };
+}
+
+const SORT_SQL: Record<string, string> = {
+  rank: 'l.rank', score: 'l.score', waybills: 'l.waybills', last_seen: 'l.last_seen', est_value: 'l.est_value', night_share: 'l.night_share',
+};
+
+export function leadRoutes(app: Api, { ws }: ServerDeps): void {
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/api/runs', tags: ['runs'], summary: 'Analysis runs registered in the workspace, oldest first',
+      responses: { 200: { description: 'runs', content: { 'application/json': { schema: z.object({ items: z.array(Run) }) } } }, ...errors(401, 403) },
+    }),
+    (c) => {
+      requireRole(c, [...LEAD_READERS, 'programme_manager']);
+      return ok(c, { items: listRuns(ws) });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/api/leads', tags: ['leads'],
+      summary: 'The leads of a run (the latest by default), filtered, sorted and paged',
+      request: { query: LeadQuery },
+      responses: { 200: { description: 'a page of leads', content: { 'application/json': { schema: Page(Lead, 'LeadPage') } } }, ...errors(400, 401, 403, 404) },
+    }),
+    (c) => {
+      const user = requireRole(c, LEAD_READERS);
+      const q = c.req.valid('query');
+      const run = q.run ? getRun(ws, q.run) : latestRun(ws);
+      if (!run) {
+        if (q.run) throw new ApiError('not_found', `no run ${q.run}`);
+        return ok(c, { items: [], total: 0, limit: q.limit, offset: q.offset, next_offset: null });
+      }
+      const scope = leadScope(user);
+      const where = ['l.run_id = ?', scope.where];
+      const params: unknown[] = [run.run_id, ...scope.params];
+      if (q.status) (where.push('l.status = ?'), params.push(q.status));
+      if (q.min_score !== undefined) (where.push('l.score >= ?'), params.push(q.min_score));
+      if (q.max_score !== undefined) (where.push('l.score <= ?'), params.push(q.max_score));
+      if (q.brand) {
+        if (user.role === 'rights_holder' && !user.brands.includes(q.brand)) throw new ApiError('forbidden', `brand ${q.brand} is not one of yours`);
+        where.push('EXISTS (SELECT 1 FROM lead_brands b2 WHERE b2.run_id = l.run_id AND b2.lead_id = l.lead_id AND b2.brand = ?)');
+        params.push(q.brand);
+      }
+      if (q.category) (where.push('EXISTS (SELECT 1 FROM json_each(l.categories) WHERE value = ?)'), params.push(q.category));
+      if (q.bbox) {
+        const [minLng, minLat, maxLng, maxLat] = q.bbox.split(',').map(Number);
+        where.push('l.lng BETWEEN ? AND ? AND l.lat BETWEEN ? AND ?');
+        params.push(minLng, maxLng, minLat, maxLat);
+      }
+      const order = q.order ?? (q.sort === 'rank' ? 'asc' : 'desc');
+      const w = where.join(' AND ');
+      const total = (ws.sql.prepare(`SELECT count(*) AS n FROM leads l WHERE ${w}`).get(...params) as { n: number }).n;
+      const caseCol = TEAM.includes(user.role)
+        ? `, (SELECT min(cl.case_id) FROM case_leads cl JOIN cases cs USING (case_id) WHERE cl.run_id = l.run_id AND cl.lead_id = l.lead_id
+             AND cs.state NOT IN ('closed', 'dismissed')) AS case_id`
+        : '';
+      const rows = ws.sql
+        .prepare(`SELECT ${LEAD_COLUMNS.replace(/(\w+)/g, 'l.$1')}${caseCol} FROM leads l WHERE ${w} ORDER BY ${SORT_SQL[q.sort]} ${order}, l.rank LIMIT ? OFFSET ?`)
+        .all(...params, q.limit, q.offset) as (LeadRow & { case_id?: number | null })[];
+      const items = rows.map((r) => ({ ...redactLead(toLead(r), user), ...(r.case_id !== undefined ? { case_id: r.case_id } : {}) }));
+      auditNow(ws, c.get('actor'), { action: 'lead.search', object_type: 'run', object_id: run.run_id, detail: { query: c.req.query(), total } });
+      return ok(c, { items, total, limit: q.limit, offset: q.offset, next_offset: q.offset + items.length < total ? q.offset + items.length : null });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/api/leads/{lead_id}', tags: ['leads'],
+      summary: "One lead's file: the lead, its parcels by day and hour, handover points, accounts, linking identifiers, listings, and its history across runs",
+      request: {
+        params: z.object({ lead_id: z.string().min(1).max(200).openapi({ param: { name: 'lead_id', in: 'path' } }) }),
+        query: z.object({ run: z.coerce.number().int().min(1).optional() }),
+      },
+      responses: { 200: { description: 'the lead file', content: { 'application/json': { schema: LeadFull } } }, ...errors(400, 401, 403, 404) },
+    }),
+    (c) => {
+      const user = requireRole(c, LEAD_READERS);
+      const { lead_id } = c.req.valid('param');
+      const { run } = c.req.valid('query');
+      const runId = run ?? latestRun(ws)?.run_id;
+      const scope = leadScope(user);
+      const row = ws.sql
+        .prepare(`SELECT ${LEAD_COLUMNS.replace(/(\w+)/g, 'l.$1')}, l.detail FROM leads l WHERE l.run_id = ? AND l.lead_id = ? AND ${scope.where}`)
+        .get(runId ?? -1, lead_id, ...scope.params) as LeadRow | undefined;
+      if (!row) throw new ApiError('not_found', `no lead ${lead_id}${run ? ` in run ${run}` : ''}`);
+      const lead = toLead(row);
+      const detail = row.detail ? parseJson<LeadDetail>(row.detail) : emptyDetail();
+      const historyRows = ws.sql
+        .prepare(
+          `SELECT l.run_id, r.label AS run_label, l.lead_id, l.status, l.score, l.lat, l.lng, l.radius_m, l.last_seen, l.successor_lead_id
+           FROM leads l JOIN runs r USING (run_id)
+           WHERE (l.lead_id = ? OR (? AND (l.run_id, l.lead_id) IN (
+             SELECT run_id, lead_id FROM case_leads WHERE case_id IN (SELECT case_id FROM case_leads WHERE run_id = ? AND lead_id = ?))))
+             AND ${scope.where}
+           ORDER BY l.run_id, l.lead_id`,
+        )
+        .all(lead_id, TEAM.includes(user.role) ? 1 : 0, lead.run_id, lead_id, ...scope.params);
+      ws.tx(() => audit(ws, c.get('actor'), { action: 'lead.view', object_type: 'lead', object_id: `${lead.run_id}/${lead_id}` }));
+      return ok(c, { lead: redactLead(lead, user), detail: redactDetail(detail, user), history: historyRows });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/api/stats', tags: ['figures'],
+      summary: 'Aggregate figures: leads by status, cases by state, sites confirmed, value seized, arrests, by month; no seller-level data',
+      responses: {
+        200: {
+          description: 'figures',
+          content: {
+            'application/json': {
+              schema: z.object({
+                run_id: z.number().int().nullable(),
+                leads_by_status: z.record(z.string(), z.number().int()),
+                cases_by_state: z.record(z.string(), z.number().int()),
+                sites_confirmed: z.number().int(),
+                value_seized: z.number(),
+                arrests: z.number().int(),
+                by_month: z.array(z.object({ month: z.string(), cases_opened: z.number().int(), referred: z.number().int(), raids: z.number().int(), confirmed: z.number().int(), value_seized: z.number(), arrests: z.number().int() })),
+              }),
+            },
+          },
+        },
+        ...errors(401, 403),
+      },
+    }),
+    (c) => {
+      requireRole(c, ['analyst', 'supervisor', 'programme_manager']);
+      const run = latestRun(ws);
+      const count = (sql: string, ...p: unknown[]) => Object.fromEntries((ws.sql.prepare(sql).all(...p) as { k: string; n: number }[]).map((r) => [r.k, r.n]));
+      const closed = ws.sql.prepare(`SELECT outcome, updated_at FROM cases WHERE state = 'closed' AND outcome IS NOT NULL`).all() as { outcome: string; updated_at: string }[];
+      const outcomes = closed.map((r) => parseJson<{ result: string; raid_date: string; seized_value: number | null; arrests: number | null }>(r.outcome));
+      const months = new Map<string, { month: string; cases_opened: number; referred: number; raids: number; confirmed: number; value_seized: number; arrests: number }>();
+      const month = (m: string) => {
+        let v = months.get(m);
+        if (!v) months.set(m, (v = { month: m, cases_opened: 0, referred: 0, raids: 0, confirmed: 0, value_seized: 0, arrests: 0 }));
+        return v;
+      };
+      for (const r of ws.sql.prepare(`SELECT substr(created_at, 1, 7) AS m, count(*) AS n FROM cases GROUP BY m`).all() as { m: string; n: number }[]) month(r.m).cases_opened = r.n;
+      for (const r of ws.sql.prepare(`SELECT substr(at, 1, 7) AS m, count(*) AS n FROM case_events WHERE kind = 'transition' AND to_state = 'referred' GROUP BY m`).all() as { m: string; n: number }[]) month(r.m).referred = r.n;
+      for (const o of outcomes) {
+        const v = month(o.raid_date.slice(0, 7));
+        v.raids++;
+        if (o.result === 'confirmed') v.confirmed++;
+        v.value_seized += o.seized_value ?? 0;
+        v.arrests += o.arrests ?? 0;
+      }
+      auditNow(ws, c.get('actor'), { action: 'stats.view' });
+      return ok(c, {
+        run_id: run?.run_id ?? null,
+        leads_by_status: run ? count(`SELECT status AS k, count(*) AS n FROM leads WHERE run_id = ? GROUP BY status`, run.run_id) : {},
+        cases_by_state: count(`SELECT state AS k, count(*) AS n FROM cases GROUP BY state`),
+        sites_confirmed: outcomes.filter((o) => o.result === 'confirmed').length,
+        value_seized: outcomes.reduce((s, o) => s + (o.seized_value ?? 0), 0),
+        arrests: outcomes.reduce((s, o) => s + (o.arrests ?? 0), 0),
+        by_month: [...months.values()].sort((a, b) => a.month.localeCompare(b.month)),
+      });
+    },
+  );
+}
