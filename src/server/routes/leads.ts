@@ -10,6 +10,7 @@ import { audit, auditNow } from '../../workspace/audit.ts';
 import { emptyDetail, getRun, latestRun, LEAD_COLUMNS, listRuns, toLead, type LeadRow } from '../../workspace/runs.ts';
 import { parseJson } from '../../workspace/store.ts';
 import type { LeadDetail, LeadRecord, Role } from '../../workspace/types.ts';
+import { compareRuns } from '../../workspace/compare.ts';
 import type { User } from '../../workspace/users.ts';
 import { ApiError, errors, ok, requireRole, type Api, type ServerDeps } from '../context.ts';
 import { Lead, LeadFull, LeadQuery, Page, Run } from '../schemas.ts';
@@ -50,6 +51,36 @@ export function leadRoutes(app: Api, { ws }: ServerDeps): void {
     (c) => {
       requireRole(c, [...LEAD_READERS, 'programme_manager']);
       return ok(c, { items: listRuns(ws) });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/api/runs/compare', tags: ['runs'],
+      summary: "Compare two runs: the later run's new leads, those continuing an earlier site (score and status then and now), and sites gone",
+      request: { query: z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }) },
+      responses: {
+        200: {
+          description: 'the comparison',
+          content: {
+            'application/json': {
+              schema: z.object({
+                from_run: z.number().int(), to_run: z.number().int(),
+                continuing: z.array(z.object({ lead_id: z.string(), previous_lead_id: z.string(), relation: z.string(), distance_m: z.number(), score: z.number(), previous_score: z.number(), status: z.string(), previous_status: z.string() })),
+                new: z.array(z.object({ lead_id: z.string(), score: z.number(), rank: z.number().int() })),
+                gone: z.array(z.object({ lead_id: z.string(), score: z.number(), rank: z.number().int(), status: z.string() })),
+              }),
+            },
+          },
+        },
+        ...errors(400, 401, 403, 404),
+      },
+    }),
+    (c) => {
+      requireRole(c, TEAM);
+      const { from, to } = c.req.valid('query');
+      for (const id of [from, to]) if (!getRun(ws, id)) throw new ApiError('not_found', `no run ${id}`);
+      return ok(c, compareRuns(ws, from, to));
     },
   );
 

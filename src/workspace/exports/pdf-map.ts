@@ -69,25 +69,8 @@ export function drawSiteMap(doc: Doc, box: Box, file: CaseFile): void {
   doc.circle(c.x, c.y, r).lineWidth(1).dash(4, { space: 3 }).strokeColor(COLOR.accent).stroke();
   doc.undash();
 
-  // Earlier positions, oldest first, joined in order.
-  if (history.length >= 2) {
-    const pts = history.map(at);
-    doc.moveTo(pts[0].x, pts[0].y);
-    for (const p of pts.slice(1)) doc.lineTo(p.x, p.y);
-    doc.lineWidth(1.1).strokeColor('#6b7480').dash(3, { space: 2 }).stroke();
-    doc.undash();
-  }
-  doc.font(FONT).fontSize(6.5);
-  history.forEach((h, i) => {
-    const p = at(h);
-    doc.circle(p.x, p.y, 3.2).fillColor('#ffffff').fill();
-    doc.circle(p.x, p.y, 3.2).lineWidth(1).strokeColor('#6b7480').stroke();
-    // The lead's own run is named in the lead's label instead.
-    if (h.s.lead_id === lead.lead_id) return;
-    haloText(doc, `${i + 1}. ${h.s.run_label}: ${h.s.lead_id}`, p.x - 5, p.y - 10, '#4a525c', 'right');
-  });
-
   // Handover points: area proportional to parcels.
+  doc.font(FONT).fontSize(6.5);
   const maxParcels = Math.max(1, ...handovers.map((h) => h.parcels));
   handovers.forEach((h, i) => {
     const p = at(h);
@@ -96,6 +79,23 @@ export function drawSiteMap(doc: Doc, box: Box, file: CaseFile): void {
     doc.fillOpacity(1);
     doc.circle(p.x, p.y, rr).lineWidth(0.6).strokeColor('#164f96').stroke();
     if (i < 5) doc.fillColor('#164f96').text(count(h.parcels), p.x + rr + 2, p.y - 3, { lineBreak: false });
+  });
+
+  // Earlier positions, oldest first, joined in order; over the handover points so that their labels stay readable.
+  if (history.length >= 2) {
+    const pts = history.map(at);
+    doc.moveTo(pts[0].x, pts[0].y);
+    for (const p of pts.slice(1)) doc.lineTo(p.x, p.y);
+    doc.lineWidth(1.1).strokeColor('#6b7480').dash(3, { space: 2 }).stroke();
+    doc.undash();
+  }
+  history.forEach((h, i) => {
+    const p = at(h);
+    doc.circle(p.x, p.y, 3.2).fillColor('#ffffff').fill();
+    doc.circle(p.x, p.y, 3.2).lineWidth(1).strokeColor('#6b7480').stroke();
+    // The lead's own run is named in the lead's label instead.
+    if (h.s.lead_id === lead.lead_id) return;
+    haloText(doc, `${i + 1}. ${h.s.run_label}: ${h.s.lead_id}`, p.x - 5, p.y - 10, '#4a525c', 'right');
   });
 
   if (raid) {

@@ -62,8 +62,8 @@ export async function casePdf(file: CaseFile, font: CjkFont = findCjkFont()): Pr
 
 function registerFonts(doc: Doc, font: CjkFont): void {
   try {
-    doc.registerFont(FONT, font.regular.path, font.regular.postscriptName as string);
-    doc.registerFont(BOLD, font.bold.path, font.bold.postscriptName as string);
+    doc.registerFont(FONT, font.regular.path, font.regular.postscriptName);
+    doc.registerFont(BOLD, font.bold.path, font.bold.postscriptName);
     // Loading happens on first use: do it now, so that a bad font file fails here with its name.
     doc.font(BOLD).font(FONT);
   } catch (err) {
@@ -192,7 +192,7 @@ function activitySection(l: Layout, file: CaseFile): void {
       s.successor_lead_id ? `${s.status} → ${s.successor_lead_id}` : s.status,
       localMinute(s.last_seen, tz(file)),
     ]),
-    'The case has followed this site in one run only.',
+    'No runs of this site recorded.',
   );
 }
 
