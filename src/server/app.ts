@@ -12,6 +12,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { HTTPException } from 'hono/http-exception';
 import { UserError } from '../errors.ts';
 import { audit, auditNow } from '../workspace/audit.ts';
 import { CaseError } from '../workspace/cases.ts';
@@ -23,6 +24,7 @@ import { SessionOut, SignIn } from './schemas.ts';
 import { leadRoutes } from './routes/leads.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { mapRoutes } from './routes/map.ts';
 import { SignInThrottle } from './throttle.ts';
 
 export const SESSION_COOKIE = 'dragnet_session';
@@ -40,6 +42,16 @@ export function createApp(deps: ServerDeps): Api {
     },
   });
 
+  if (deps.csp) {
+    const csp = deps.csp;
+    app.use('*', async (c, next) => {
+      await next();
+      c.header('Content-Security-Policy', csp);
+      c.header('X-Content-Type-Options', 'nosniff');
+      c.header('Referrer-Policy', 'no-referrer');
+    });
+  }
+
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.details), err.status);
     if (err instanceof CaseError) {
@@ -48,6 +60,10 @@ export function createApp(deps: ServerDeps): Api {
     }
     if (err instanceof UserError) return c.json(errorBody('invalid_request', err.message), 400);
     if (err instanceof SyntaxError) return c.json(errorBody('invalid_request', `the body is not JSON: ${err.message}`), 400);
+    // Hono's own refusals before the schemas run: a body that is not JSON (400) or not sent as application/json (415).
+    if (err instanceof HTTPException && err.status < 500) {
+      return c.json(errorBody('invalid_request', err.status === 415 ? 'the body must be JSON, sent with Content-Type: application/json' : `the body: ${err.message}`), 400);
+    }
     process.stderr.write(`dragnet serve: ${err.stack ?? err}\n`);
     return c.json(errorBody('internal', 'internal error; see the server log'), 500);
   });
@@ -163,6 +179,8 @@ export function createApp(deps: ServerDeps): Api {
   leadRoutes(app, deps);
   caseRoutes(app, deps);
   adminRoutes(app, deps);
+  const map = mapRoutes(app, deps);
+  deps.onClose?.push(map.close);
 
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',

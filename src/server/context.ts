@@ -29,6 +29,10 @@ export interface ServerDeps {
   ws: Workspace;
   /** Whether the session cookie is marked Secure (served behind TLS). */
   secureCookies: boolean;
+  /** The Content-Security-Policy sent with every response. */
+  csp?: string;
+  /** Called when the server stops (open run databases). */
+  onClose?: (() => void)[];
 }
 
 export type ErrorCode =

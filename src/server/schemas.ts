@@ -236,6 +236,11 @@ export const NewUser = z
     brands: z.array(z.string().min(1).max(200)).optional(),
     password: z.string().min(10).max(1024),
   })
+  // What a role needs, named by its field (the store checks again, in the words of the command line).
+  .superRefine((u, ctx) => {
+    if (u.role === 'police_liaison' && !u.agency_id) ctx.addIssue({ code: 'custom', path: ['agency_id'], message: 'a police_liaison belongs to one agency: the partner_id of a partner of the workspace' });
+    if (u.role === 'rights_holder' && !u.brands?.length) ctx.addIssue({ code: 'custom', path: ['brands'], message: 'a rights_holder holds one or more brands' });
+  })
   .openapi('NewUser');
 
 export const AuditEntry = z

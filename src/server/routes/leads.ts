@@ -49,8 +49,13 @@ export function leadRoutes(app: Api, { ws }: ServerDeps): void {
       responses: { 200: { description: 'runs', content: { 'application/json': { schema: z.object({ items: z.array(Run) }) } } }, ...errors(401, 403) },
     }),
     (c) => {
-      requireRole(c, [...LEAD_READERS, 'programme_manager']);
-      return ok(c, { items: listRuns(ws) });
+      const user = requireRole(c, [...LEAD_READERS, 'programme_manager']);
+      const runs = listRuns(ws);
+      if (user.role !== 'rights_holder') return ok(c, { items: runs });
+      // A rights holder counts only their brands' leads (the run's total would tell of the others), and is not told the server's paths.
+      const scope = leadScope(user);
+      const count = ws.sql.prepare(`SELECT count(*) AS n FROM leads l WHERE l.run_id = ? AND ${scope.where}`).pluck();
+      return ok(c, { items: runs.map((r) => ({ ...r, out_dir: '', leads: count.get(r.run_id, ...scope.params) as number })) });
     },
   );
 
