@@ -37,11 +37,15 @@ export function registerWorkspace(program: Command): void {
     .option('--port <n>', 'port to listen on (0: any free port)', '8080')
     .option('--host <addr>', 'address to listen on; loopback by default', '127.0.0.1')
     .option('--secure-cookies', 'mark the session cookie Secure (when served behind TLS)')
-    .action(async (opts: { workspace: string; port: string; host: string; secureCookies?: boolean }) => {
+    .option('--tiles <url>', 'a raster tile server the console may draw under the leads (https://host/{z}/{x}/{y}.png); none by default, the base map is drawn offline')
+    .action(async (opts: { workspace: string; port: string; host: string; secureCookies?: boolean; tiles?: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be 0-65535, not ${opts.port}`);
       const ws = Workspace.open(opts.workspace);
-      const served = await startServer(ws, { port, host: opts.host, secureCookies: opts.secureCookies });
+      if (opts.tiles && !/^https?:\/\/[^/]+\/.*\{z\}.*\{x\}.*\{y\}/.test(opts.tiles)) {
+        throw new UserError(`--tiles must be a URL template with {z}, {x} and {y}, e.g. https://tiles.example.org/{z}/{x}/{y}.png, not ${opts.tiles}`);
+      }
+      const served = await startServer(ws, { port, host: opts.host, secureCookies: opts.secureCookies, tiles: opts.tiles });
       process.stdout.write(`Serving workspace ${ws.dir} at ${served.url}/ (API: ${served.url}/api, description: ${served.url}/api/openapi.json)\n`);
       const stop = () => {
         void served.close().then(() => {
