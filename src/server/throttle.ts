@@ -1,11 +1,13 @@
 /**
- * Slows down repeated failed sign-ins: after FREE failures for a name or
- * from an address within WINDOW_MS, each further attempt waits twice as long
- * as the last (up to MAX_DELAY_MS), so guessing passwords costs hours while a
- * person who mistyped twice notices nothing. Kept in memory: a restart
- * forgets, which costs a guesser one window at most.
+ * Slows down repeated failed sign-ins: after FREE_NAME failures for a name,
+ * or FREE_ADDRESS from one address (an office shares one), within WINDOW_MS,
+ * each further attempt waits twice as long as the last (up to MAX_DELAY_MS),
+ * so guessing passwords costs hours while a person who mistyped twice
+ * notices nothing. Kept in memory: a restart forgets, which costs a guesser
+ * one window at most.
  */
-const FREE = 3;
+const FREE_NAME = 3;
+const FREE_ADDRESS = 20;
 const WINDOW_MS = 15 * 60_000;
 const MAX_DELAY_MS = 8_000;
 
@@ -16,15 +18,21 @@ export class SignInThrottle {
     return [`n:${name.toLowerCase()}`, ...(ip ? [`a:${ip}`] : [])];
   }
 
-  failures(name: string, ip: string | null): number {
+  private count(key: string): number {
     const cutoff = Date.now() - WINDOW_MS;
-    return Math.max(0, ...this.keys(name, ip).map((k) => (this.fails.get(k) ?? []).filter((t) => t > cutoff).length));
+    return (this.fails.get(key) ?? []).filter((t) => t > cutoff).length;
   }
 
-  /** How long the next attempt waits, in milliseconds. */
+  /** Recent failures for the name (and from the address, whichever is more). */
+  failures(name: string, ip: string | null): number {
+    return Math.max(0, ...this.keys(name, ip).map((k) => this.count(k)));
+  }
+
+  /** How long the next attempt waits, in milliseconds: the longer of the name's and the address's delays. */
   delay(name: string, ip: string | null): number {
-    const n = this.failures(name, ip);
-    return n < FREE ? 0 : Math.min(MAX_DELAY_MS, 250 * 2 ** (n - FREE));
+    const [byName, byAddress] = this.keys(name, ip);
+    const excess = Math.max(this.count(byName) - FREE_NAME, byAddress ? this.count(byAddress) - FREE_ADDRESS : -1);
+    return excess < 0 ? 0 : Math.min(MAX_DELAY_MS, 250 * 2 ** excess);
   }
 
   async wait(name: string, ip: string | null): Promise<void> {

@@ -128,9 +128,18 @@ export function listCases(ws: Workspace, user: User, f: CaseFilter): { items: Ca
   const scope = caseScope(user);
   const where = [scope.where];
   const params = [...scope.params];
-  if (f.state) (where.push('c.state = ?'), params.push(f.state));
-  if (f.assignee) (where.push('a.name = ?'), params.push(f.assignee));
-  if (f.partner_id) (where.push('c.partner_id = ?'), params.push(f.partner_id));
+  if (f.state) {
+    where.push('c.state = ?');
+    params.push(f.state);
+  }
+  if (f.assignee) {
+    where.push('a.name = ?');
+    params.push(f.assignee);
+  }
+  if (f.partner_id) {
+    where.push('c.partner_id = ?');
+    params.push(f.partner_id);
+  }
   const w = where.join(' AND ');
   const total = (ws.sql.prepare(`SELECT count(*) AS n FROM cases c LEFT JOIN users a ON a.user_id = c.assignee_id WHERE ${w}`).get(...params) as { n: number }).n;
   const rows = ws.sql.prepare(`${CASE_SELECT} WHERE ${w} ORDER BY c.updated_at DESC, c.case_id DESC LIMIT ? OFFSET ?`).all(...params, f.limit, f.offset) as CaseRow[];

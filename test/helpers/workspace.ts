@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the API's JSON bodies are untyped here; tests assert on their fields */
 /**
  * A workspace to test against: a small generated world analysed once, its
  * run registered, the demo's partners and one user per role (with known

@@ -123,10 +123,22 @@ export function adminRoutes(app: Api, { ws }: ServerDeps): void {
       const q = c.req.valid('query');
       const where: string[] = ['1 = 1'];
       const params: unknown[] = [];
-      if (q.action) (where.push('action = ?'), params.push(q.action));
-      if (q.object_type) (where.push('object_type = ?'), params.push(q.object_type));
-      if (q.object_id) (where.push('object_id = ?'), params.push(q.object_id));
-      if (q.user) (where.push('user_name = ?'), params.push(q.user));
+      if (q.action) {
+        where.push('action = ?');
+        params.push(q.action);
+      }
+      if (q.object_type) {
+        where.push('object_type = ?');
+        params.push(q.object_type);
+      }
+      if (q.object_id) {
+        where.push('object_id = ?');
+        params.push(q.object_id);
+      }
+      if (q.user) {
+        where.push('user_name = ?');
+        params.push(q.user);
+      }
       const w = where.join(' AND ');
       const total = (ws.sql.prepare(`SELECT count(*) AS n FROM audit WHERE ${w}`).get(...params) as { n: number }).n;
       const items = ws.sql.prepare(`SELECT * FROM audit WHERE ${w} ORDER BY seq DESC LIMIT ? OFFSET ?`).all(...params, q.limit, q.offset);

@@ -42,10 +42,22 @@ function caseView(ws: ServerDeps['ws'], user: User, c: CaseRecord) {
     timeline: { parcels_by_day: detail.parcels_by_day, parcels_by_hour: detail.parcels_by_hour },
     accounts: detail.accounts.map((a) => ({ account: a.seller_id, score: a.score, parcels: a.parcels })),
     links: detail.identifiers.map((i) => ({ kind: i.kind, accounts: i.seller_ids })),
-    events: caseEvents(ws, c.case_id).filter((e) => e.kind === 'transition' || e.kind === 'comment'),
+    events: policeEvents(caseEvents(ws, c.case_id)),
     outcome: c.outcome,
     allowed_transitions: transitionsOut(c, user),
   };
+}
+
+/**
+ * The case's history as the police see it: every state change with its time,
+ * but words only from the referral on (what the supervisor wrote to the
+ * agency, and the agency's own); the team's earlier notes may name accounts.
+ */
+function policeEvents(events: ReturnType<typeof caseEvents>) {
+  const referredAt = events.findIndex((e) => e.kind === 'transition' && e.to_state === 'referred');
+  return events
+    .map((e, i) => (i >= referredAt && referredAt >= 0 ? e : { ...e, comment: '', data: null }))
+    .filter((e, i) => e.kind === 'transition' || (e.kind === 'comment' && i >= referredAt && referredAt >= 0));
 }
 
 export function caseRoutes(app: Api, { ws }: ServerDeps): void {

@@ -107,15 +107,27 @@ export function leadRoutes(app: Api, { ws }: ServerDeps): void {
       const scope = leadScope(user);
       const where = ['l.run_id = ?', scope.where];
       const params: unknown[] = [run.run_id, ...scope.params];
-      if (q.status) (where.push('l.status = ?'), params.push(q.status));
-      if (q.min_score !== undefined) (where.push('l.score >= ?'), params.push(q.min_score));
-      if (q.max_score !== undefined) (where.push('l.score <= ?'), params.push(q.max_score));
+      if (q.status) {
+        where.push('l.status = ?');
+        params.push(q.status);
+      }
+      if (q.min_score !== undefined) {
+        where.push('l.score >= ?');
+        params.push(q.min_score);
+      }
+      if (q.max_score !== undefined) {
+        where.push('l.score <= ?');
+        params.push(q.max_score);
+      }
       if (q.brand) {
         if (user.role === 'rights_holder' && !user.brands.includes(q.brand)) throw new ApiError('forbidden', `brand ${q.brand} is not one of yours`);
         where.push('EXISTS (SELECT 1 FROM lead_brands b2 WHERE b2.run_id = l.run_id AND b2.lead_id = l.lead_id AND b2.brand = ?)');
         params.push(q.brand);
       }
-      if (q.category) (where.push('EXISTS (SELECT 1 FROM json_each(l.categories) WHERE value = ?)'), params.push(q.category));
+      if (q.category) {
+        where.push('EXISTS (SELECT 1 FROM json_each(l.categories) WHERE value = ?)');
+        params.push(q.category);
+      }
       if (q.bbox) {
         const [minLng, minLat, maxLng, maxLat] = q.bbox.split(',').map(Number);
         where.push('l.lng BETWEEN ? AND ? AND l.lat BETWEEN ? AND ?');

@@ -94,8 +94,14 @@ export function mapRoutes(app: Api, { ws }: ServerDeps): { close: () => void } {
       if (q.hour_from !== undefined && q.hour_to !== undefined) {
         where.push(q.hour_from <= q.hour_to ? `hour(p.t) BETWEEN ${q.hour_from} AND ${q.hour_to}` : `(hour(p.t) >= ${q.hour_from} OR hour(p.t) <= ${q.hour_to})`);
       }
-      if (q.date_from) (where.push(`p.t::DATE >= $${params.length + 1}::DATE`), params.push(q.date_from));
-      if (q.date_to) (where.push(`p.t::DATE <= $${params.length + 1}::DATE`), params.push(q.date_to));
+      if (q.date_from) {
+        where.push(`p.t::DATE >= $${params.length + 1}::DATE`);
+        params.push(q.date_from);
+      }
+      if (q.date_to) {
+        where.push(`p.t::DATE <= $${params.length + 1}::DATE`);
+        params.push(q.date_to);
+      }
       if (q.bbox) {
         const [w, s, e, n] = q.bbox.split(',').map(Number);
         where.push(`p.lng BETWEEN ${w} AND ${e} AND p.lat BETWEEN ${s} AND ${n}`);
