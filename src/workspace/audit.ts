@@ -50,7 +50,7 @@ export interface AuditInput {
 
 /** Appends one entry; call inside the transaction of the change it records, so both land or neither. */
 export function audit(ws: Workspace, actor: Actor, input: AuditInput): AuditEntry {
-  const head = ws.sql.prepare(`SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).get() as { seq: number; hash: string } | undefined;
+  const head = ws.prepare(`SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).get() as { seq: number; hash: string } | undefined;
   const base = {
     seq: (head?.seq ?? 0) + 1,
     at: now(),
@@ -71,14 +71,18 @@ export function audit(ws: Workspace, actor: Actor, input: AuditInput): AuditEntr
        VALUES (@seq, @at, @user_id, @user_name, @role, @ip, @action, @object_type, @object_id, @detail, @prev_hash, @hash)`,
     )
     .run(entry);
-  ws.sql.prepare(`INSERT INTO meta (key, value) VALUES ('audit_head', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
+  ws.prepare(`INSERT INTO meta (key, value) VALUES ('audit_head', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
     .run(`${entry.seq}:${entry.hash}`);
   return entry;
 }
 
-/** Appends in a transaction of its own (views, searches, sign-ins that change nothing else). */
+/**
+ * Appends in a transaction of its own, for reads (views, searches, token
+ * use, failed sign-ins): kept whatever happens to the process, flushed to
+ * disk with the next change (Workspace.lightTx).
+ */
 export function auditNow(ws: Workspace, actor: Actor, input: AuditInput): AuditEntry {
-  return ws.tx(() => audit(ws, actor, input));
+  return ws.lightTx(() => audit(ws, actor, input));
 }
 
 export interface VerifyResult {
@@ -97,7 +101,7 @@ export interface VerifyResult {
  */
 export function verifyAudit(ws: Workspace): VerifyResult {
   const stored = new Map<string, number>();
-  for (const r of ws.sql.prepare(`SELECT seq, hash FROM audit`).iterate() as IterableIterator<{ seq: number; hash: string }>) {
+  for (const r of ws.prepare(`SELECT seq, hash FROM audit`).iterate() as IterableIterator<{ seq: number; hash: string }>) {
     stored.set(r.hash, r.seq);
   }
   let prev = GENESIS;
@@ -108,7 +112,7 @@ export function verifyAudit(ws: Workspace): VerifyResult {
     entries,
     problem: { seq, what, message },
   });
-  for (const e of ws.sql.prepare(`SELECT * FROM audit ORDER BY seq`).iterate() as IterableIterator<AuditEntry>) {
+  for (const e of ws.prepare(`SELECT * FROM audit ORDER BY seq`).iterate() as IterableIterator<AuditEntry>) {
     entries++;
     const where = `entry ${e.seq} (${e.at}, ${e.action}${e.user_name ? ` by ${e.user_name}` : ''})`;
     if (e.prev_hash !== prev) {

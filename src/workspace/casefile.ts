@@ -34,7 +34,7 @@ export function buildCaseFile(ws: Workspace, user: User, caseId: number): CaseFi
     })
     .filter((x) => x !== undefined);
   const partner = c.partner_id ? getPartner(ws, c.partner_id) : undefined;
-  const custody = (ws.sql.prepare(`SELECT * FROM audit WHERE object_type = 'case' AND object_id = ? ORDER BY seq`).all(String(caseId)) as AuditEntry[]).map((e) => ({
+  const custody = (ws.prepare(`SELECT * FROM audit WHERE object_type = 'case' AND object_id = ? ORDER BY seq`).all(String(caseId)) as AuditEntry[]).map((e) => ({
     seq: e.seq, at: e.at, user: e.user_name ?? '', role: (e.role as Role | null) ?? null, action: e.action, ip: e.ip, hash: e.hash,
   }));
   return {

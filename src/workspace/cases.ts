@@ -111,7 +111,7 @@ export function caseScope(user: User): { where: string; params: unknown[] } {
 /** A case the user may see, else a not_found error (never telling whether it exists). */
 export function getCase(ws: Workspace, user: User, caseId: number): CaseRecord {
   const scope = caseScope(user);
-  const r = ws.sql.prepare(`${CASE_SELECT} WHERE c.case_id = ? AND ${scope.where}`).get(caseId, ...scope.params) as CaseRow | undefined;
+  const r = ws.prepare(`${CASE_SELECT} WHERE c.case_id = ? AND ${scope.where}`).get(caseId, ...scope.params) as CaseRow | undefined;
   if (!r) throw new CaseError('not_found', `no case ${caseId}`);
   return toCase(r);
 }
@@ -141,8 +141,8 @@ export function listCases(ws: Workspace, user: User, f: CaseFilter): { items: Ca
     params.push(f.partner_id);
   }
   const w = where.join(' AND ');
-  const total = (ws.sql.prepare(`SELECT count(*) AS n FROM cases c LEFT JOIN users a ON a.user_id = c.assignee_id WHERE ${w}`).get(...params) as { n: number }).n;
-  const rows = ws.sql.prepare(`${CASE_SELECT} WHERE ${w} ORDER BY c.updated_at DESC, c.case_id DESC LIMIT ? OFFSET ?`).all(...params, f.limit, f.offset) as CaseRow[];
+  const total = (ws.prepare(`SELECT count(*) AS n FROM cases c LEFT JOIN users a ON a.user_id = c.assignee_id WHERE ${w}`).get(...params) as { n: number }).n;
+  const rows = ws.prepare(`${CASE_SELECT} WHERE ${w} ORDER BY c.updated_at DESC, c.case_id DESC LIMIT ? OFFSET ?`).all(...params, f.limit, f.offset) as CaseRow[];
   return { items: rows.map(toCase), total };
 }
 
@@ -165,7 +165,7 @@ export function openCase(ws: Workspace, actor: Actor, user: User, runId: number,
       .run(title?.trim() || defaultTitle(lead), runId, leadId, lead.lat, lead.lng, lead.radius_m, lead.score, user.user_id, at, at);
     const caseId = Number(lastInsertRowid);
     setCaseLead(ws, caseId, lead, at);
-    ws.sql.prepare(`INSERT INTO case_leads (case_id, run_id, lead_id, relation, linked_at) VALUES (?, ?, ?, 'opened_on', ?)`).run(caseId, runId, leadId, at);
+    ws.prepare(`INSERT INTO case_leads (case_id, run_id, lead_id, relation, linked_at) VALUES (?, ?, ?, 'opened_on', ?)`).run(caseId, runId, leadId, at);
     event(ws, caseId, user, 'transition', null, 'new', comment, { run_id: runId, lead_id: leadId });
     audit(ws, actor, { action: 'case.open', object_type: 'case', object_id: caseId, detail: { run_id: runId, lead_id: leadId } });
     return getCase(ws, user, caseId);
@@ -225,7 +225,7 @@ export function transition(ws: Workspace, actor: Actor, user: User, caseId: numb
     if (t.needs === 'outcome') {
       const o = input.outcome;
       if (!o) throw new CaseError('invalid', 'closing a case records its result (outcome: confirmed or nothing_found)');
-      const raidDate = o.raid_date ?? parseJson<{ raid_date?: string } | null>(ws.sql.prepare(`SELECT outcome FROM cases WHERE case_id = ?`).pluck().get(caseId) as string | null)?.raid_date;
+      const raidDate = o.raid_date ?? parseJson<{ raid_date?: string } | null>(ws.prepare(`SELECT outcome FROM cases WHERE case_id = ?`).pluck().get(caseId) as string | null)?.raid_date;
       if (!raidDate) throw new CaseError('invalid', 'the result needs the raid date (outcome.raid_date)');
       const outcome: Outcome = {
         result: o.result,
@@ -246,7 +246,7 @@ export function transition(ws: Workspace, actor: Actor, user: User, caseId: numb
       data.reason = input.reason.trim();
     }
     const cols = Object.keys(set);
-    ws.sql.prepare(`UPDATE cases SET ${cols.map((k) => `${k} = @${k}`).join(', ')} WHERE case_id = @case_id`).run({ ...set, case_id: caseId });
+    ws.prepare(`UPDATE cases SET ${cols.map((k) => `${k} = @${k}`).join(', ')} WHERE case_id = @case_id`).run({ ...set, case_id: caseId });
     event(ws, caseId, user, 'transition', c.state, input.to, input.comment.trim(), data);
     audit(ws, actor, { action: 'case.transition', object_type: 'case', object_id: caseId, detail: { from: c.state, to: input.to, ...data } });
     return getCase(ws, user, caseId);
@@ -258,7 +258,7 @@ export function addComment(ws: Workspace, actor: Actor, user: User, caseId: numb
     const c = getCase(ws, user, caseId);
     if (!comment.trim()) throw new CaseError('invalid', 'a comment needs text');
     event(ws, caseId, user, 'comment', c.state, c.state, comment.trim());
-    ws.sql.prepare(`UPDATE cases SET updated_at = ? WHERE case_id = ?`).run(now(), caseId);
+    ws.prepare(`UPDATE cases SET updated_at = ? WHERE case_id = ?`).run(now(), caseId);
     audit(ws, actor, { action: 'case.comment', object_type: 'case', object_id: caseId });
   });
 }
@@ -269,11 +269,11 @@ export function assignCase(ws: Workspace, actor: Actor, user: User, caseId: numb
     if (!TEAM.includes(user.role)) throw new CaseError('forbidden', `a ${user.role} cannot assign cases`);
     let id: number | null = null;
     if (assignee !== null) {
-      const a = ws.sql.prepare(`SELECT user_id, role FROM users WHERE name = ? AND disabled_at IS NULL`).get(assignee) as { user_id: number; role: Role } | undefined;
+      const a = ws.prepare(`SELECT user_id, role FROM users WHERE name = ? AND disabled_at IS NULL`).get(assignee) as { user_id: number; role: Role } | undefined;
       if (!a || !TEAM.includes(a.role)) throw new CaseError('invalid', `${assignee} is not an analyst or supervisor of this workspace`);
       id = a.user_id;
     }
-    ws.sql.prepare(`UPDATE cases SET assignee_id = ?, updated_at = ? WHERE case_id = ?`).run(id, now(), caseId);
+    ws.prepare(`UPDATE cases SET assignee_id = ?, updated_at = ? WHERE case_id = ?`).run(id, now(), caseId);
     event(ws, caseId, user, 'assign', null, null, assignee ? `assigned to ${assignee}` : 'unassigned', { assignee });
     audit(ws, actor, { action: 'case.assign', object_type: 'case', object_id: caseId, detail: { assignee } });
     return getCase(ws, user, caseId);
@@ -303,7 +303,7 @@ export function caseEvents(ws: Workspace, caseId: number): CaseEvent[] {
 
 /** The runs' leads a case followed, oldest first. */
 export function caseLeads(ws: Workspace, caseId: number): { run_id: number; lead_id: string; relation: string; linked_at: string }[] {
-  return ws.sql.prepare(`SELECT run_id, lead_id, relation, linked_at FROM case_leads WHERE case_id = ? ORDER BY run_id, linked_at, lead_id`).all(caseId) as never;
+  return ws.prepare(`SELECT run_id, lead_id, relation, linked_at FROM case_leads WHERE case_id = ? ORDER BY run_id, linked_at, lead_id`).all(caseId) as never;
 }
 
 /**
@@ -318,7 +318,7 @@ export function pseudonym(ws: Workspace, id: string): string {
 
 /** Closed cases with a result, in the dataset contract's `outcomes` form (outcome_id ws-case-N). */
 export function workspaceOutcomes(ws: Workspace): { outcome_id: string; lat: number; lng: number; date: string; result: string; seized_value: number | null; arrests: number | null; note: string }[] {
-  const rows = ws.sql.prepare(`SELECT case_id, lat, lng, outcome, title FROM cases WHERE state = 'closed' AND outcome IS NOT NULL ORDER BY case_id`).all() as {
+  const rows = ws.prepare(`SELECT case_id, lat, lng, outcome, title FROM cases WHERE state = 'closed' AND outcome IS NOT NULL ORDER BY case_id`).all() as {
     case_id: number; lat: number; lng: number; outcome: string; title: string;
   }[];
   return rows.map((r) => {

@@ -21,7 +21,7 @@ const CELL_DEG = 0.01;
 const cellKey = (lat: number, lng: number) => `${Math.floor(lat / CELL_DEG)}:${Math.floor(lng / CELL_DEG)}`;
 
 export function compareRuns(ws: Workspace, fromRun: number, toRun: number): RunComparison {
-  const leads = (run: number) => (ws.sql.prepare(`SELECT ${LEAD_COLUMNS} FROM leads WHERE run_id = ? ORDER BY rank`).all(run) as LeadRow[]).map(toLead);
+  const leads = (run: number) => (ws.prepare(`SELECT ${LEAD_COLUMNS} FROM leads WHERE run_id = ? ORDER BY rank`).all(run) as LeadRow[]).map(toLead);
   const before = leads(fromRun);
   const after = leads(toRun);
   // A grid of the earlier leads, so each later lead is compared with its neighbours only.

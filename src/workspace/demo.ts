@@ -43,7 +43,7 @@ const password = () => randomBytes(12).toString('base64url');
 
 export async function buildDemoWorkspace(ws: Workspace, resultsDir: string): Promise<{ users: DemoUser[]; registered: RegisterReport }> {
   const registered = await registerRun(ws, SYSTEM, resultsDir, 'demo run');
-  const leads = ws.sql.prepare(`SELECT lat, lng, brands FROM leads WHERE run_id = ?`).all(registered.run.run_id) as { lat: number; lng: number; brands: string }[];
+  const leads = ws.prepare(`SELECT lat, lng, brands FROM leads WHERE run_id = ?`).all(registered.run.run_id) as { lat: number; lng: number; brands: string }[];
   const partners = demoPartners(leads.length > 0 ? leads : [{ lat: 25.43, lng: 119.0 }]);
   for (const p of partners) {
     addPartner(ws, SYSTEM, { partner_id: p.id, name: p.name, jurisdiction: p.area, categories: p.categories, valid_from: p.from, valid_to: p.to });

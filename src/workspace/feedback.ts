@@ -33,7 +33,7 @@ export function writeOutcomesCsv(ws: Workspace, file: string): number {
 }
 
 export function workspaceReports(ws: Workspace): Record<string, unknown>[] {
-  return ws.sql.prepare(`SELECT ${REPORT_COLUMNS.join(', ')} FROM reports ORDER BY created_at, report_id`).all() as Record<string, unknown>[];
+  return ws.prepare(`SELECT ${REPORT_COLUMNS.join(', ')} FROM reports ORDER BY created_at, report_id`).all() as Record<string, unknown>[];
 }
 
 /**

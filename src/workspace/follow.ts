@@ -50,12 +50,12 @@ export function matchSite(
 }
 
 export function followCases(ws: Workspace, actor: Actor, runId: number): FollowReport {
-  const open = ws.sql.prepare(`SELECT case_id, lat, lng, radius_m, seller_ids, network_ids FROM cases WHERE state IN (${OPEN_SQL}) ORDER BY case_id`).all() as CaseSite[];
+  const open = ws.prepare(`SELECT case_id, lat, lng, radius_m, seller_ids, network_ids FROM cases WHERE state IN (${OPEN_SQL}) ORDER BY case_id`).all() as CaseSite[];
   const report: FollowReport = { followed: [], unmatched: [] };
   if (open.length === 0) return report;
-  const leads = (ws.sql.prepare(`SELECT ${LEAD_COLUMNS} FROM leads WHERE run_id = ?`).all(runId) as LeadRow[]).map(toLead);
+  const leads = (ws.prepare(`SELECT ${LEAD_COLUMNS} FROM leads WHERE run_id = ?`).all(runId) as LeadRow[]).map(toLead);
   const byId = new Map(leads.map((l) => [l.lead_id, l]));
-  const link = ws.sql.prepare(`INSERT OR IGNORE INTO case_leads (case_id, run_id, lead_id, relation, linked_at) VALUES (?, ?, ?, ?, ?)`);
+  const link = ws.prepare(`INSERT OR IGNORE INTO case_leads (case_id, run_id, lead_id, relation, linked_at) VALUES (?, ?, ?, ?, ?)`);
   for (const c of open) {
     const site = { ...c, seller_ids: parseJson<string[]>(c.seller_ids), network_ids: parseJson<string[]>(c.network_ids) };
     let best: { lead: LeadRecord; relation: 'same_site' | 'same_operation'; distance: number } | undefined;
@@ -99,7 +99,7 @@ export function followCases(ws: Workspace, actor: Actor, runId: number): FollowR
 
 /** Points a case at a lead: its place, radius, score, accounts and networks (accounts and networks accumulate). */
 export function setCaseLead(ws: Workspace, caseId: number, lead: LeadRecord, at: string): void {
-  const c = ws.sql.prepare(`SELECT seller_ids, network_ids, brands, categories FROM cases WHERE case_id = ?`).get(caseId) as Record<string, string>;
+  const c = ws.prepare(`SELECT seller_ids, network_ids, brands, categories FROM cases WHERE case_id = ?`).get(caseId) as Record<string, string>;
   const union = (a: string, b: string[]) => json([...new Set([...parseJson<string[]>(a), ...b])].sort());
   ws.sql
     .prepare(
@@ -116,7 +116,7 @@ export function caseForLead(ws: Workspace, lead: LeadRecord): number | undefined
     .prepare(`SELECT cl.case_id FROM case_leads cl JOIN cases c USING (case_id) WHERE cl.run_id = ? AND cl.lead_id = ? AND c.state IN (${OPEN_SQL}) ORDER BY cl.case_id LIMIT 1`)
     .get(lead.run_id, lead.lead_id) as { case_id: number } | undefined;
   if (linked) return linked.case_id;
-  const open = ws.sql.prepare(`SELECT case_id, lat, lng, radius_m, seller_ids, network_ids FROM cases WHERE state IN (${OPEN_SQL}) ORDER BY case_id`).all() as CaseSite[];
+  const open = ws.prepare(`SELECT case_id, lat, lng, radius_m, seller_ids, network_ids FROM cases WHERE state IN (${OPEN_SQL}) ORDER BY case_id`).all() as CaseSite[];
   for (const c of open) {
     const m = matchSite({ ...c, seller_ids: parseJson(c.seller_ids), network_ids: parseJson(c.network_ids) }, lead);
     if (m?.relation === 'same_site') return c.case_id;

@@ -74,7 +74,7 @@ export function addPartner(ws: Workspace, actor: Actor, p: NewPartner): Partner 
   }
   if (p.valid_from && p.valid_to && p.valid_to < p.valid_from) throw new UserError(`the agreement ends (${p.valid_to}) before it starts (${p.valid_from})`);
   return ws.tx(() => {
-    if (ws.sql.prepare(`SELECT 1 FROM partners WHERE partner_id = ?`).get(p.partner_id)) throw new UserError(`partner ${p.partner_id} exists already`);
+    if (ws.prepare(`SELECT 1 FROM partners WHERE partner_id = ?`).get(p.partner_id)) throw new UserError(`partner ${p.partner_id} exists already`);
     ws.sql
       .prepare(`INSERT INTO partners (partner_id, name, jurisdiction, categories, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
       .run(p.partner_id, p.name.trim(), json(p.jurisdiction), json(p.categories), p.valid_from ?? null, p.valid_to ?? null, now());
@@ -95,12 +95,12 @@ interface PartnerRow {
 const toPartner = (r: PartnerRow): Partner => ({ ...r, jurisdiction: parseJson(r.jurisdiction), categories: parseJson(r.categories) });
 
 export function getPartner(ws: Workspace, id: string): Partner | undefined {
-  const r = ws.sql.prepare(`SELECT * FROM partners WHERE partner_id = ?`).get(id) as PartnerRow | undefined;
+  const r = ws.prepare(`SELECT * FROM partners WHERE partner_id = ?`).get(id) as PartnerRow | undefined;
   return r && toPartner(r);
 }
 
 export function listPartners(ws: Workspace): Partner[] {
-  return (ws.sql.prepare(`SELECT * FROM partners ORDER BY partner_id`).all() as PartnerRow[]).map(toPartner);
+  return (ws.prepare(`SELECT * FROM partners ORDER BY partner_id`).all() as PartnerRow[]).map(toPartner);
 }
 
 export function contains(area: Area, lat: number, lng: number): boolean {

@@ -87,14 +87,14 @@ export async function registerRun(ws: Workspace, actor: Actor, outDir: string, l
       )
       .run(out, runJson.dataset_name ?? null, runJson.method ?? null, runJson.started_at ?? null, dataEnd, timezone, runJson.currency ?? null, leads.length, json(runJson), now());
     const runId = Number(lastInsertRowid);
-    ws.sql.prepare(`UPDATE runs SET label = ? WHERE run_id = ?`).run(label ?? `run ${runId}${dataEnd ? ` (data to ${dataEnd.slice(0, 10)})` : ''}`, runId);
-    const insert = ws.sql.prepare(
+    ws.prepare(`UPDATE runs SET label = ? WHERE run_id = ?`).run(label ?? `run ${runId}${dataEnd ? ` (data to ${dataEnd.slice(0, 10)})` : ''}`, runId);
+    const insert = ws.prepare(
       `INSERT INTO leads (run_id, lead_id, rank, score, lat, lng, radius_m, status, successor_lead_id, waybills, night_share,
-         first_seen, last_seen, est_value, seller_ids, network_ids, brands, categories, evidence, detail)
+         first_seen, last_seen, est_value, seller_ids, network_ids, brands, categories, evidence, item, detail)
        VALUES (@run_id, @lead_id, @rank, @score, @lat, @lng, @radius_m, @status, @successor_lead_id, @waybills, @night_share,
-         @first_seen, @last_seen, @est_value, @seller_ids, @network_ids, @brands, @categories, @evidence, @detail)`,
+         @first_seen, @last_seen, @est_value, @seller_ids, @network_ids, @brands, @categories, @evidence, @item, @detail)`,
     );
-    const brand = ws.sql.prepare(`INSERT OR IGNORE INTO lead_brands (run_id, lead_id, brand) VALUES (?, ?, ?)`);
+    const brand = ws.prepare(`INSERT OR IGNORE INTO lead_brands (run_id, lead_id, brand) VALUES (?, ?, ?)`);
     for (const l of leads) {
       const detail = details.get(l.lead_id);
       insert.run({
@@ -105,6 +105,8 @@ export async function registerRun(ws: Workspace, actor: Actor, outDir: string, l
         brands: json(l.brands),
         categories: json(l.categories),
         evidence: json(l.evidence),
+        // The lead as the API lists it, serialised once: a page of leads is then joined, not rebuilt.
+        item: json({ ...l, run_id: runId }),
         detail: detail ? json(detail) : null,
       });
       for (const b of l.brands) brand.run(runId, l.lead_id, b);
@@ -117,18 +119,18 @@ export async function registerRun(ws: Workspace, actor: Actor, outDir: string, l
 }
 
 export function getRun(ws: Workspace, runId: number): RunRecord | undefined {
-  return ws.sql.prepare(`SELECT run_id, out_dir, label, dataset_name, method, started_at, data_end, timezone, currency, leads, imported_at FROM runs WHERE run_id = ?`).get(runId) as
+  return ws.prepare(`SELECT run_id, out_dir, label, dataset_name, method, started_at, data_end, timezone, currency, leads, imported_at FROM runs WHERE run_id = ?`).get(runId) as
     | RunRecord
     | undefined;
 }
 
 export function latestRun(ws: Workspace): RunRecord | undefined {
-  const r = ws.sql.prepare(`SELECT max(run_id) AS id FROM runs`).get() as { id: number | null };
+  const r = ws.prepare(`SELECT max(run_id) AS id FROM runs`).get() as { id: number | null };
   return r.id === null ? undefined : getRun(ws, r.id);
 }
 
 export function listRuns(ws: Workspace): RunRecord[] {
-  return ws.sql.prepare(`SELECT run_id, out_dir, label, dataset_name, method, started_at, data_end, timezone, currency, leads, imported_at FROM runs ORDER BY run_id`).all() as RunRecord[];
+  return ws.prepare(`SELECT run_id, out_dir, label, dataset_name, method, started_at, data_end, timezone, currency, leads, imported_at FROM runs ORDER BY run_id`).all() as RunRecord[];
 }
 
 export interface LeadRow {
@@ -181,12 +183,12 @@ const LEAD_COLUMNS = `run_id, lead_id, rank, score, lat, lng, radius_m, status, 
 export { LEAD_COLUMNS };
 
 export function getLead(ws: Workspace, runId: number, leadId: string): LeadRecord | undefined {
-  const r = ws.sql.prepare(`SELECT ${LEAD_COLUMNS} FROM leads WHERE run_id = ? AND lead_id = ?`).get(runId, leadId) as LeadRow | undefined;
+  const r = ws.prepare(`SELECT ${LEAD_COLUMNS} FROM leads WHERE run_id = ? AND lead_id = ?`).get(runId, leadId) as LeadRow | undefined;
   return r && toLead(r);
 }
 
 export function getLeadDetail(ws: Workspace, runId: number, leadId: string): LeadDetail {
-  const r = ws.sql.prepare(`SELECT detail FROM leads WHERE run_id = ? AND lead_id = ?`).get(runId, leadId) as { detail: string | null } | undefined;
+  const r = ws.prepare(`SELECT detail FROM leads WHERE run_id = ? AND lead_id = ?`).get(runId, leadId) as { detail: string | null } | undefined;
   return r?.detail ? parseJson<LeadDetail>(r.detail) : emptyDetail();
 }
 

@@ -75,7 +75,7 @@ export function checkNewUser(ws: Workspace, u: NewUser): void {
   if (u.password.length < MIN_PASSWORD) throw new UserError(`the password must have at least ${MIN_PASSWORD} characters`);
   if (u.role === 'police_liaison') {
     if (!u.agency_id) throw new UserError('a police_liaison belongs to one agency: give --agency ID (a partner of the workspace)');
-    if (!ws.sql.prepare(`SELECT 1 FROM partners WHERE partner_id = ?`).get(u.agency_id)) {
+    if (!ws.prepare(`SELECT 1 FROM partners WHERE partner_id = ?`).get(u.agency_id)) {
       throw new UserError(`agency ${u.agency_id} is not a partner of this workspace; add it first with \`dragnet partner add\``);
     }
   } else if (u.agency_id) {
@@ -83,7 +83,7 @@ export function checkNewUser(ws: Workspace, u: NewUser): void {
   }
   if (u.role === 'rights_holder' && (u.brands ?? []).length === 0) throw new UserError('a rights_holder holds one or more brands: give --brand BRAND');
   if (u.role !== 'rights_holder' && (u.brands ?? []).length > 0) throw new UserError(`only a rights_holder has brands, not a ${u.role}`);
-  if (ws.sql.prepare(`SELECT 1 FROM users WHERE name = ?`).get(u.name)) throw new UserError(`user ${u.name} exists already`);
+  if (ws.prepare(`SELECT 1 FROM users WHERE name = ?`).get(u.name)) throw new UserError(`user ${u.name} exists already`);
 }
 
 export async function addUser(ws: Workspace, actor: Actor, u: NewUser): Promise<User> {
@@ -101,17 +101,17 @@ export async function addUser(ws: Workspace, actor: Actor, u: NewUser): Promise<
 }
 
 export function getUser(ws: Workspace, id: number): User | undefined {
-  const r = ws.sql.prepare(`SELECT * FROM users WHERE user_id = ?`).get(id) as UserRow | undefined;
+  const r = ws.prepare(`SELECT * FROM users WHERE user_id = ?`).get(id) as UserRow | undefined;
   return r && toUser(r);
 }
 
 export function userByName(ws: Workspace, name: string): (User & { password: string }) | undefined {
-  const r = ws.sql.prepare(`SELECT * FROM users WHERE name = ?`).get(name) as UserRow | undefined;
+  const r = ws.prepare(`SELECT * FROM users WHERE name = ?`).get(name) as UserRow | undefined;
   return r && { ...toUser(r), password: r.password };
 }
 
 export function listUsers(ws: Workspace): User[] {
-  return (ws.sql.prepare(`SELECT * FROM users ORDER BY user_id`).all() as UserRow[]).map(toUser);
+  return (ws.prepare(`SELECT * FROM users ORDER BY user_id`).all() as UserRow[]).map(toUser);
 }
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -127,7 +127,7 @@ export function createSession(ws: Workspace, user: User): Session {
   const token = secret('dns');
   const csrf = randomBytes(24).toString('base64url');
   const expires_at = new Date(Date.now() + SESSION_HOURS * 3600_000).toISOString();
-  ws.sql.prepare(`INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`)
+  ws.prepare(`INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`)
     .run(sha256(token), user.user_id, csrf, now(), expires_at);
   return { token, csrf, expires_at };
 }
@@ -141,7 +141,7 @@ export function sessionUser(ws: Workspace, token: string): { user: User; csrf: s
 }
 
 export function endSession(ws: Workspace, token: string): void {
-  ws.sql.prepare(`DELETE FROM sessions WHERE token_hash = ?`).run(sha256(token));
+  ws.prepare(`DELETE FROM sessions WHERE token_hash = ?`).run(sha256(token));
 }
 
 /** A new API token for a user; the token itself is returned once and only its hash kept. */
@@ -166,7 +166,7 @@ export function tokenUser(ws: Workspace, token: string): { user: User; token_id:
 
 export function revokeToken(ws: Workspace, actor: Actor, tokenId: number): boolean {
   return ws.tx(() => {
-    const { changes } = ws.sql.prepare(`UPDATE tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL`).run(now(), tokenId);
+    const { changes } = ws.prepare(`UPDATE tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL`).run(now(), tokenId);
     if (changes > 0) audit(ws, actor, { action: 'token.revoke', object_type: 'token', object_id: tokenId });
     return changes > 0;
   });

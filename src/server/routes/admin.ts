@@ -140,8 +140,8 @@ export function adminRoutes(app: Api, { ws }: ServerDeps): void {
         params.push(q.user);
       }
       const w = where.join(' AND ');
-      const total = (ws.sql.prepare(`SELECT count(*) AS n FROM audit WHERE ${w}`).get(...params) as { n: number }).n;
-      const items = ws.sql.prepare(`SELECT * FROM audit WHERE ${w} ORDER BY seq DESC LIMIT ? OFFSET ?`).all(...params, q.limit, q.offset);
+      const total = (ws.prepare(`SELECT count(*) AS n FROM audit WHERE ${w}`).get(...params) as { n: number }).n;
+      const items = ws.prepare(`SELECT * FROM audit WHERE ${w} ORDER BY seq DESC LIMIT ? OFFSET ?`).all(...params, q.limit, q.offset);
       auditNow(ws, c.get('actor'), { action: 'audit.read', detail: { query: c.req.query() } });
       return ok(c, { items, total, limit: q.limit, offset: q.offset, next_offset: q.offset + items.length < total ? q.offset + items.length : null });
     },
@@ -197,7 +197,7 @@ export function adminRoutes(app: Api, { ws }: ServerDeps): void {
       const brands = user.role === 'rights_holder' ? user.brands : null;
       const w = brands ? `brand IN (${brands.map(() => '?').join(', ')})` : '1 = 1';
       const params = brands ?? [];
-      const total = (ws.sql.prepare(`SELECT count(*) AS n FROM reports WHERE ${w}`).get(...params) as { n: number }).n;
+      const total = (ws.prepare(`SELECT count(*) AS n FROM reports WHERE ${w}`).get(...params) as { n: number }).n;
       const items = ws.sql
         .prepare(`SELECT r.report_id, r.brand, r.target_type, r.target_id, r.source, r.verdict, r.note, r.created_at, u.name AS filed_by
                   FROM reports r JOIN users u USING (user_id) WHERE ${w} ORDER BY r.created_at DESC LIMIT ? OFFSET ?`)

@@ -43,6 +43,7 @@ const SORT_SQL: Record<string, string> = {
 };
 
 export function leadRoutes(app: Api, { ws }: ServerDeps): void {
+  const counts = new Map<string, number>();
   app.openapi(
     createRoute({
       method: 'get', path: '/api/runs', tags: ['runs'], summary: 'Analysis runs registered in the workspace, oldest first',
@@ -54,7 +55,7 @@ export function leadRoutes(app: Api, { ws }: ServerDeps): void {
       if (user.role !== 'rights_holder') return ok(c, { items: runs });
       // A rights holder counts only their brands' leads (the run's total would tell of the others), and is not told the server's paths.
       const scope = leadScope(user);
-      const count = ws.sql.prepare(`SELECT count(*) AS n FROM leads l WHERE l.run_id = ? AND ${scope.where}`).pluck();
+      const count = ws.prepare(`SELECT count(*) AS n FROM leads l WHERE l.run_id = ? AND ${scope.where}`).pluck();
       return ok(c, { items: runs.map((r) => ({ ...r, out_dir: '', leads: count.get(r.run_id, ...scope.params) as number })) });
     },
   );
@@ -135,17 +136,30 @@ export function leadRoutes(app: Api, { ws }: ServerDeps): void {
       }
       const order = q.order ?? (q.sort === 'rank' ? 'asc' : 'desc');
       const w = where.join(' AND ');
-      const total = (ws.sql.prepare(`SELECT count(*) AS n FROM leads l WHERE ${w}`).get(...params) as { n: number }).n;
+      // A run's leads never change once registered: the count of a filter is counted once.
+      const countKey = JSON.stringify([w, params]);
+      let total = counts.get(countKey);
+      if (total === undefined) {
+        total = (ws.prepare(`SELECT count(*) AS n FROM leads l WHERE ${w}`).get(...params) as { n: number }).n;
+        counts.set(countKey, total);
+        if (counts.size > 2000) counts.delete(counts.keys().next().value!);
+      }
       const caseCol = TEAM.includes(user.role)
         ? `, (SELECT min(cl.case_id) FROM case_leads cl JOIN cases cs USING (case_id) WHERE cl.run_id = l.run_id AND cl.lead_id = l.lead_id
              AND cs.state NOT IN ('closed', 'dismissed')) AS case_id`
         : '';
-      const rows = ws.sql
-        .prepare(`SELECT ${LEAD_COLUMNS.replace(/(\w+)/g, 'l.$1')}${caseCol} FROM leads l WHERE ${w} ORDER BY ${SORT_SQL[q.sort]} ${order}, l.rank LIMIT ? OFFSET ?`)
-        .all(...params, q.limit, q.offset) as (LeadRow & { case_id?: number | null })[];
-      const items = rows.map((r) => ({ ...redactLead(toLead(r), user), ...(r.case_id !== undefined ? { case_id: r.case_id } : {}) }));
+      const query = `SELECT l.item${caseCol} FROM leads l WHERE ${w} ORDER BY ${SORT_SQL[q.sort]} ${order}${q.sort === 'rank' ? '' : ', l.rank'} LIMIT ? OFFSET ?`;
+      const rows = ws.prepare(query).all(...params, q.limit, q.offset) as { item: string; case_id?: number | null }[];
       auditNow(ws, c.get('actor'), { action: 'lead.search', object_type: 'run', object_id: run.run_id, detail: { query: c.req.query(), total } });
-      return ok(c, { items, total, limit: q.limit, offset: q.offset, next_offset: q.offset + items.length < total ? q.offset + items.length : null });
+      const next = q.offset + rows.length < total ? q.offset + rows.length : null;
+      if (user.role === 'rights_holder') {
+        const items = rows.map((r) => redactLead(JSON.parse(r.item) as LeadRecord, user));
+        return ok(c, { items, total, limit: q.limit, offset: q.offset, next_offset: next });
+      }
+      // The stored items are the contract's lead as JSON objects: the case id is appended inside each, the page is joined as text.
+      const items = rows.map((r) => (r.case_id === undefined ? r.item : `${r.item.slice(0, -1)},"case_id":${r.case_id ?? 'null'}}`));
+      c.header('content-type', 'application/json; charset=UTF-8');
+      return c.body(`{"items":[${items.join(',')}],"total":${total},"limit":${q.limit},"offset":${q.offset},"next_offset":${next ?? 'null'}}`, 200) as never;
     },
   );
 
@@ -181,7 +195,7 @@ export function leadRoutes(app: Api, { ws }: ServerDeps): void {
            ORDER BY l.run_id, l.lead_id`,
         )
         .all(lead_id, TEAM.includes(user.role) ? 1 : 0, lead.run_id, lead_id, ...scope.params);
-      ws.tx(() => audit(ws, c.get('actor'), { action: 'lead.view', object_type: 'lead', object_id: `${lead.run_id}/${lead_id}` }));
+      auditNow(ws, c.get('actor'), { action: 'lead.view', object_type: 'lead', object_id: `${lead.run_id}/${lead_id}` });
       return ok(c, { lead: redactLead(lead, user), detail: redactDetail(detail, user), history: historyRows });
     },
   );
@@ -213,8 +227,8 @@ export function leadRoutes(app: Api, { ws }: ServerDeps): void {
     (c) => {
       requireRole(c, ['analyst', 'supervisor', 'programme_manager']);
       const run = latestRun(ws);
-      const count = (sql: string, ...p: unknown[]) => Object.fromEntries((ws.sql.prepare(sql).all(...p) as { k: string; n: number }[]).map((r) => [r.k, r.n]));
-      const closed = ws.sql.prepare(`SELECT outcome, updated_at FROM cases WHERE state = 'closed' AND outcome IS NOT NULL`).all() as { outcome: string; updated_at: string }[];
+      const count = (sql: string, ...p: unknown[]) => Object.fromEntries((ws.prepare(sql).all(...p) as { k: string; n: number }[]).map((r) => [r.k, r.n]));
+      const closed = ws.prepare(`SELECT outcome, updated_at FROM cases WHERE state = 'closed' AND outcome IS NOT NULL`).all() as { outcome: string; updated_at: string }[];
       const outcomes = closed.map((r) => parseJson<{ result: string; raid_date: string; seized_value: number | null; arrests: number | null }>(r.outcome));
       const months = new Map<string, { month: string; cases_opened: number; referred: number; raids: number; confirmed: number; value_seized: number; arrests: number }>();
       const month = (m: string) => {
@@ -222,8 +236,8 @@ export function leadRoutes(app: Api, { ws }: ServerDeps): void {
         if (!v) months.set(m, (v = { month: m, cases_opened: 0, referred: 0, raids: 0, confirmed: 0, value_seized: 0, arrests: 0 }));
         return v;
       };
-      for (const r of ws.sql.prepare(`SELECT substr(created_at, 1, 7) AS m, count(*) AS n FROM cases GROUP BY m`).all() as { m: string; n: number }[]) month(r.m).cases_opened = r.n;
-      for (const r of ws.sql.prepare(`SELECT substr(at, 1, 7) AS m, count(*) AS n FROM case_events WHERE kind = 'transition' AND to_state = 'referred' GROUP BY m`).all() as { m: string; n: number }[]) month(r.m).referred = r.n;
+      for (const r of ws.prepare(`SELECT substr(created_at, 1, 7) AS m, count(*) AS n FROM cases GROUP BY m`).all() as { m: string; n: number }[]) month(r.m).cases_opened = r.n;
+      for (const r of ws.prepare(`SELECT substr(at, 1, 7) AS m, count(*) AS n FROM case_events WHERE kind = 'transition' AND to_state = 'referred' GROUP BY m`).all() as { m: string; n: number }[]) month(r.m).referred = r.n;
       for (const o of outcomes) {
         const v = month(o.raid_date.slice(0, 7));
         v.raids++;

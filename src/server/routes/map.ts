@@ -25,7 +25,7 @@ class RunDatabases {
       this.open.set(runId, hit);
       return hit;
     }
-    const row = this.ws.sql.prepare(`SELECT run_json, timezone FROM runs WHERE run_id = ?`).get(runId) as { run_json: string; timezone: string } | undefined;
+    const row = this.ws.prepare(`SELECT run_json, timezone FROM runs WHERE run_id = ?`).get(runId) as { run_json: string; timezone: string } | undefined;
     const file = row ? parseJson<{ database?: string | null }>(row.run_json).database : null;
     if (!row || !file || !existsSync(file)) throw new ApiError('not_found', `run ${runId} kept no database: no map data beyond its leads`);
     const db = Database.open(file, { readOnly: true, timezone: row.timezone, memoryLimit: '1GB', threads: 2 });
