@@ -21,6 +21,7 @@ import {
 } from '../workspace/users.ts';
 import { ApiError, errorBody, errors, ok, type Api, type Env, type ServerDeps } from './context.ts';
 import { SessionOut, SignIn } from './schemas.ts';
+import { latestRun } from '../workspace/runs.ts';
 import { leadRoutes } from './routes/leads.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -87,7 +88,7 @@ export function createApp(deps: ServerDeps): Api {
       c.set('actor', actorOf(found.user, ip));
       c.set('via', 'token');
       c.set('csrf', null);
-      ws.sql.prepare(`UPDATE tokens SET last_used_at = ? WHERE token_id = ?`).run(new Date().toISOString(), found.token_id);
+      ws.prepare(`UPDATE tokens SET last_used_at = ? WHERE token_id = ?`).run(new Date().toISOString(), found.token_id);
       auditNow(ws, actorOf(found.user, ip), { action: 'token.use', object_type: 'token', object_id: found.token_id, detail: { request: `${c.req.method} ${c.req.path}` } });
       return next();
     }
@@ -109,6 +110,11 @@ export function createApp(deps: ServerDeps): Api {
   app.openAPIRegistry.registerComponent('securitySchemes', 'token', { type: 'http', scheme: 'bearer' });
 
   const throttle = new SignInThrottle();
+  // The dataset's time zone and currency go with the session: the console shows every role dates in that zone.
+  const dataset = () => {
+    const run = latestRun(ws);
+    return { timezone: run?.timezone ?? null, currency: run?.currency ?? null };
+  };
 
   app.openapi(
     createRoute({
@@ -142,7 +148,7 @@ export function createApp(deps: ServerDeps): Api {
         httpOnly: true, sameSite: 'Strict', path: '/', secure: deps.secureCookies, maxAge: SESSION_HOURS * 3600,
       });
       const { password: _, ...safe } = user;
-      return ok(c, { user: safe, csrf_token: session.csrf, expires_at: session.expires_at });
+      return ok(c, { user: safe, csrf_token: session.csrf, expires_at: session.expires_at, ...dataset() });
     },
   );
 
@@ -154,7 +160,7 @@ export function createApp(deps: ServerDeps): Api {
       summary: 'Who is signed in, and the CSRF token for state-changing requests',
       responses: { 200: { description: 'the session', content: { 'application/json': { schema: SessionOut } } }, ...errors(401) },
     }),
-    (c) => ok(c, { user: c.get('user'), csrf_token: c.get('csrf') ?? '' }),
+    (c) => ok(c, { user: c.get('user'), csrf_token: c.get('csrf') ?? '', ...dataset() }),
   );
 
   app.openapi(

@@ -33,7 +33,16 @@ export const UserOut = z
   .openapi('User');
 
 export const SignIn = z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(1024) }).openapi('SignIn');
-export const SessionOut = z.object({ user: UserOut, csrf_token: z.string(), expires_at: z.string().optional() }).openapi('Session');
+export const SessionOut = z
+  .object({
+    user: UserOut,
+    csrf_token: z.string(),
+    expires_at: z.string().optional(),
+    // Every role's console shows dates in the dataset's time zone and money in its currency, police liaisons included (they may not list runs).
+    timezone: z.string().nullable().optional().openapi({ description: "the latest run's dataset time zone (IANA), null before any run" }),
+    currency: z.string().nullable().optional().openapi({ description: "the latest run's currency, null when unknown" }),
+  })
+  .openapi('Session');
 
 export const Lead = z
   .object({

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
@@ -30,7 +30,14 @@ export interface ServeOptions {
   consoleDir?: string;
 }
 
-export const CONSOLE_DIR = join(fileURLToPath(new URL('../..', import.meta.url)), 'dist', 'console');
+/** The package's folder: this file runs from src/server/ (tsx) or bundled into dist/dragnet.mjs, so it is found, not assumed. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+export const CONSOLE_DIR = join(packageRoot(), 'dist', 'console');
 
 export function contentSecurityPolicy(tiles?: string): string {
   const tileOrigin = tiles ? new URL(tiles.replace(/[{}]/g, '')).origin : '';

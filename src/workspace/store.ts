@@ -149,6 +149,12 @@ CREATE TABLE case_leads (
 ) WITHOUT ROWID;
 CREATE INDEX case_leads_lead ON case_leads (run_id, lead_id);
 
+-- Moves whenever a case or its links change, whichever process changed them: readers cache what depends on cases by it.
+CREATE TRIGGER cases_insert AFTER INSERT ON cases BEGIN UPDATE meta SET value = value + 1 WHERE key = 'cases_version'; END;
+CREATE TRIGGER cases_update AFTER UPDATE ON cases BEGIN UPDATE meta SET value = value + 1 WHERE key = 'cases_version'; END;
+CREATE TRIGGER cases_delete AFTER DELETE ON cases BEGIN UPDATE meta SET value = value + 1 WHERE key = 'cases_version'; END;
+CREATE TRIGGER case_leads_insert AFTER INSERT ON case_leads BEGIN UPDATE meta SET value = value + 1 WHERE key = 'cases_version'; END;
+
 CREATE TABLE case_events (
   event_id   INTEGER PRIMARY KEY,
   case_id    INTEGER NOT NULL REFERENCES cases(case_id),
@@ -236,6 +242,7 @@ export class Workspace {
         const put = this.sql.prepare(`INSERT INTO meta (key, value) VALUES (?, ?)`);
         put.run('schema_version', String(SCHEMA_VERSION));
         put.run('created_at', new Date().toISOString());
+        put.run('cases_version', '0');
         // Keys pseudonymous account ids in police referral packages; never leaves the store.
         put.run('pseudonym_key', randomBytes(32).toString('hex'));
       }).immediate();
@@ -270,7 +277,7 @@ export class Workspace {
   }
 
   meta(key: string): string | undefined {
-    return (this.sql.prepare(`SELECT value FROM meta WHERE key = ?`).get(key) as { value: string } | undefined)?.value;
+    return (this.prepare(`SELECT value FROM meta WHERE key = ?`).get(key) as { value: string } | undefined)?.value;
   }
 
   /** Runs `fn` as one write transaction, taken at once (BEGIN IMMEDIATE) so that it never fails half-way on a busy lock. */

@@ -99,7 +99,7 @@ describe('every route against every role', () => {
     ['GET /api/audit/verify', { supervisor: 200, admin: 200 }],
     ['GET /api/reports', { ...TEAM, 'brand-owner': 200 }],
     ['GET /api/map/density', TEAM],
-    ['GET /api/map/places', { ...TEAM, 'brand-owner': 200 }],
+    ['GET /api/map/places', { ...TEAM, 'brand-owner': 200, 'west-police': 200, 'east-police': 200 }],
   ];
 
   it('answers each role on each read route as its scope allows', async () => {

@@ -6,7 +6,7 @@
  * programme manager see no leads (403).
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { audit, auditNow } from '../../workspace/audit.ts';
+import { auditNow } from '../../workspace/audit.ts';
 import { emptyDetail, getRun, latestRun, LEAD_COLUMNS, listRuns, toLead, type LeadRow } from '../../workspace/runs.ts';
 import { parseJson } from '../../workspace/store.ts';
 import type { LeadDetail, LeadRecord, Role } from '../../workspace/types.ts';
@@ -43,7 +43,23 @@ const SORT_SQL: Record<string, string> = {
 };
 
 export function leadRoutes(app: Api, { ws }: ServerDeps): void {
-  const counts = new Map<string, number>();
+  const pages = new Map<string, { total: number; ids: string[]; items: string[] }>();
+  /**
+   * Each lead's open case, for a run: worked out again only when a case
+   * changed (triggers move meta's cases_version), whichever process changed it.
+   */
+  let caseIndex: { stamp: string; runId: number; map: Map<string, number> } | undefined;
+  const openCases = (runId: number): Map<string, number> => {
+    const stamp = ws.meta('cases_version') ?? '';
+    if (caseIndex?.stamp !== stamp || caseIndex.runId !== runId) {
+      const rows = ws
+        .prepare(`SELECT cl.lead_id, min(cl.case_id) AS case_id FROM case_leads cl JOIN cases cs USING (case_id)
+                  WHERE cl.run_id = ? AND cs.state NOT IN ('closed', 'dismissed') GROUP BY cl.lead_id`)
+        .all(runId) as { lead_id: string; case_id: number }[];
+      caseIndex = { stamp, runId, map: new Map(rows.map((r) => [r.lead_id, r.case_id])) };
+    }
+    return caseIndex.map;
+  };
   app.openapi(
     createRoute({
       method: 'get', path: '/api/runs', tags: ['runs'], summary: 'Analysis runs registered in the workspace, oldest first',
@@ -136,28 +152,31 @@ export function leadRoutes(app: Api, { ws }: ServerDeps): void {
       }
       const order = q.order ?? (q.sort === 'rank' ? 'asc' : 'desc');
       const w = where.join(' AND ');
-      // A run's leads never change once registered: the count of a filter is counted once.
-      const countKey = JSON.stringify([w, params]);
-      let total = counts.get(countKey);
-      if (total === undefined) {
-        total = (ws.prepare(`SELECT count(*) AS n FROM leads l WHERE ${w}`).get(...params) as { n: number }).n;
-        counts.set(countKey, total);
-        if (counts.size > 2000) counts.delete(counts.keys().next().value!);
+      // A run's leads never change once registered: a filter's count and pages are worked out once (rights holders' redacted).
+      const key = JSON.stringify([w, params, q.sort, order, q.limit, q.offset, user.role === 'rights_holder']);
+      let page = pages.get(key);
+      if (!page) {
+        const total = (ws.prepare(`SELECT count(*) AS n FROM leads l WHERE ${w}`).get(...params) as { n: number }).n;
+        const query = `SELECT l.lead_id, l.item FROM leads l WHERE ${w} ORDER BY ${SORT_SQL[q.sort]} ${order}${q.sort === 'rank' ? '' : ', l.rank'} LIMIT ? OFFSET ?`;
+        const rows = ws.prepare(query).all(...params, q.limit, q.offset) as { lead_id: string; item: string }[];
+        page = {
+          total,
+          ids: rows.map((r) => r.lead_id),
+          // Stored as the contract's lead in JSON; a rights holder's cut to their brands.
+          items: rows.map((r) => (user.role === 'rights_holder' ? JSON.stringify(redactLead(JSON.parse(r.item) as LeadRecord, user)) : r.item)),
+        };
+        pages.set(key, page);
+        if (pages.size > 5000) pages.delete(pages.keys().next().value!);
       }
-      const caseCol = TEAM.includes(user.role)
-        ? `, (SELECT min(cl.case_id) FROM case_leads cl JOIN cases cs USING (case_id) WHERE cl.run_id = l.run_id AND cl.lead_id = l.lead_id
-             AND cs.state NOT IN ('closed', 'dismissed')) AS case_id`
-        : '';
-      const query = `SELECT l.item${caseCol} FROM leads l WHERE ${w} ORDER BY ${SORT_SQL[q.sort]} ${order}${q.sort === 'rank' ? '' : ', l.rank'} LIMIT ? OFFSET ?`;
-      const rows = ws.prepare(query).all(...params, q.limit, q.offset) as { item: string; case_id?: number | null }[];
+      const { total } = page;
       auditNow(ws, c.get('actor'), { action: 'lead.search', object_type: 'run', object_id: run.run_id, detail: { query: c.req.query(), total } });
-      const next = q.offset + rows.length < total ? q.offset + rows.length : null;
-      if (user.role === 'rights_holder') {
-        const items = rows.map((r) => redactLead(JSON.parse(r.item) as LeadRecord, user));
-        return ok(c, { items, total, limit: q.limit, offset: q.offset, next_offset: next });
+      const next = q.offset + page.ids.length < total ? q.offset + page.ids.length : null;
+      let items = page.items;
+      if (TEAM.includes(user.role)) {
+        // The open case on each lead's site, appended inside each item; the page is joined as text.
+        const cases = openCases(run.run_id);
+        items = items.map((item, i) => `${item.slice(0, -1)},"case_id":${cases.get(page.ids[i]) ?? 'null'}}`);
       }
-      // The stored items are the contract's lead as JSON objects: the case id is appended inside each, the page is joined as text.
-      const items = rows.map((r) => (r.case_id === undefined ? r.item : `${r.item.slice(0, -1)},"case_id":${r.case_id ?? 'null'}}`));
       c.header('content-type', 'application/json; charset=UTF-8');
       return c.body(`{"items":[${items.join(',')}],"total":${total},"limit":${q.limit},"offset":${q.offset},"next_offset":${next ?? 'null'}}`, 200) as never;
     },

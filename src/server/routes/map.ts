@@ -108,7 +108,8 @@ export function mapRoutes(app: Api, { ws }: ServerDeps): { close: () => void } {
       }
       const risk = q.min_risk !== undefined ? `JOIN seller_scores ss ON ss.seller_id = p.seller_id AND ss.score >= ${q.min_risk}` : '';
       // Cells in degrees at the data's latitude: cell_m north-south, the same metres east-west.
-      const lat0 = (await db.one<{ lat: number }>(`SELECT avg(lat) AS lat FROM (SELECT lat FROM pickup_points USING SAMPLE 1000 ROWS)`))?.lat ?? 0;
+      // The run's own local frame (its centre), so the same request always gives the same cells.
+      const lat0 = (await db.one<{ lat: number }>(`SELECT lat0 AS lat FROM frame LIMIT 1`))?.lat ?? 0;
       const dLat = q.cell_m / 111_320;
       const dLng = q.cell_m / (111_320 * Math.cos((lat0 * Math.PI) / 180));
       const rows = await db.all<{ gx: number; gy: number; n: number }>(
@@ -141,7 +142,8 @@ export function mapRoutes(app: Api, { ws }: ServerDeps): { close: () => void } {
       },
     }),
     async (c) => {
-      requireRole(c, ['analyst', 'supervisor', 'rights_holder']);
+      // Named villages, stations and estates: the base map of every map in the console, the police's site map included.
+      requireRole(c, ['analyst', 'supervisor', 'rights_holder', 'police_liaison']);
       const run = runOf(c.req.valid('query').run);
       const db = await dbs.get(run.run_id);
       const rows = await db.all<{ aoi_id: string; aoi_type: string | null; name: string | null; lat: number; lng: number }>(
