@@ -90,10 +90,11 @@ export async function registerRun(ws: Workspace, actor: Actor, outDir: string, l
     ws.prepare(`UPDATE runs SET label = ? WHERE run_id = ?`).run(label ?? `run ${runId}${dataEnd ? ` (data to ${dataEnd.slice(0, 10)})` : ''}`, runId);
     const insert = ws.prepare(
       `INSERT INTO leads (run_id, lead_id, rank, score, lat, lng, radius_m, status, successor_lead_id, waybills, night_share,
-         first_seen, last_seen, est_value, seller_ids, network_ids, brands, categories, evidence, item, detail)
+         first_seen, last_seen, est_value, seller_ids, network_ids, brands, categories, evidence, item)
        VALUES (@run_id, @lead_id, @rank, @score, @lat, @lng, @radius_m, @status, @successor_lead_id, @waybills, @night_share,
-         @first_seen, @last_seen, @est_value, @seller_ids, @network_ids, @brands, @categories, @evidence, @item, @detail)`,
+         @first_seen, @last_seen, @est_value, @seller_ids, @network_ids, @brands, @categories, @evidence, @item)`,
     );
+    const addDetail = ws.prepare(`INSERT INTO lead_details (run_id, lead_id, detail) VALUES (?, ?, ?)`);
     const brand = ws.prepare(`INSERT OR IGNORE INTO lead_brands (run_id, lead_id, brand) VALUES (?, ?, ?)`);
     for (const l of leads) {
       const detail = details.get(l.lead_id);
@@ -107,8 +108,8 @@ export async function registerRun(ws: Workspace, actor: Actor, outDir: string, l
         evidence: json(l.evidence),
         // The lead as the API lists it, serialised once: a page of leads is then joined, not rebuilt.
         item: json({ ...l, run_id: runId }),
-        detail: detail ? json(detail) : null,
       });
+      if (detail) addDetail.run(runId, l.lead_id, json(detail));
       for (const b of l.brands) brand.run(runId, l.lead_id, b);
     }
     const run = getRun(ws, runId)!;
@@ -188,7 +189,7 @@ export function getLead(ws: Workspace, runId: number, leadId: string): LeadRecor
 }
 
 export function getLeadDetail(ws: Workspace, runId: number, leadId: string): LeadDetail {
-  const r = ws.prepare(`SELECT detail FROM leads WHERE run_id = ? AND lead_id = ?`).get(runId, leadId) as { detail: string | null } | undefined;
+  const r = ws.prepare(`SELECT detail FROM lead_details WHERE run_id = ? AND lead_id = ?`).get(runId, leadId) as { detail: string } | undefined;
   return r?.detail ? parseJson<LeadDetail>(r.detail) : emptyDetail();
 }
 

@@ -100,12 +100,21 @@ CREATE TABLE leads (
   brands      TEXT NOT NULL,
   categories  TEXT NOT NULL,
   evidence    TEXT NOT NULL,
-  item        TEXT NOT NULL,
-  detail      TEXT,
-  PRIMARY KEY (run_id, lead_id)
-) WITHOUT ROWID;
-CREATE INDEX leads_rank ON leads (run_id, rank);
+  item        TEXT NOT NULL
+);
+-- An ordinary (rowid) table: its rows are wide, and the indexes below find a page of them without walking the rest.
+CREATE UNIQUE INDEX leads_id ON leads (run_id, lead_id);
+CREATE INDEX leads_rank ON leads (run_id, rank, lead_id);
 CREATE INDEX leads_score ON leads (run_id, score);
+CREATE INDEX leads_place ON leads (run_id, lng, lat, rank);
+
+-- A lead's detail (parcels by day and hour, handover points, accounts, identifiers, listings), read one lead at a time.
+CREATE TABLE lead_details (
+  run_id  INTEGER NOT NULL,
+  lead_id TEXT NOT NULL,
+  detail  TEXT NOT NULL,
+  PRIMARY KEY (run_id, lead_id)
+);
 
 CREATE TABLE lead_brands (
   run_id  INTEGER NOT NULL,

@@ -42,8 +42,13 @@ const SORT_SQL: Record<string, string> = {
   rank: 'l.rank', score: 'l.score', waybills: 'l.waybills', last_seen: 'l.last_seen', est_value: 'l.est_value', night_share: 'l.night_share',
 };
 
+/** Pages of leads kept ready, in bytes of their JSON (about 35 KB a default page). */
+const PAGE_CACHE_BYTES = 64 * 2 ** 20;
+const pageSize = (p: { items: string[] }) => p.items.reduce((n, s) => n + s.length + 40, 0);
+
 export function leadRoutes(app: Api, { ws }: ServerDeps): void {
   const pages = new Map<string, { total: number; ids: string[]; items: string[] }>();
+  let pageBytes = 0;
   /**
    * Each lead's open case, for a run: worked out again only when a case
    * changed (triggers move meta's cases_version), whichever process changed it.
@@ -166,7 +171,13 @@ export function leadRoutes(app: Api, { ws }: ServerDeps): void {
           items: rows.map((r) => (user.role === 'rights_holder' ? JSON.stringify(redactLead(JSON.parse(r.item) as LeadRecord, user)) : r.item)),
         };
         pages.set(key, page);
-        if (pages.size > 5000) pages.delete(pages.keys().next().value!);
+        pageBytes += pageSize(page);
+        // Bounded by size, oldest out first: a map panned across the city asks for pages that never come again.
+        while (pageBytes > PAGE_CACHE_BYTES && pages.size > 1) {
+          const [oldKey, old] = pages.entries().next().value!;
+          pages.delete(oldKey);
+          pageBytes -= pageSize(old);
+        }
       }
       const { total } = page;
       auditNow(ws, c.get('actor'), { action: 'lead.search', object_type: 'run', object_id: run.run_id, detail: { query: c.req.query(), total } });
@@ -199,7 +210,8 @@ export function leadRoutes(app: Api, { ws }: ServerDeps): void {
       const runId = run ?? latestRun(ws)?.run_id;
       const scope = leadScope(user);
       const row = ws.sql
-        .prepare(`SELECT ${LEAD_COLUMNS.replace(/(\w+)/g, 'l.$1')}, l.detail FROM leads l WHERE l.run_id = ? AND l.lead_id = ? AND ${scope.where}`)
+        .prepare(`SELECT ${LEAD_COLUMNS.replace(/(\w+)/g, 'l.$1')}, d.detail FROM leads l LEFT JOIN lead_details d USING (run_id, lead_id)
+                  WHERE l.run_id = ? AND l.lead_id = ? AND ${scope.where}`)
         .get(runId ?? -1, lead_id, ...scope.params) as LeadRow | undefined;
       if (!row) throw new ApiError('not_found', `no lead ${lead_id}${run ? ` in run ${run}` : ''}`);
       const lead = toLead(row);
