@@ -13,6 +13,7 @@ import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Workspace } from '../workspace/store.ts';
 import { createApp } from './app.ts';
+import { UserError } from '../errors.ts';
 
 export interface Served {
   url: string;
@@ -88,6 +89,14 @@ export function startServer(ws: Workspace, options: ServeOptions): Promise<Serve
           }),
       });
     });
-    server.on('error', reject);
+    server.on('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new UserError(`${options.host}:${options.port} is in use (another server?); choose another with --port`)
+          : err.code === 'EADDRNOTAVAIL' || err.code === 'EACCES'
+            ? new UserError(`cannot listen on ${options.host}:${options.port} (${err.code}); check --host and --port`)
+            : err,
+      ),
+    );
   });
 }
