@@ -119,6 +119,29 @@ describe('GET /api/map/places', () => {
   });
 });
 
+describe('GET /api/team and the open case in a lead file', () => {
+  it('lists the analysts and supervisors a case may be assigned to, for the case team only', async () => {
+    const r = await as.analyst.call('GET', '/api/team');
+    expect(r.status).toBe(200);
+    expect(r.body.items).toEqual([
+      { name: 'analyst', role: 'analyst' },
+      { name: 'supervisor', role: 'supervisor' },
+    ]);
+    for (const who of ['brand-owner', 'west-police', 'programme']) expectError(await as[who].call('GET', '/api/team'), 403, 'forbidden');
+  });
+
+  it("gives a lead file its open case, once one is opened on it", async () => {
+    const lead = (await as.analyst.call('GET', '/api/leads?limit=1&status=active')).body.items[0];
+    expect((await as.analyst.call('GET', `/api/leads/${lead.lead_id}`)).body.lead.case_id).toBeNull();
+    const opened = await as.analyst.call('POST', '/api/cases', { lead_id: lead.lead_id });
+    expect(opened.status).toBe(201);
+    expect((await as.analyst.call('GET', `/api/leads/${lead.lead_id}`)).body.lead.case_id).toBe(opened.body.case_id);
+    expect((await as.analyst.call('GET', '/api/leads?limit=1&status=active')).body.items[0].case_id).toBe(opened.body.case_id);
+    const brandLead = (await as['brand-owner'].call('GET', '/api/leads?limit=1')).body.items[0];
+    expect((await as['brand-owner'].call('GET', `/api/leads/${brandLead.lead_id}`)).body.lead).not.toHaveProperty('case_id');
+  });
+});
+
 describe('GET /api/runs/compare', () => {
   it('finds every lead of a run continuing in the same run registered again, with nothing new or gone', async () => {
     const r = await as.analyst.call('GET', '/api/runs/compare?from=1&to=2');

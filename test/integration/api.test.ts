@@ -38,6 +38,8 @@ const ROUTES = [
   'GET /api/audit', 'GET /api/audit/verify', 'GET /api/reports', 'POST /api/reports',
   // Reached in api-roles.test.ts.
   'GET /api/map/density', 'GET /api/map/places',
+  // Reached in api-map.test.ts.
+  'GET /api/team',
 ];
 
 const ROLE_USERS = ['analyst', 'supervisor', 'west-police', 'east-police', 'brand-owner', 'programme', 'admin'];

@@ -27,6 +27,21 @@ export function adminRoutes(app: Api, { ws }: ServerDeps): void {
 
   app.openapi(
     createRoute({
+      method: 'get', path: '/api/team', tags: ['cases'], summary: 'The analysts and supervisors a case may be assigned to',
+      responses: {
+        200: { description: 'the team', content: { 'application/json': { schema: z.object({ items: z.array(z.object({ name: z.string(), role: z.string() })) }) } } },
+        ...errors(401, 403),
+      },
+    }),
+    (c) => {
+      requireRole(c, ['analyst', 'supervisor']);
+      const items = ws.prepare(`SELECT name, role FROM users WHERE role IN ('analyst', 'supervisor') AND disabled_at IS NULL ORDER BY name`).all();
+      return ok(c, { items });
+    },
+  );
+
+  app.openapi(
+    createRoute({
       method: 'post', path: '/api/users', tags: ['admin'], summary: 'Add a user (admin)',
       request: { body: { content: { 'application/json': { schema: NewUser } }, required: true } },
       responses: { 201: { description: 'the user', content: { 'application/json': { schema: UserOut } } }, ...errors(400, 401, 403) },

@@ -227,7 +227,8 @@ export function leadRoutes(app: Api, { ws }: ServerDeps): void {
         )
         .all(lead_id, TEAM.includes(user.role) ? 1 : 0, lead.run_id, lead_id, ...scope.params);
       auditNow(ws, c.get('actor'), { action: 'lead.view', object_type: 'lead', object_id: `${lead.run_id}/${lead_id}` });
-      return ok(c, { lead: redactLead(lead, user), detail: redactDetail(detail, user), history: historyRows });
+      const caseId = TEAM.includes(user.role) ? { case_id: openCases(lead.run_id).get(lead_id) ?? null } : {};
+      return ok(c, { lead: { ...redactLead(lead, user), ...caseId }, detail: redactDetail(detail, user), history: historyRows });
     },
   );
 
