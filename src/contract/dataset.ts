@@ -52,7 +52,7 @@ export const TABLE_NAMES = [
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
-/** The own-brand programme's tables (optional; the world generator does not write them yet). */
+/** The own-brand programme's tables (optional; the world generator writes them clean, without bad rows). */
 export const PROGRAMME_TABLES: readonly TableName[] = ['belts', 'factories', 'factory_accounts'];
 
 export const CATEGORIES = [

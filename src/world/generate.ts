@@ -13,6 +13,7 @@ import { buildCatalog } from './catalog.ts';
 import { City, type Address, type Aoi } from './city.ts';
 import { withBadRows } from './corrupt.ts';
 import { emitParcels } from './parcels.ts';
+import { buildProgramme, type ProgrammeContext } from './programme.ts';
 import { Rng } from './random.ts';
 import { buildOutcomes, buildReports } from './reports.ts';
 import type { Scenario } from './scenario.ts';
@@ -28,6 +29,11 @@ export interface GenerateOptions {
   readonly format: Format;
   readonly crs: Crs;
   readonly days?: number;
+  /**
+   * Label of the programme tables' random stream (internal: tests vary it to
+   * show that no other table depends on that stream).
+   */
+  readonly programmeSalt?: string;
 }
 
 export interface WorldSummary {
@@ -187,6 +193,7 @@ export async function generateWorld(options: GenerateOptions, progress: Progress
     join(options.out, 'dataset.json'),
     `${JSON.stringify({ name: `synthetic world: ${s.name}, seed ${options.seed}, ${options.pickups} pickups`, crs: options.crs, timezone: s.timezone, currency: s.currency }, null, 2)}\n`,
   );
+  await writeProgramme(options, { scenario: s, city, catalog, sellers: actors.sellers, start, days, time, project }, root.fork(options.programmeSalt ?? 'programme'));
   const ordered = {} as Record<TableName, number>;
   const orderedBad = {} as Record<TableName, number>;
   for (const t of ['sellers', 'listings', 'shipments', 'pickups', 'catalog', 'reports', 'places', 'outcomes'] as const) {
@@ -207,6 +214,29 @@ export async function generateWorld(options: GenerateOptions, progress: Progress
     endDate,
     seconds: (Date.now() - t0) / 1000,
   };
+}
+
+/**
+ * belts, factories, factory_accounts: written last, from their own stream (a
+ * fork consumes nothing of its parent), so every other file is what it was
+ * before these tables existed. Clean rows only; truth/world.json does not
+ * count them.
+ */
+async function writeProgramme(options: GenerateOptions, ctx: ProgrammeContext, rng: Rng): Promise<void> {
+  const programme = buildProgramme(ctx, rng);
+  const tables: [TableName, Cell[][]][] = [
+    ['belts', programme.belts],
+    ['factories', programme.factories],
+    ['factory_accounts', programme.factoryAccounts],
+  ];
+  for (const [table, rows] of tables) {
+    const w = new TableWriter(join(options.out, `${table}.${options.format}`), columnNames(table), options.format);
+    for (const r of rows) {
+      const p = w.write(r);
+      if (p) await p;
+    }
+    await w.close();
+  }
 }
 
 interface TruthMeta {

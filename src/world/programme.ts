@@ -1,0 +1,148 @@
+/**
+ * The own-brand programme's tables: industrial belts on the city's
+ * industrial estates, the factories in them (OEM history, capacity,
+ * enrolment) and the legitimate shop accounts they run.
+ *
+ * Drawn from a stream of its own, after the rest of the world exists and
+ * without touching it, so adding these tables left every other table of a
+ * seed byte-identical.
+ */
+import type { Category } from '../contract/dataset.ts';
+import type { Seller } from './actors.ts';
+import type { Catalog } from './catalog.ts';
+import type { Aoi, City } from './city.ts';
+import { ownBrandName } from './names.ts';
+import type { Rng } from './random.ts';
+import type { Scenario } from './scenario.ts';
+import type { TimeFormat } from './time.ts';
+import type { Cell } from './writer.ts';
+
+export interface ProgrammeContext {
+  readonly scenario: Scenario;
+  readonly city: City;
+  readonly catalog: Catalog;
+  /** Every seller of the world, ids assigned. */
+  readonly sellers: readonly Seller[];
+  /** Local seconds at the first day's midnight, and the number of days. */
+  readonly start: number;
+  readonly days: number;
+  readonly time: TimeFormat;
+  /** WGS84 -> the dataset's coordinate system. */
+  readonly project: (lat: number, lng: number) => [number, number];
+}
+
+/** Rows of the three tables, in contract column order. */
+export interface Programme {
+  readonly belts: Cell[][];
+  readonly factories: Cell[][];
+  readonly factoryAccounts: Cell[][];
+}
+
+/** What a belt is known for, as in its name (莆田运动鞋产业带). */
+const INDUSTRY: Record<Category, string> = {
+  shoes: '运动鞋',
+  clothing: '服装',
+  food_drug: '食品',
+  mother_baby: '母婴用品',
+  auto_parts: '汽车配件',
+  appliances: '小家电',
+  luggage: '箱包',
+  furniture: '家具',
+  other: '日用品',
+};
+
+const FACTORY_SUFFIX: Record<Category, readonly string[]> = {
+  shoes: ['鞋业有限公司', '鞋厂', '鞋材有限公司'],
+  clothing: ['服饰有限公司', '制衣厂', '针织厂'],
+  food_drug: ['食品有限公司', '食品厂'],
+  mother_baby: ['母婴用品有限公司', '日化厂'],
+  auto_parts: ['汽配有限公司', '机械厂'],
+  appliances: ['电器有限公司', '电子厂'],
+  luggage: ['箱包有限公司', '皮具厂'],
+  furniture: ['家具有限公司', '木业厂'],
+  other: ['工贸有限公司', '实业有限公司'],
+};
+
+/** Share of legitimate own-brand (factory) accounts, and of other legitimate accounts, that a belt factory runs. */
+const FACTORY_SELLER_SHARE = 0.7;
+const OTHER_SELLER_SHARE = 0.03;
+const ENROLLED_SHARE = 0.45;
+const OEM_SHARE = 0.55;
+
+/** Builds the programme tables of a world from `rng` alone (the world itself is only read). */
+export function buildProgramme(ctx: ProgrammeContext, rng: Rng): Programme {
+  const s = ctx.scenario;
+  const day = (sec: number) => ctx.time.date(sec);
+  const lastDay = ctx.start + (ctx.days - 1) * 86_400;
+
+  // Categories by how much of the catalog they make up: the first belt is the city's main trade.
+  const perCategory = new Map<Category, number>();
+  for (const p of ctx.catalog.products) perCategory.set(p.category, (perCategory.get(p.category) ?? 0) + 1);
+  const ranked = [...perCategory.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c]) => c);
+  const others = rng.shuffle(ranked.slice(1));
+
+  const estates = ctx.city.ofType('industrial');
+  const pool = estates.length > 0 ? estates : ctx.city.aois.filter((a) => a.type !== 'parcel_station');
+  const places = rng.shuffle([...pool]);
+  const nBelts = rng.int(2, 4);
+  const belts: { id: string; categories: Category[]; aois: Aoi[] }[] = [];
+  for (let b = 0; b < nBelts; b++) {
+    const main = b === 0 ? ranked[0] : (others[(b - 1) % Math.max(1, others.length)] ?? ranked[0]);
+    const categories = [main];
+    const extra = others.length > 1 ? others[b % others.length] : undefined;
+    if (b > 0 && extra !== undefined && extra !== main && rng.chance(0.3)) categories.push(extra);
+    // Estates are split between belts; a city with fewer estates than belts shares them.
+    const share = Math.max(1, Math.floor(places.length / nBelts));
+    const own = places.slice(b * share, b * share + rng.int(1, Math.min(4, share)));
+    belts.push({ id: `B${101 + b}`, categories, aois: own.length > 0 ? own : [rng.pick(pool)] });
+  }
+
+  const factories: { id: string; enrolledAt: number | null; row: Cell[] }[] = [];
+  for (const belt of belts) {
+    const n = rng.int(5, 20);
+    for (let k = 0; k < n; k++) {
+      const category = rng.pick(belt.categories);
+      const makers = ctx.catalog.brands.filter((br) => br.lines.some((l) => l.category === category));
+      const oem: string[] = [];
+      if (makers.length > 0 && rng.chance(OEM_SHARE)) {
+        for (let m = rng.int(1, Math.min(3, makers.length)); m > 0; m--) {
+          const brand = rng.pick(makers).name;
+          if (!oem.includes(brand)) oem.push(brand);
+        }
+      }
+      const aoi = rng.pick(belt.aois);
+      const [lat, lng] = ctx.project(...latLng(ctx.city.pointIn(aoi, rng)));
+      const enrolledAt = rng.chance(ENROLLED_SHARE) ? ctx.start + rng.int(0, ctx.days - 1) * 86_400 : null;
+      const capacity = Math.max(500, Math.round(rng.lognormal(12_000, 0.8) / 500) * 500);
+      const id = `F${1001 + factories.length}`;
+      const name = `${ownBrandName(rng)}${rng.pick(FACTORY_SUFFIX[category])}`;
+      factories.push({
+        id,
+        enrolledAt,
+        row: [id, belt.id, name, category, oem.join(';') || null, capacity, lat, lng, enrolledAt === null ? null : day(enrolledAt)],
+      });
+    }
+  }
+
+  // Only honest accounts: a counterfeit operation's shops are never a programme factory's, and
+  // a brand's authorised store is the brand's own.
+  const legit = ctx.sellers.filter((x) => !x.isCounterfeit && x.operation === null && x.kind !== 'den_account' && x.kind !== 'brand_store');
+  // Enrolled factories are the ones opening own-brand shops.
+  const weights = factories.map((f) => (f.enrolledAt === null ? 1 : 3));
+  const links: { factory: number; seller: Seller; since: number }[] = [];
+  for (const seller of legit) {
+    if (!rng.chance(seller.kind === 'factory' ? FACTORY_SELLER_SHARE : OTHER_SELLER_SHARE)) continue;
+    const factory = rng.weightedIndex(weights);
+    const since = Math.min(lastDay, Math.max(seller.registeredAt, ctx.start - 720 * 86_400) + rng.int(0, 90) * 86_400);
+    links.push({ factory, seller, since });
+  }
+  links.sort((a, b) => a.factory - b.factory || a.since - b.since || (a.seller.id < b.seller.id ? -1 : 1));
+
+  return {
+    belts: belts.map((b) => [b.id, `${s.city}${INDUSTRY[b.categories[0]]}产业带`, s.city, s.province, b.categories.join(';'), b.aois.map((a) => a.id).join(';'), null, null]),
+    factories: factories.map((f) => f.row),
+    factoryAccounts: links.map((l) => [factories[l.factory].id, l.seller.id, day(l.since)]),
+  };
+}
+
+const latLng = (p: { lat: number; lng: number }): [number, number] => [p.lat, p.lng];
