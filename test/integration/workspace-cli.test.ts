@@ -69,7 +69,7 @@ describe('analyze --workspace and workspace import', () => {
       expect(runs[0]).toMatchObject({ run_id: 1, out_dir: out, leads: leadCount, method: 'dragnet' });
       expect(s.sql.prepare(`SELECT count(*) FROM leads WHERE run_id = 1`).pluck().get()).toBe(leadCount);
       // The run kept its database: the leads have their parcels.
-      expect(s.sql.prepare(`SELECT count(*) FROM leads WHERE run_id = 1 AND detail IS NOT NULL`).pluck().get()).toBe(leadCount);
+      expect(s.sql.prepare(`SELECT count(*) FROM lead_details WHERE run_id = 1`).pluck().get()).toBe(leadCount);
       expect(s.sql.prepare(`SELECT action FROM audit ORDER BY seq`).pluck().all()).toEqual(['run.register']);
     });
   });
