@@ -28,7 +28,7 @@ interface Props {
   label: string;
   /** Registered under this name in window.dragnetMaps. */
   name: string;
-  /** Draw the dataset's places: only for roles that may read /api/map/places. */
+  /** Draw the dataset's places (every role with a map may read /api/map/places). */
   withPlaces: boolean;
   bounds: Bounds | null;
   maxZoom?: number;

@@ -170,7 +170,7 @@ function PoliceCase({ pkg, onChanged }: { pkg: ReferralPackage; onChanged: () =>
       </Section>
       <div class="grid-2">
         <Section title={t('lead.site')}>
-          <SiteMap lat={pkg.site.lat} lng={pkg.site.lng} radius={pkg.site.radius_m} withPlaces={false} />
+          <SiteMap lat={pkg.site.lat} lng={pkg.site.lng} radius={pkg.site.radius_m} withPlaces />
         </Section>
         <Section title={t('lead.evidence')}>
           <ul class="evidence">
