@@ -239,6 +239,7 @@ describe('rights holder: only leads and listings of their brands', () => {
     for (const item of r.body.items) {
       expect(item.brands).toEqual([brand]);
       expect(item.est_value).toBeNull();
+      expect(item.evidence.some((e: string) => e.startsWith('estimated sales'))).toBe(false);
       expect(item).not.toHaveProperty('case_id');
     }
   });

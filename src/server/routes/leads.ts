@@ -30,7 +30,13 @@ export function leadScope(user: User): { where: string; params: unknown[] } {
 /** A lead as the user may see it: a rights holder gets only their brands, and no value mixing other brands'. */
 export function redactLead(lead: LeadRecord, user: User): LeadRecord & { est_value: number | null } {
   if (user.role !== 'rights_holder') return lead;
-  return { ...lead, brands: lead.brands.filter((b) => user.brands.includes(b)), est_value: null as never };
+  return {
+    ...lead,
+    brands: lead.brands.filter((b) => user.brands.includes(b)),
+    est_value: null as never,
+    // The evidence states the same value in words.
+    evidence: lead.evidence.filter((e) => !e.startsWith('estimated sales')),
+  };
 }
 
 export function redactDetail(d: LeadDetail, user: User): LeadDetail {
