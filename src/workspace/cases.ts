@@ -225,7 +225,8 @@ export function transition(ws: Workspace, actor: Actor, user: User, caseId: numb
     if (t.needs === 'outcome') {
       const o = input.outcome;
       if (!o) throw new CaseError('invalid', 'closing a case records its result (outcome: confirmed or nothing_found)');
-      const raidDate = o.raid_date ?? parseJson<{ raid_date?: string } | null>(ws.prepare(`SELECT outcome FROM cases WHERE case_id = ?`).pluck().get(caseId) as string | null)?.raid_date;
+      // The raid's date as given now, else as recorded with the raid (the case read above holds it).
+      const raidDate = o.raid_date ?? c.outcome?.raid_date;
       if (!raidDate) throw new CaseError('invalid', 'the result needs the raid date (outcome.raid_date)');
       const outcome: Outcome = {
         result: o.result,

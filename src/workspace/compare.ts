@@ -4,7 +4,7 @@
  * nearby, as a case would follow it) and how their score and status moved,
  * and which earlier sites are gone.
  */
-import { matchSite, NEARBY_M } from './follow.ts';
+import { betterMatch, matchSite, NEARBY_M } from './follow.ts';
 import { LEAD_COLUMNS, toLead, type LeadRow } from './runs.ts';
 import type { Workspace } from './store.ts';
 import type { LeadRecord } from './types.ts';
@@ -40,9 +40,7 @@ export function compareRuns(ws: Workspace, fromRun: number, toRun: number): RunC
       for (let dj = -reach; dj <= reach; dj++) {
         for (const prev of grid.get(`${ci + di}:${cj + dj}`) ?? []) {
           const m = matchSite(prev, l);
-          if (m && (!best || (m.relation === 'same_site' && best.relation !== 'same_site') || (m.relation === best.relation && m.distance < best.distance))) {
-            best = { prev, ...m };
-          }
+          if (m && betterMatch(m, best)) best = { prev, ...m };
         }
       }
     }

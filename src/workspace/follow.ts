@@ -49,23 +49,31 @@ export function matchSite(
   return null;
 }
 
+/** Open cases' sites, their accounts and networks parsed. */
+function openCaseSites(ws: Workspace): (Omit<CaseSite, 'seller_ids' | 'network_ids'> & { seller_ids: string[]; network_ids: string[] })[] {
+  const rows = ws.prepare(`SELECT case_id, lat, lng, radius_m, seller_ids, network_ids FROM cases WHERE state IN (${OPEN_SQL}) ORDER BY case_id`).all() as CaseSite[];
+  return rows.map((c) => ({ ...c, seller_ids: parseJson<string[]>(c.seller_ids), network_ids: parseJson<string[]>(c.network_ids) }));
+}
+
+type Match = NonNullable<ReturnType<typeof matchSite>>;
+
+/** Whether match `m` beats the best so far: the same place beats the same operation elsewhere; then the nearer. */
+export function betterMatch(m: Match, best: Match | undefined): boolean {
+  return !best || (m.relation === 'same_site' && best.relation !== 'same_site') || (m.relation === best.relation && m.distance < best.distance);
+}
+
 export function followCases(ws: Workspace, actor: Actor, runId: number): FollowReport {
-  const open = ws.prepare(`SELECT case_id, lat, lng, radius_m, seller_ids, network_ids FROM cases WHERE state IN (${OPEN_SQL}) ORDER BY case_id`).all() as CaseSite[];
+  const open = openCaseSites(ws);
   const report: FollowReport = { followed: [], unmatched: [] };
   if (open.length === 0) return report;
   const leads = (ws.prepare(`SELECT ${LEAD_COLUMNS} FROM leads WHERE run_id = ?`).all(runId) as LeadRow[]).map(toLead);
   const byId = new Map(leads.map((l) => [l.lead_id, l]));
   const link = ws.prepare(`INSERT OR IGNORE INTO case_leads (case_id, run_id, lead_id, relation, linked_at) VALUES (?, ?, ?, ?, ?)`);
   for (const c of open) {
-    const site = { ...c, seller_ids: parseJson<string[]>(c.seller_ids), network_ids: parseJson<string[]>(c.network_ids) };
-    let best: { lead: LeadRecord; relation: 'same_site' | 'same_operation'; distance: number } | undefined;
+    let best: (Match & { lead: LeadRecord }) | undefined;
     for (const lead of leads) {
-      const m = matchSite(site, lead);
-      if (!m) continue;
-      // The same place beats the same operation elsewhere; then the nearer.
-      if (!best || (m.relation === 'same_site' && best.relation !== 'same_site') || (m.relation === best.relation && m.distance < best.distance)) {
-        best = { lead, ...m };
-      }
+      const m = matchSite(c, lead);
+      if (m && betterMatch(m, best)) best = { lead, ...m };
     }
     if (!best) {
       report.unmatched.push(c.case_id);
@@ -116,9 +124,9 @@ export function caseForLead(ws: Workspace, lead: LeadRecord): number | undefined
     .prepare(`SELECT cl.case_id FROM case_leads cl JOIN cases c USING (case_id) WHERE cl.run_id = ? AND cl.lead_id = ? AND c.state IN (${OPEN_SQL}) ORDER BY cl.case_id LIMIT 1`)
     .get(lead.run_id, lead.lead_id) as { case_id: number } | undefined;
   if (linked) return linked.case_id;
-  const open = ws.prepare(`SELECT case_id, lat, lng, radius_m, seller_ids, network_ids FROM cases WHERE state IN (${OPEN_SQL}) ORDER BY case_id`).all() as CaseSite[];
+  const open = openCaseSites(ws);
   for (const c of open) {
-    const m = matchSite({ ...c, seller_ids: parseJson(c.seller_ids), network_ids: parseJson(c.network_ids) }, lead);
+    const m = matchSite(c, lead);
     if (m?.relation === 'same_site') return c.case_id;
   }
   return undefined;

@@ -119,8 +119,11 @@ export async function registerRun(ws: Workspace, actor: Actor, outDir: string, l
   });
 }
 
+/** A run's columns as RunRecord has them (run_json stays in the store). */
+const RUN_COLUMNS = 'run_id, out_dir, label, dataset_name, method, started_at, data_end, timezone, currency, leads, imported_at';
+
 export function getRun(ws: Workspace, runId: number): RunRecord | undefined {
-  return ws.prepare(`SELECT run_id, out_dir, label, dataset_name, method, started_at, data_end, timezone, currency, leads, imported_at FROM runs WHERE run_id = ?`).get(runId) as
+  return ws.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_id = ?`).get(runId) as
     | RunRecord
     | undefined;
 }
@@ -131,7 +134,7 @@ export function latestRun(ws: Workspace): RunRecord | undefined {
 }
 
 export function listRuns(ws: Workspace): RunRecord[] {
-  return ws.prepare(`SELECT run_id, out_dir, label, dataset_name, method, started_at, data_end, timezone, currency, leads, imported_at FROM runs ORDER BY run_id`).all() as RunRecord[];
+  return ws.prepare(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY run_id`).all() as RunRecord[];
 }
 
 export interface LeadRow {
