@@ -467,7 +467,7 @@ describe('the console', () => {
     await page.getByLabel('Password', { exact: true }).fill('a-long-enough-password');
     await page.getByRole('button', { name: 'Add user' }).click();
     await page.getByText('Added analyst-2.').waitFor();
-    await expect(page.getByRole('table').locator('tbody tr').count()).resolves.toBe(Object.keys(tw.users).length + 1);
+    await expect.poll(() => page.getByRole('table').locator('tbody tr').count()).toBe(Object.keys(tw.users).length + 1);
     await check(admin, 'users');
     await page.getByRole('navigation').getByRole('link', { name: 'Partners' }).click();
     await settled(page);
