@@ -346,6 +346,9 @@ describe('the console', () => {
     flow.caseId = Number(/Case #(\d+)/.exec(await caseLink.innerText())![1]);
     await page.getByRole('button', { name: 'Assign to me' }).click();
     await page.getByText('assigned to analyst').waitFor();
+    // The case may go to the team's analysts and supervisors, and to nobody else.
+    const team = Object.values(tw.users).filter((u) => u.role === 'analyst' || u.role === 'supervisor').map((u) => u.name).sort();
+    await expect.poll(() => page.getByLabel('Assignee', { exact: true }).locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['', ...team]);
     await page.getByLabel('New comment').fill('Checked the listings: prices a fifth of MSRP.');
     await page.getByRole('button', { name: 'Add comment' }).click();
     await expect.poll(() => page.getByLabel('New comment').inputValue()).toBe('');

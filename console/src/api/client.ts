@@ -76,6 +76,7 @@ export const api = {
   transition: (id: number, body: TransitionIn) => call<Case>('POST', `/api/cases/${id}/transitions`, body),
   comment: (id: number, comment: string) => call<{ added: boolean }>('POST', `/api/cases/${id}/comments`, { comment }),
   assign: (id: number, assignee: string | null) => call<Case>('PUT', `/api/cases/${id}/assignee`, { assignee }),
+  team: () => get<{ items: { name: string; role: string }[] }>('/api/team'),
   casePartners: (id: number) => get<{ items: Partner[] }>(`/api/cases/${id}/partners`),
   exportUrl: (id: number, format: ExportFormat) => withQuery(`/api/cases/${id}/export`, { format }),
 

@@ -6,6 +6,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client.ts';
+import { useAsync } from '../hooks.ts';
 import type { AllowedTransition, CaseFile, ExportFormat, Outcome, Partner, TransitionIn } from '../api/types.ts';
 import { useI18n } from '../i18n/index.ts';
 import { Link } from '../router.tsx';
@@ -155,9 +156,12 @@ function TransitionForm({ caseId, move, raidDate, onDone }: { caseId: number; mo
 
 export function AssignForm({ caseId, assignee, me, onDone }: { caseId: number; assignee: string | null; me: string; onDone: () => void }) {
   const { t } = useI18n();
+  const team = useAsync(() => api.team(), []);
   const [name, setName] = useState(assignee ?? '');
   const [error, setError] = useState<unknown>(null);
   useEffect(() => setName(assignee ?? ''), [assignee]);
+  // Who a case may go to: the team, and whoever holds it now even if no longer on it.
+  const names = [...new Set([...(team.data?.items.map((m) => m.name) ?? []), ...(assignee ? [assignee] : [])])].sort();
   const assign = async (who: string | null) => {
     setError(null);
     try {
@@ -172,11 +176,20 @@ export function AssignForm({ caseId, assignee, me, onDone }: { caseId: number; a
       class="inline-form"
       onSubmit={(e) => {
         e.preventDefault();
-        void assign(name.trim() || null);
+        void assign(name || null);
       }}
     >
       <Field label={t('case.assignee')} hint={t('case.assignee_hint')}>
-        {(id) => <input id={id} name="assignee" value={name} onInput={(e) => setName(val(e))} autocomplete="off" aria-describedby={`${id}-hint`} />}
+        {(id) => (
+          <select id={id} name="assignee" value={name} onChange={(e) => setName(val(e))} aria-describedby={`${id}-hint`}>
+            <option value="">{t('case.unassigned')}</option>
+            {names.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        )}
       </Field>
       <div class="button-row">
         <button type="submit" class="secondary">{t('case.assign')}</button>
@@ -187,6 +200,7 @@ export function AssignForm({ caseId, assignee, me, onDone }: { caseId: number; a
         ) : null}
       </div>
       <ErrorNote error={error} />
+      {team.error ? <ErrorNote error={team.error} /> : null}
     </form>
   );
 }
