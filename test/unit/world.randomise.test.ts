@@ -21,6 +21,7 @@ import { RANGES, randomise, type RandomParams } from '../../src/world/randomise.
 import type { Range } from '../../src/world/scenario.ts';
 import { randomisedVariant, SCENARIOS } from '../../src/world/scenarios.ts';
 import { withDatabase } from '../helpers/db.ts';
+import { ACCEPTANCE_SEEDS, parseSeeds, TUNING_SEEDS } from '../../src/evaluate/suite.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'dragnet-rand-'));
 const dir = (name: string) => join(root, name);
@@ -223,3 +224,15 @@ describe('a randomised world', () => {
   });
 });
 
+
+describe('suite seeds', () => {
+  it('keeps the acceptance seeds apart from the tuning seeds, and reads seed lists', () => {
+    expect(ACCEPTANCE_SEEDS).toEqual([101, 102, 103, 104, 105, 106, 107, 108, 109, 110]);
+    for (const seed of ACCEPTANCE_SEEDS) expect(seed < TUNING_SEEDS[0] || seed > TUNING_SEEDS[1]).toBe(true);
+    expect(parseSeeds('3')).toEqual([1, 2, 3]);
+    expect(parseSeeds('101-103')).toEqual([101, 102, 103]);
+    expect(parseSeeds('4, 9')).toEqual([4, 9]);
+    expect(parseSeeds('acceptance')).toEqual([...ACCEPTANCE_SEEDS]);
+    for (const bad of ['0', '5-2', 'x', '1,a', '']) expect(() => parseSeeds(bad), bad).toThrow(/seeds/);
+  });
+});
