@@ -60,6 +60,9 @@ export const RANGES = {
   legitSharedIdentity: [0, 0.15],
   legitStationFactor: [0.3, 1.3],
   legitVillagePoint: [0, 0.6],
+  legitVagueSender: [0, 0.15],
+  /** Spread (log-normal sigma) of each legitimate kind's volume around the base scenario's. */
+  legitVolumeSigma: [0.4, 0.4],
 } as const satisfies Record<string, Range>;
 
 /** The values drawn for one world (truth/params.json). */
@@ -102,6 +105,8 @@ export interface RandomParams {
     readonly sharedIdentity: number;
     readonly stationFactor: number;
     readonly villagePoint: number;
+    readonly vagueSender: number;
+    readonly volume: Readonly<Record<LegitKind, number>>;
   };
 }
 
@@ -175,6 +180,8 @@ export function randomise(base: Scenario, rng: Rng, name = base.name): { scenari
     sharedIdentity: u(R.legitSharedIdentity),
     stationFactor: u(R.legitStationFactor),
     villagePoint: u(R.legitVillagePoint),
+    vagueSender: u(R.legitVagueSender),
+    volume: Object.fromEntries(kinds.map((k) => [k, r3(base.kindVolume[k] * rng.lognormal(1, R.legitVolumeSigma[0]))])) as Record<LegitKind, number>,
   };
   // All weights zero would leave no choice: keep the geocoder at the building then.
   if (logistics.geocodePrecision.building + logistics.geocodePrecision.street + logistics.geocodePrecision.village === 0) {
@@ -196,7 +203,7 @@ export function randomise(base: Scenario, rng: Rng, name = base.name): { scenari
       minSellers: Math.max(60, Math.round(base.scale.minSellers * legit.sellerFactor)),
     },
     legitMix: mix,
-    kindVolume: { ...base.kindVolume, den_account: r3(base.kindVolume.den_account * den.volumeFactor) },
+    kindVolume: { ...base.kindVolume, ...legit.volume, den_account: r3(base.kindVolume.den_account * den.volumeFactor) },
     legitHours: {
       ...base.legitHours,
       livestream:
@@ -207,6 +214,7 @@ export function randomise(base: Scenario, rng: Rng, name = base.name): { scenari
     ) as Scenario['legitPlacement'],
     legitSharedIdentity: legit.sharedIdentity,
     legitVillagePoint: legit.villagePoint,
+    legitVagueSender: legit.vagueSender,
     den: {
       ...base.den,
       accountsPerOperation,

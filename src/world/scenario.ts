@@ -95,6 +95,8 @@ export interface Scenario {
    * Optional: absent, nobody does (and nothing is drawn for it).
    */
   readonly legitVillagePoint?: number;
+  /** Optional: share of legitimate sellers writing a vague sender address (their village or estate, no house number). */
+  readonly legitVagueSender?: number;
   /** When true, each seed draws the scenario's parameters from wide ranges (see randomise.ts). */
   readonly randomise?: boolean;
 

@@ -120,7 +120,9 @@ function legitSeller(ctx: ActorContext, kind: LegitKind, brand: Brand | null, ow
   // Most sellers deal with the one courier of their beat; big shippers see a second one now and then.
   const couriers = r.shuffle([...territory.couriers]).slice(0, kind === 'factory' || kind === 'brand_store' ? 2 : 1);
   // An office or registered address on the waybill while parcels leave a warehouse: honest noise that looks like a fake sender.
-  const sender: Address = r.chance(s.legitAddressMismatch) ? ctx.city.randomAddress(r) : own;
+  const written: Address = r.chance(s.legitAddressMismatch) ? ctx.city.randomAddress(r) : own;
+  // Some honest sellers write only their village or estate (drawn only where the scenario has them).
+  const sender = s.legitVagueSender !== undefined && r.chance(s.legitVagueSender) ? ctx.city.vagueAddress(aoi) : written;
   const lateStart = r.chance(s.legitLateStart);
   const activeFrom = lateStart ? r.int(3, Math.max(4, ctx.days - 10)) : 0;
   const registeredAt = lateStart

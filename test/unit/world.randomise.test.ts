@@ -84,6 +84,7 @@ describe('randomise: the draws', () => {
     within('legit sellers', params.map((p) => p.legit.sellerFactor), RANGES.sellerFactor);
     within('legit night', params.map((p) => p.legit.livestreamNightShare), RANGES.livestreamNightShare);
     within('legit village point', params.map((p) => p.legit.villagePoint), RANGES.legitVillagePoint);
+    within('legit vague sender', params.map((p) => p.legit.vagueSender), RANGES.legitVagueSender);
     within('legit shared identity', params.map((p) => p.legit.sharedIdentity), RANGES.legitSharedIdentity);
   });
 
