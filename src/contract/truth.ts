@@ -9,6 +9,7 @@
  *   truth/sellers.csv   one row per seller in sellers.*
  *   truth/listings.csv  one row per listing in listings.*
  *   truth/world.json    free-form description of the world (scenario, seed, counts)
+ *   truth/params.json   optional: a randomised world's drawn parameters (free-form)
  */
 import { z } from 'zod';
 
@@ -33,6 +34,14 @@ export const TruthSiteSchema = z.object({
   status: z.enum(['active', 'dormant', 'moved']),
   /** For `moved`: the site the operation resurfaced at. */
   successor_site_id: optionalString,
+  /**
+   * Optional: how the den shows in the data. `door` (couriers collect within
+   * 30 m of it), `alley` (at one handover point further off), `inferred` (at
+   * several; the den only inferable from their geometry) or `station`.
+   */
+  placement: optionalString,
+  /** Optional: the farthest handover point's distance from the den, m (for a station drop: the station's). */
+  handover_max_m: optionalString.transform((v) => (v === null ? null : Number(v))).pipe(z.number().nullable()),
 });
 export type TruthSite = z.infer<typeof TruthSiteSchema>;
 

@@ -112,12 +112,17 @@ function legitSeller(ctx: ActorContext, kind: LegitKind, brand: Brand | null, ow
   const own = ctx.city.addressOf(aoi, building, r);
   const atStation = r.chance(place.station);
   const stationAoi = atStation ? ctx.city.nearest('parcel_station', building) : null;
-  const collection = stationAoi ?? building;
+  // The village's public courier point, where the scenario has sellers use it (no draw otherwise).
+  const atVillagePoint =
+    !atStation && aoi.type === 'urban_village' && s.legitVillagePoint !== undefined && r.chance(s.legitVillagePoint);
+  const collection = stationAoi ?? (atVillagePoint ? ctx.city.villagePoint(aoi) : building);
   const territory = ctx.city.territoryOf(collection);
   // Most sellers deal with the one courier of their beat; big shippers see a second one now and then.
   const couriers = r.shuffle([...territory.couriers]).slice(0, kind === 'factory' || kind === 'brand_store' ? 2 : 1);
   // An office or registered address on the waybill while parcels leave a warehouse: honest noise that looks like a fake sender.
-  const sender: Address = r.chance(s.legitAddressMismatch) ? ctx.city.randomAddress(r) : own;
+  const written: Address = r.chance(s.legitAddressMismatch) ? ctx.city.randomAddress(r) : own;
+  // Some honest sellers write only their village or estate (drawn only where the scenario has them).
+  const sender = s.legitVagueSender !== undefined && r.chance(s.legitVagueSender) ? ctx.city.vagueAddress(aoi) : written;
   const lateStart = r.chance(s.legitLateStart);
   const activeFrom = lateStart ? r.int(3, Math.max(4, ctx.days - 10)) : 0;
   const registeredAt = lateStart
