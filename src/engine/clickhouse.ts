@@ -1,0 +1,366 @@
+/**
+ * `--engine clickhouse://HOST:PORT[,HOST:PORT...]/DB[?cluster=NAME]`: the
+ * heavy, data-parallel part of the `pickup-points` stage on a ClickHouse
+ * cluster, through the official `@clickhouse/client` (HTTP).
+ *
+ * What runs where (docs/scale.md says why):
+ * - Reading and validating every table stays in the Node process (ingest/):
+ *   every record read is accepted or quarantined with a reason, and checks
+ *   across records (duplicate keys, dangling references, the region) need the
+ *   whole table. The frame (the median pickup) is taken there too.
+ * - The accepted pickups and shipments are then sent to the cluster, in
+ *   RowBinary (exact doubles), sharded by a hash of the waybill so that a
+ *   parcel's pickup and shipment land on one shard, partitioned by day and
+ *   ordered by region, and dropped from the embedded database.
+ * - On the cluster: the join of shipments to pickups (local to each shard),
+ *   where and when each parcel left (GPS, geocode or late scan; the local
+ *   hour), and the aggregates per seller and per listing.
+ * - Back to DuckDB: the placed parcels (`pickup_points`, without the raw
+ *   columns) and the aggregate tables; every later stage runs on those.
+ *
+ * SQL is kept to what ClickHouse 18.16 (Debian's package) and current
+ * releases both accept: MergeTree with PARTITION BY / ORDER BY, Distributed,
+ * `ALL INNER JOIN ... USING`, multiIf, toHour with a time zone, no settings
+ * newer than insert_distributed_sync.
+ *
+ * Tables are named per run (`dragnet_<run>_...`) and dropped when it ends, so
+ * runs can share a database.
+ */
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { Database } from './database.ts';
+import { UserError } from '../errors.ts';
+import { clickhouseType, decodeRows, encodeRows, type BinaryColumn, type Cell } from './row-binary.ts';
+import { LATE_SCAN_SECONDS, QUALITY, SHIPPING_TABLES, createFrame, finishPickupPoints, finishSellerShipping } from '../stages/sites/pickup-points.ts';
+
+export interface ClickHouseTarget {
+  /** HTTP endpoints, the first one the coordinator that holds the Distributed tables. */
+  hosts: string[];
+  database: string;
+  /** Cluster of remote_servers the shards form; required with more than one host. */
+  cluster?: string;
+  username?: string;
+  password?: string;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Parses `clickhouse://[USER[:PASSWORD]@]HOST:PORT[,HOST:PORT...]/DB[?cluster=NAME]`; a UserError says what is wrong. */
+export function parseEngineUrl(url: string): ClickHouseTarget {
+  const fail = (why: string) =>
+    new UserError(`--engine ${JSON.stringify(url)}: ${why}; expected clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?cluster=NAME] (HTTP ports)`);
+  const m = /^clickhouse:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?]+)\/([^/?]*)(?:\?(.*))?$/.exec(url);
+  if (!m) throw fail('not a clickhouse:// address');
+  const [, user, password, hostList, database, query] = m;
+  if (!NAME.test(database)) throw fail('the database must be a plain name (letters, digits, _)');
+  const hosts = hostList.split(',').map((h) => {
+    if (!/^[A-Za-z0-9.\-_]+:\d{1,5}$/.test(h) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(h)) throw fail(`${JSON.stringify(h)} is not HOST:PORT`);
+    return `http://${h}`;
+  });
+  const params = new URLSearchParams(query ?? '');
+  for (const key of params.keys()) if (key !== 'cluster') throw fail(`unknown option ${key}`);
+  const cluster = params.get('cluster') ?? undefined;
+  if (cluster !== undefined && !NAME.test(cluster)) throw fail('the cluster must be a plain name');
+  if (hosts.length > 1 && !cluster) throw fail('several hosts need ?cluster=NAME, the cluster of remote_servers they form');
+  return {
+    hosts,
+    database,
+    cluster,
+    username: user ? decodeURIComponent(user) : undefined,
+    password: password ? decodeURIComponent(password) : undefined,
+  };
+}
+
+/** Columns sent to the cluster, with the DuckDB expression that reads each from the accepted table. */
+const PICKUP_COLUMNS: readonly (BinaryColumn & { from: string })[] = [
+  { name: 'waybill_id', type: 'String', from: 'waybill_id' },
+  { name: 'region_id', type: 'String', nullable: true, from: 'region_id' },
+  { name: 'courier_id', type: 'String', nullable: true, from: 'courier_id' },
+  { name: 'aoi_id', type: 'String', nullable: true, from: 'aoi_id' },
+  { name: 'aoi_type', type: 'String', nullable: true, from: 'aoi_type' },
+  { name: 'lat', type: 'Float64', nullable: true, from: 'lat' },
+  { name: 'lng', type: 'Float64', nullable: true, from: 'lng' },
+  { name: 'gps_lat', type: 'Float64', nullable: true, from: 'pickup_gps_lat' },
+  { name: 'gps_lng', type: 'Float64', nullable: true, from: 'pickup_gps_lng' },
+  { name: 'pickup_us', type: 'Int64', from: 'epoch_us(pickup_time)' },
+  { name: 'gps_us', type: 'Int64', nullable: true, from: 'epoch_us(pickup_gps_time)' },
+];
+
+const SHIPMENT_COLUMNS: readonly (BinaryColumn & { from: string })[] = [
+  { name: 'waybill_id', type: 'String', from: 'waybill_id' },
+  { name: 'seller_id', type: 'String', from: 'seller_id' },
+  { name: 'listing_id', type: 'String', nullable: true, from: 'listing_id' },
+  { name: 'amount', type: 'Float64', nullable: true, from: 'amount' },
+  { name: 'sender_address', type: 'String', nullable: true, from: 'sender_address' },
+  { name: 'sender_phone_hash', type: 'String', nullable: true, from: 'sender_phone_hash' },
+  { name: 'order_us', type: 'Int64', nullable: true, from: 'epoch_us(order_time)' },
+];
+
+/** Placed parcels as they come back: the choice made on the cluster, the arithmetic left to finishPickupPoints. */
+const PLACED_COLUMNS: readonly BinaryColumn[] = [
+  { name: 'waybill_id', type: 'String' },
+  { name: 'seller_id', type: 'String' },
+  { name: 'listing_id', type: 'String', nullable: true },
+  { name: 'amount', type: 'Float64', nullable: true },
+  { name: 'courier_id', type: 'String', nullable: true },
+  { name: 'aoi_id', type: 'String', nullable: true },
+  { name: 'aoi_type', type: 'String', nullable: true },
+  { name: 'pickup_us', type: 'Int64' },
+  { name: 'night', type: 'UInt8' },
+  { name: 'placed_by', type: 'UInt8' },
+  { name: 'lat', type: 'Float64', nullable: true },
+  { name: 'lng', type: 'Float64', nullable: true },
+  { name: 'address_lat', type: 'Float64', nullable: true },
+  { name: 'address_lng', type: 'Float64', nullable: true },
+  { name: 'sender_address', type: 'String', nullable: true },
+];
+
+/** Staging types in DuckDB: the appender takes JS numbers as doubles (exact for the integers moved here, all below 2^53). */
+const DUCK_TYPES: Record<BinaryColumn['type'], string> = { String: 'VARCHAR', Float64: 'DOUBLE', Int64: 'DOUBLE', UInt8: 'DOUBLE', UInt64: 'DOUBLE' };
+
+/** Rows a batch sent or appended. */
+const BATCH_ROWS = 50_000;
+
+export class ClickHouseEngine {
+  private readonly prefix = `dragnet_${randomBytes(4).toString('hex')}`;
+  private created = false;
+
+  private constructor(
+    private readonly target: ClickHouseTarget,
+    /** One client per host; [0] is the coordinator. */
+    private readonly clients: ClickHouseClient[],
+  ) {}
+
+  /** Connects to every host and checks that the cluster's shards are the hosts given. */
+  static async open(target: ClickHouseTarget): Promise<ClickHouseEngine> {
+    const clients = target.hosts.map((url) =>
+      createClient({
+        url,
+        username: target.username,
+        password: target.password,
+        // A join over a national day runs for minutes: progress headers keep the connection busy meanwhile.
+        request_timeout: 3_600_000,
+        clickhouse_settings: { send_progress_in_http_headers: 1, http_headers_progress_interval_ms: '10000' },
+        // Failures reach the caller as errors; the client's own log would repeat them on stderr.
+        log: { level: ClickHouseLogLevel.OFF },
+      }),
+    );
+    const engine = new ClickHouseEngine(target, clients);
+    try {
+      for (const [i, client] of clients.entries()) {
+        try {
+          await client.query({ query: 'SELECT version()', format: 'JSONEachRow' }).then((r) => r.json());
+        } catch (err) {
+          throw new UserError(`cannot reach ClickHouse at ${target.hosts[i]}: ${(err as Error).message.split('\n')[0]}`);
+        }
+      }
+      if (target.cluster) {
+        // 18.16 knows no query parameters ({name:Type}); the name is a checked plain word.
+        const rows = await engine.rows<{ shards: string }>(
+          `SELECT count(DISTINCT shard_num) AS shards FROM system.clusters WHERE cluster = '${target.cluster}'`,
+        );
+        const shards = Number(rows[0]?.shards ?? 0);
+        if (shards === 0) throw new UserError(`ClickHouse at ${target.hosts[0]} has no cluster ${target.cluster} in its remote_servers`);
+        if (shards !== target.hosts.length) {
+          throw new UserError(
+            `cluster ${target.cluster} has ${shards} shard${shards > 1 ? 's' : ''} but --engine names ${target.hosts.length} host${target.hosts.length > 1 ? 's' : ''}: ` +
+              `list the HTTP address of one replica of every shard (each needs the run's local tables)`,
+          );
+        }
+      }
+    } catch (err) {
+      await engine.close();
+      throw err;
+    }
+    return engine;
+  }
+
+  private get db(): string {
+    return this.target.database;
+  }
+
+  private table(kind: 'pickups' | 'shipments', local: boolean): string {
+    return `${this.db}.${this.prefix}_${kind}${local && this.target.cluster ? '_local' : ''}`;
+  }
+
+  private async rows<T>(query: string): Promise<T[]> {
+    const result = await this.clients[0].query({ query, format: 'JSONEachRow' });
+    return result.json<T>();
+  }
+
+  private async everywhere(query: string): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.command({ query })));
+  }
+
+  /** Creates the run's tables: MergeTree shards, and over them Distributed tables on the coordinator. */
+  private async createTables(): Promise<void> {
+    await this.everywhere(`CREATE DATABASE IF NOT EXISTS ${this.db}`);
+    this.created = true;
+    const cols = (cs: readonly BinaryColumn[]) => cs.map((c) => `${c.name} ${clickhouseType(c)}`).join(', ');
+    // A region's day is one partition's contiguous range: pruned when a day or a region is asked for.
+    await this.everywhere(`CREATE TABLE ${this.table('pickups', true)} (${cols(PICKUP_COLUMNS)})
+      ENGINE = MergeTree() PARTITION BY toYYYYMMDD(toDateTime(intDiv(pickup_us, 1000000), 'UTC'))
+      ORDER BY (ifNull(region_id, ''), waybill_id)`);
+    await this.everywhere(`CREATE TABLE ${this.table('shipments', true)} (${cols(SHIPMENT_COLUMNS)})
+      ENGINE = MergeTree() ORDER BY (seller_id, waybill_id)`);
+    if (!this.target.cluster) return;
+    for (const kind of ['pickups', 'shipments'] as const) {
+      const columns = kind === 'pickups' ? PICKUP_COLUMNS : SHIPMENT_COLUMNS;
+      // Sharded by the waybill: a parcel's pickup and shipment meet on one shard, so the join never crosses the network.
+      await this.clients[0].command({
+        query: `CREATE TABLE ${this.table(kind, false)} (${cols(columns)})
+          ENGINE = Distributed(${this.target.cluster}, ${this.db}, ${this.prefix}_${kind}_local, cityHash64(waybill_id))`,
+      });
+    }
+  }
+
+  /** Streams an accepted DuckDB table to the cluster in RowBinary; returns the rows sent. */
+  private async push(db: Database, from: string, kind: 'pickups' | 'shipments', columns: readonly (BinaryColumn & { from: string })[]): Promise<number> {
+    let sent = 0;
+    async function* batches(): AsyncGenerator<Buffer> {
+      let batch: Cell[][] = [];
+      for await (const rows of db.chunks(`SELECT ${columns.map((c) => c.from).join(', ')} FROM ${from}`)) {
+        for (const row of rows) batch.push(row as Cell[]);
+        if (batch.length >= BATCH_ROWS) {
+          sent += batch.length;
+          yield encodeRows(columns, batch);
+          batch = [];
+        }
+      }
+      sent += batch.length;
+      if (batch.length) yield encodeRows(columns, batch);
+    }
+    const result = await this.clients[0].exec({
+      query: `INSERT INTO ${this.table(kind, false)} (${columns.map((c) => c.name).join(', ')}) FORMAT RowBinary`,
+      values: Readable.from(batches()),
+      // Distributed inserts are queued and sent later by default: wait for the shards to have the rows.
+      clickhouse_settings: this.target.cluster ? { insert_distributed_sync: 1 } : {},
+    });
+    result.stream.resume();
+    await new Promise((resolve, reject) => result.stream.on('end', resolve).on('error', reject));
+    return sent;
+  }
+
+  /** Runs a query and appends its RowBinary rows to a new DuckDB table of the given columns. */
+  private async pull(db: Database, query: string, into: string, columns: readonly BinaryColumn[]): Promise<number> {
+    await db.run(`CREATE OR REPLACE TABLE ${into} (${columns.map((c) => `${c.name} ${DUCK_TYPES[c.type]}`).join(', ')})`);
+    const result = await this.clients[0].exec({ query: `${query} FORMAT RowBinary` });
+    let n = 0;
+    let batch: Cell[][] = [];
+    const flush = async () => {
+      await db.append(into, batch as (string | number | null)[][]);
+      n += batch.length;
+      batch = [];
+    };
+    for await (const rows of decodeRows(columns, result.stream as AsyncIterable<Buffer>)) {
+      batch.push(...rows);
+      if (batch.length >= BATCH_ROWS) await flush();
+    }
+    if (batch.length) await flush();
+    return n;
+  }
+
+  /**
+   * Sends the accepted pickups and shipments to the cluster and drops them
+   * here; returns the rows sent. The frame is taken first, from all pickups.
+   */
+  async offload(db: Database): Promise<{ pickups: number; shipments: number }> {
+    await createFrame(db);
+    await this.createTables();
+    const pickups = await this.push(db, 'pickups', 'pickups', PICKUP_COLUMNS);
+    const shipments = await this.push(db, 'shipments', 'shipments', SHIPMENT_COLUMNS);
+    const [counted] = await this.rows<{ p: string; s: string }>(
+      `SELECT (SELECT count() FROM ${this.table('pickups', false)}) AS p, (SELECT count() FROM ${this.table('shipments', false)}) AS s`,
+    );
+    if (Number(counted.p) !== pickups || Number(counted.s) !== shipments) {
+      throw new Error(`the cluster holds ${counted.p} pickups and ${counted.s} shipments of the ${pickups} and ${shipments} sent`);
+    }
+    await db.run(`DROP TABLE pickups; DROP TABLE shipments`);
+    return { pickups, shipments };
+  }
+
+  /**
+   * The `pickup-points` stage on the cluster: placed parcels and the
+   * aggregates come back as the tables locatePickups makes.
+   */
+  async locatePickups(db: Database, timeZone: string): Promise<void> {
+    const p = this.table('pickups', false);
+    const s = this.table('shipments', false);
+    // Each shard joins its own pickups to its own shipments (the right side names the local table).
+    const shipmentsHere = this.table('shipments', true);
+    const tz = `'${timeZone.replaceAll("'", "\\'")}'`;
+    const gpsOk = `isNotNull(gps_lat) AND (isNull(gps_us) OR abs(gps_us - pickup_us) <= ${LATE_SCAN_SECONDS * 1_000_000})`;
+    const hour = `toHour(toDateTime(intDiv(pickup_us, 1000000)), ${tz})`;
+    const joined = `${p} ALL INNER JOIN (SELECT waybill_id, seller_id, listing_id, amount, sender_address FROM ${shipmentsHere}) USING waybill_id`;
+    await this.pull(
+      db,
+      `SELECT waybill_id, seller_id, listing_id, amount, courier_id, aoi_id, aoi_type, pickup_us,
+         toUInt8(${hour} >= 22 OR ${hour} < 6) AS night,
+         toUInt8(multiIf(${gpsOk}, 1, isNotNull(lat), 2, 3)) AS placed_by,
+         multiIf(${gpsOk}, gps_lat, isNotNull(lat), lat, gps_lat) AS lat,
+         multiIf(${gpsOk}, gps_lng, isNotNull(lng), lng, gps_lng) AS lng,
+         lat AS address_lat, lng AS address_lng, sender_address
+       FROM ${joined}`,
+      'placed_parcels',
+      PLACED_COLUMNS,
+    );
+    await finishPickupPoints(
+      db,
+      `(SELECT waybill_id, seller_id, listing_id, coalesce(amount, 0) AS amount, courier_id, aoi_id, aoi_type,
+          TIMESTAMPTZ '1970-01-01 00:00:00+00' + to_microseconds(pickup_us::BIGINT) AS t, night = 1 AS night, lat, lng,
+          CASE placed_by WHEN 1 THEN ${QUALITY.gps} WHEN 2 THEN ${QUALITY.geocode} ELSE ${QUALITY.lateGps} END AS quality,
+          address_lat, address_lng, sender_address
+        FROM placed_parcels)`,
+    );
+    await db.run(`DROP TABLE placed_parcels`);
+
+    const text = (...names: string[]): BinaryColumn[] => names.map((name) => ({ name, type: 'String' }));
+    const count = (name: string): BinaryColumn => ({ name, type: 'UInt64' });
+    await this.pullShipping(
+      db,
+      'seller_shipping',
+      `SELECT seller_id, count() AS parcels, countIf(${hour} >= 22 OR ${hour} < 6) AS nights FROM ${joined} GROUP BY seller_id`,
+      [...text('seller_id'), count('parcels'), count('nights')],
+    );
+    await finishSellerShipping(db);
+    await this.pullShipping(
+      db,
+      'listing_volume',
+      `SELECT assumeNotNull(listing_id) AS listing_id, count() AS n FROM ${s} WHERE isNotNull(listing_id) GROUP BY listing_id`,
+      [...text('listing_id'), count('n')],
+    );
+    await this.pullShipping(
+      db,
+      'seller_senders',
+      `SELECT seller_id, 'sender_phone_hash' AS kind, assumeNotNull(sender_phone_hash) AS value, count() AS n
+       FROM ${s} WHERE isNotNull(sender_phone_hash) GROUP BY seller_id, sender_phone_hash
+       UNION ALL
+       SELECT seller_id, 'sender_address' AS kind, assumeNotNull(sender_address) AS value, count() AS n
+       FROM ${s} WHERE isNotNull(sender_address) GROUP BY seller_id, sender_address`,
+      [...text('seller_id', 'kind', 'value'), count('n')],
+    );
+  }
+
+  /** An aggregate table, with the columns and types the embedded engine's own stage gives it. */
+  private async pullShipping(db: Database, table: keyof typeof SHIPPING_TABLES, query: string, columns: readonly BinaryColumn[]): Promise<void> {
+    await this.pull(db, query, `${table}_cluster`, columns);
+    await db.run(`CREATE OR REPLACE TABLE ${table} (${SHIPPING_TABLES[table]})`);
+    await db.run(`INSERT INTO ${table} SELECT * FROM ${table}_cluster`);
+    await db.run(`DROP TABLE ${table}_cluster`);
+  }
+
+  /** Drops the run's tables on every host (its results are in DuckDB by now) and closes the connections. */
+  async close(): Promise<void> {
+    try {
+      if (this.created) {
+        for (const kind of ['pickups', 'shipments'] as const) {
+          if (this.target.cluster) await this.clients[0].command({ query: `DROP TABLE IF EXISTS ${this.table(kind, false)}` });
+          await this.everywhere(`DROP TABLE IF EXISTS ${this.table(kind, true)}`);
+        }
+      }
+    } finally {
+      await Promise.all(this.clients.map((c) => c.close()));
+    }
+  }
+}
