@@ -9,7 +9,7 @@
  */
 import { resolve } from 'node:path';
 import { Database } from './engine/database.ts';
-import { ClickHouseEngine, parseEngineUrl } from './engine/clickhouse.ts';
+import { ClickHouseEngine, parseEngineUrl, type Offloaded } from './engine/clickhouse.ts';
 import { ingestDataset, type IngestReport } from './ingest/ingest.ts';
 import type { Progress } from './cli/progress.ts';
 import { locatePickups } from './stages/sites/pickup-points.ts';
@@ -117,9 +117,10 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
       const ingest = await timed('ingest', () => ingestDataset(db, options.dataset, options.progress, options.extraFiles));
       faultPoint('after-ingest');
       let locate = locatePickups;
+      let offloaded: Offloaded | undefined;
       if (cluster) {
         const engine = cluster;
-        await timed('offload', () => engine.offload(db));
+        offloaded = await timed('offload', () => engine.offload(db));
         const timeZone = await db.timeZone();
         locate = (d) => engine.locatePickups(d, timeZone);
       }
@@ -149,6 +150,7 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
         method,
         // Optional addition: where the heavy stages ran.
         engine: target ? 'clickhouse' : 'duckdb',
+        ...(offloaded ? { cluster: { database: target?.database, cluster: target?.cluster ?? null, shards: offloaded.shards } } : {}),
         signals_off: options.signals?.without ?? [],
         risk_model: method === 'dragnet' ? await db.all(`SELECT * FROM risk_model ORDER BY stage, term`) : [],
         database: output.database,

@@ -119,6 +119,12 @@ const PLACED_COLUMNS: readonly BinaryColumn[] = [
 /** Staging types in DuckDB: the appender takes JS numbers as doubles (exact for the integers moved here, all below 2^53). */
 const DUCK_TYPES: Record<BinaryColumn['type'], string> = { String: 'VARCHAR', Float64: 'DOUBLE', Int64: 'DOUBLE', UInt8: 'DOUBLE', UInt64: 'DOUBLE' };
 
+export interface Offloaded {
+  pickups: number;
+  shipments: number;
+  shards: { host: string; pickups: number; shipments: number }[];
+}
+
 /** Rows a batch sent or appended. */
 const BATCH_ROWS = 50_000;
 
@@ -265,7 +271,7 @@ export class ClickHouseEngine {
    * Sends the accepted pickups and shipments to the cluster and drops them
    * here; returns the rows sent. The frame is taken first, from all pickups.
    */
-  async offload(db: Database): Promise<{ pickups: number; shipments: number }> {
+  async offload(db: Database): Promise<Offloaded> {
     await createFrame(db);
     await this.createTables();
     const pickups = await this.push(db, 'pickups', 'pickups', PICKUP_COLUMNS);
@@ -277,7 +283,21 @@ export class ClickHouseEngine {
       throw new Error(`the cluster holds ${counted.p} pickups and ${counted.s} shipments of the ${pickups} and ${shipments} sent`);
     }
     await db.run(`DROP TABLE pickups; DROP TABLE shipments`);
-    return { pickups, shipments };
+    return { pickups, shipments, shards: await this.shardRows() };
+  }
+
+  /** Rows of the run's pickups and shipments on each host, in the order given (run.json records how they spread). */
+  private async shardRows(): Promise<{ host: string; pickups: number; shipments: number }[]> {
+    return Promise.all(
+      this.clients.map(async (client, i) => {
+        const result = await client.query({
+          query: `SELECT (SELECT count() FROM ${this.table('pickups', true)}) AS p, (SELECT count() FROM ${this.table('shipments', true)}) AS s`,
+          format: 'JSONEachRow',
+        });
+        const [row] = await result.json<{ p: string; s: string }>();
+        return { host: this.target.hosts[i], pickups: Number(row.p), shipments: Number(row.s) };
+      }),
+    );
   }
 
   /**
@@ -287,6 +307,8 @@ export class ClickHouseEngine {
   async locatePickups(db: Database, timeZone: string): Promise<void> {
     const p = this.table('pickups', false);
     const s = this.table('shipments', false);
+    // ClickHouse aliases are visible to the whole SELECT (an alias `lat` would hide the column lat), so
+    // none reuses a column's name; RowBinary columns are read by position.
     // Each shard joins its own pickups to its own shipments (the right side names the local table).
     const shipmentsHere = this.table('shipments', true);
     const tz = `'${timeZone.replaceAll("'", "\\'")}'`;
@@ -298,9 +320,9 @@ export class ClickHouseEngine {
       `SELECT waybill_id, seller_id, listing_id, amount, courier_id, aoi_id, aoi_type, pickup_us,
          toUInt8(${hour} >= 22 OR ${hour} < 6) AS night,
          toUInt8(multiIf(${gpsOk}, 1, isNotNull(lat), 2, 3)) AS placed_by,
-         multiIf(${gpsOk}, gps_lat, isNotNull(lat), lat, gps_lat) AS lat,
-         multiIf(${gpsOk}, gps_lng, isNotNull(lng), lng, gps_lng) AS lng,
-         lat AS address_lat, lng AS address_lng, sender_address
+         multiIf(${gpsOk}, gps_lat, isNotNull(lat), lat, gps_lat) AS placed_lat,
+         multiIf(${gpsOk}, gps_lng, isNotNull(lng), lng, gps_lng) AS placed_lng,
+         lat, lng, sender_address
        FROM ${joined}`,
       'placed_parcels',
       PLACED_COLUMNS,
