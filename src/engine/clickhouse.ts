@@ -27,11 +27,14 @@
  * runs can share a database.
  */
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
-import { Database } from './database.ts';
+import { Database, literal } from './database.ts';
 import { UserError } from '../errors.ts';
-import { clickhouseType, decodeRows, encodeRows, type BinaryColumn, type Cell } from './row-binary.ts';
+import { clickhouseDefinitions, clickhouseDouble, clickhouseNames, duckdbCsvColumns, duckdbSelect, type TransferColumn } from './transfer.ts';
 import { LATE_SCAN_SECONDS, QUALITY, SHIPPING_TABLES, createFrame, finishPickupPoints, finishSellerShipping } from '../stages/sites/pickup-points.ts';
 
 export interface ClickHouseTarget {
@@ -72,52 +75,49 @@ export function parseEngineUrl(url: string): ClickHouseTarget {
   };
 }
 
-/** Columns sent to the cluster, with the DuckDB expression that reads each from the accepted table. */
-const PICKUP_COLUMNS: readonly (BinaryColumn & { from: string })[] = [
-  { name: 'waybill_id', type: 'String', from: 'waybill_id' },
-  { name: 'region_id', type: 'String', nullable: true, from: 'region_id' },
-  { name: 'courier_id', type: 'String', nullable: true, from: 'courier_id' },
-  { name: 'aoi_id', type: 'String', nullable: true, from: 'aoi_id' },
-  { name: 'aoi_type', type: 'String', nullable: true, from: 'aoi_type' },
-  { name: 'lat', type: 'Float64', nullable: true, from: 'lat' },
-  { name: 'lng', type: 'Float64', nullable: true, from: 'lng' },
+/** Columns sent to the cluster, each with the DuckDB expression that reads it from the accepted table. */
+const PICKUP_COLUMNS: readonly TransferColumn[] = [
+  { name: 'waybill_id', type: 'String' },
+  { name: 'region_id', type: 'String', nullable: true },
+  { name: 'courier_id', type: 'String', nullable: true },
+  { name: 'aoi_id', type: 'String', nullable: true },
+  { name: 'aoi_type', type: 'String', nullable: true },
+  { name: 'lat', type: 'Float64', nullable: true },
+  { name: 'lng', type: 'Float64', nullable: true },
   { name: 'gps_lat', type: 'Float64', nullable: true, from: 'pickup_gps_lat' },
   { name: 'gps_lng', type: 'Float64', nullable: true, from: 'pickup_gps_lng' },
   { name: 'pickup_us', type: 'Int64', from: 'epoch_us(pickup_time)' },
   { name: 'gps_us', type: 'Int64', nullable: true, from: 'epoch_us(pickup_gps_time)' },
 ];
 
-const SHIPMENT_COLUMNS: readonly (BinaryColumn & { from: string })[] = [
-  { name: 'waybill_id', type: 'String', from: 'waybill_id' },
-  { name: 'seller_id', type: 'String', from: 'seller_id' },
-  { name: 'listing_id', type: 'String', nullable: true, from: 'listing_id' },
-  { name: 'amount', type: 'Float64', nullable: true, from: 'amount' },
-  { name: 'sender_address', type: 'String', nullable: true, from: 'sender_address' },
-  { name: 'sender_phone_hash', type: 'String', nullable: true, from: 'sender_phone_hash' },
-  { name: 'order_us', type: 'Int64', nullable: true, from: 'epoch_us(order_time)' },
-];
-
-/** Placed parcels as they come back: the choice made on the cluster, the arithmetic left to finishPickupPoints. */
-const PLACED_COLUMNS: readonly BinaryColumn[] = [
+const SHIPMENT_COLUMNS: readonly TransferColumn[] = [
   { name: 'waybill_id', type: 'String' },
   { name: 'seller_id', type: 'String' },
   { name: 'listing_id', type: 'String', nullable: true },
   { name: 'amount', type: 'Float64', nullable: true },
-  { name: 'courier_id', type: 'String', nullable: true },
-  { name: 'aoi_id', type: 'String', nullable: true },
-  { name: 'aoi_type', type: 'String', nullable: true },
-  { name: 'pickup_us', type: 'Int64' },
-  { name: 'night', type: 'UInt8' },
-  { name: 'placed_by', type: 'UInt8' },
-  { name: 'lat', type: 'Float64', nullable: true },
-  { name: 'lng', type: 'Float64', nullable: true },
-  { name: 'address_lat', type: 'Float64', nullable: true },
-  { name: 'address_lng', type: 'Float64', nullable: true },
   { name: 'sender_address', type: 'String', nullable: true },
+  { name: 'sender_phone_hash', type: 'String', nullable: true },
+  { name: 'order_us', type: 'Int64', nullable: true, from: 'epoch_us(order_time)' },
 ];
 
-/** Staging types in DuckDB: the appender takes JS numbers as doubles (exact for the integers moved here, all below 2^53). */
-const DUCK_TYPES: Record<BinaryColumn['type'], string> = { String: 'VARCHAR', Float64: 'DOUBLE', Int64: 'DOUBLE', UInt8: 'DOUBLE', UInt64: 'DOUBLE' };
+/** Placed parcels as they come back (DuckDB types): the choice made on the cluster, the arithmetic left to finishPickupPoints. */
+const PLACED_COLUMNS = [
+  { name: 'waybill_id', type: 'VARCHAR' },
+  { name: 'seller_id', type: 'VARCHAR' },
+  { name: 'listing_id', type: 'VARCHAR' },
+  { name: 'amount', type: 'DOUBLE' },
+  { name: 'courier_id', type: 'VARCHAR' },
+  { name: 'aoi_id', type: 'VARCHAR' },
+  { name: 'aoi_type', type: 'VARCHAR' },
+  { name: 'pickup_us', type: 'BIGINT' },
+  { name: 'night', type: 'INTEGER' },
+  { name: 'placed_by', type: 'INTEGER' },
+  { name: 'lat', type: 'DOUBLE' },
+  { name: 'lng', type: 'DOUBLE' },
+  { name: 'address_lat', type: 'DOUBLE' },
+  { name: 'address_lng', type: 'DOUBLE' },
+  { name: 'sender_address', type: 'VARCHAR' },
+];
 
 export interface Offloaded {
   pickups: number;
@@ -125,12 +125,12 @@ export interface Offloaded {
   shards: { host: string; pickups: number; shipments: number }[];
 }
 
-/** Rows a batch sent or appended. */
-const BATCH_ROWS = 50_000;
 
 export class ClickHouseEngine {
   private readonly prefix = `dragnet_${randomBytes(4).toString('hex')}`;
   private created = false;
+  /** Folder for the CSV files on their way in and out. */
+  private readonly scratch = mkdtempSync(join(tmpdir(), 'dragnet-clickhouse-'));
 
   private constructor(
     private readonly target: ClickHouseTarget,
@@ -203,7 +203,7 @@ export class ClickHouseEngine {
   private async createTables(): Promise<void> {
     await this.everywhere(`CREATE DATABASE IF NOT EXISTS ${this.db}`);
     this.created = true;
-    const cols = (cs: readonly BinaryColumn[]) => cs.map((c) => `${c.name} ${clickhouseType(c)}`).join(', ');
+    const cols = clickhouseDefinitions;
     // A region's day is one partition's contiguous range: pruned when a day or a region is asked for.
     await this.everywhere(`CREATE TABLE ${this.table('pickups', true)} (${cols(PICKUP_COLUMNS)})
       ENGINE = MergeTree() PARTITION BY toYYYYMMDD(toDateTime(intDiv(pickup_us, 1000000), 'UTC'))
@@ -221,50 +221,33 @@ export class ClickHouseEngine {
     }
   }
 
-  /** Streams an accepted DuckDB table to the cluster in RowBinary; returns the rows sent. */
-  private async push(db: Database, from: string, kind: 'pickups' | 'shipments', columns: readonly (BinaryColumn & { from: string })[]): Promise<number> {
-    let sent = 0;
-    async function* batches(): AsyncGenerator<Buffer> {
-      let batch: Cell[][] = [];
-      for await (const rows of db.chunks(`SELECT ${columns.map((c) => c.from).join(', ')} FROM ${from}`)) {
-        for (const row of rows) batch.push(row as Cell[]);
-        if (batch.length >= BATCH_ROWS) {
-          sent += batch.length;
-          yield encodeRows(columns, batch);
-          batch = [];
-        }
-      }
-      sent += batch.length;
-      if (batch.length) yield encodeRows(columns, batch);
-    }
+  /** Sends an accepted DuckDB table to the cluster: DuckDB writes the CSV, ClickHouse reads it; returns the rows sent. */
+  private async push(db: Database, kind: 'pickups' | 'shipments', columns: readonly TransferColumn[]): Promise<number> {
+    const file = join(this.scratch, `${kind}.csv`);
+    await db.run(`COPY (SELECT ${duckdbSelect(columns)} FROM ${kind}) TO ${literal(file)} (FORMAT csv, HEADER false, NULLSTR '\\N')`);
+    const sent = await db.scalar(`SELECT count(*) FROM ${kind}`);
     const result = await this.clients[0].exec({
-      query: `INSERT INTO ${this.table(kind, false)} (${columns.map((c) => c.name).join(', ')}) FORMAT RowBinary`,
-      values: Readable.from(batches()),
+      query: `INSERT INTO ${this.table(kind, false)} (${clickhouseNames(columns)}) FORMAT CSV`,
+      values: createReadStream(file),
       // Distributed inserts are queued and sent later by default: wait for the shards to have the rows.
       clickhouse_settings: this.target.cluster ? { insert_distributed_sync: 1 } : {},
     });
     result.stream.resume();
     await new Promise((resolve, reject) => result.stream.on('end', resolve).on('error', reject));
+    rmSync(file, { force: true });
     return sent;
   }
 
-  /** Runs a query and appends its RowBinary rows to a new DuckDB table of the given columns. */
-  private async pull(db: Database, query: string, into: string, columns: readonly BinaryColumn[]): Promise<number> {
-    await db.run(`CREATE OR REPLACE TABLE ${into} (${columns.map((c) => `${c.name} ${DUCK_TYPES[c.type]}`).join(', ')})`);
-    const result = await this.clients[0].exec({ query: `${query} FORMAT RowBinary` });
-    let n = 0;
-    let batch: Cell[][] = [];
-    const flush = async () => {
-      await db.append(into, batch as (string | number | null)[][]);
-      n += batch.length;
-      batch = [];
-    };
-    for await (const rows of decodeRows(columns, result.stream as AsyncIterable<Buffer>)) {
-      batch.push(...rows);
-      if (batch.length >= BATCH_ROWS) await flush();
-    }
-    if (batch.length) await flush();
-    return n;
+  /** Runs a query on the cluster into a new DuckDB table: ClickHouse writes the CSV, DuckDB reads it; returns the rows. */
+  private async pull(db: Database, query: string, into: string, columns: readonly { name: string; type: string }[]): Promise<number> {
+    const file = join(this.scratch, `${into}.csv`);
+    const result = await this.clients[0].exec({ query: `${query} FORMAT CSV` });
+    await pipeline(result.stream, createWriteStream(file));
+    // ClickHouse writes NULL as an unquoted \N and quotes every string, so a quoted "\N" stays text.
+    await db.run(`CREATE OR REPLACE TABLE ${into} AS SELECT * FROM read_csv(${literal(file)}, header = false, auto_detect = false,
+      columns = ${duckdbCsvColumns(columns)}, delim = ',', quote = '"', escape = '"', nullstr = '\\N', allow_quoted_nulls = false)`);
+    rmSync(file, { force: true });
+    return db.scalar(`SELECT count(*) FROM ${into}`);
   }
 
   /**
@@ -274,8 +257,8 @@ export class ClickHouseEngine {
   async offload(db: Database): Promise<Offloaded> {
     await createFrame(db);
     await this.createTables();
-    const pickups = await this.push(db, 'pickups', 'pickups', PICKUP_COLUMNS);
-    const shipments = await this.push(db, 'shipments', 'shipments', SHIPMENT_COLUMNS);
+    const pickups = await this.push(db, 'pickups', PICKUP_COLUMNS);
+    const shipments = await this.push(db, 'shipments', SHIPMENT_COLUMNS);
     const [counted] = await this.rows<{ p: string; s: string }>(
       `SELECT (SELECT count() FROM ${this.table('pickups', false)}) AS p, (SELECT count() FROM ${this.table('shipments', false)}) AS s`,
     );
@@ -312,17 +295,18 @@ export class ClickHouseEngine {
     // Each shard joins its own pickups to its own shipments (the right side names the local table).
     const shipmentsHere = this.table('shipments', true);
     const tz = `'${timeZone.replaceAll("'", "\\'")}'`;
-    const gpsOk = `isNotNull(gps_lat) AND (isNull(gps_us) OR abs(gps_us - pickup_us) <= ${LATE_SCAN_SECONDS * 1_000_000})`;
+    const [lat, lng, gpsLat, gpsLng, amount] = ['lat', 'lng', 'gps_lat', 'gps_lng', 'amount'].map(clickhouseDouble);
+    const gpsOk = `isNotNull(gps_lat_m) AND (isNull(gps_us) OR abs(gps_us - pickup_us) <= ${LATE_SCAN_SECONDS * 1_000_000})`;
     const hour = `toHour(toDateTime(intDiv(pickup_us, 1000000)), ${tz})`;
-    const joined = `${p} ALL INNER JOIN (SELECT waybill_id, seller_id, listing_id, amount, sender_address FROM ${shipmentsHere}) USING waybill_id`;
+    const joined = `${p} ALL INNER JOIN (SELECT waybill_id, seller_id, listing_id, amount_m, amount_e, sender_address FROM ${shipmentsHere}) USING waybill_id`;
     await this.pull(
       db,
-      `SELECT waybill_id, seller_id, listing_id, amount, courier_id, aoi_id, aoi_type, pickup_us,
+      `SELECT waybill_id, seller_id, listing_id, ${amount}, courier_id, aoi_id, aoi_type, pickup_us,
          toUInt8(${hour} >= 22 OR ${hour} < 6) AS night,
-         toUInt8(multiIf(${gpsOk}, 1, isNotNull(lat), 2, 3)) AS placed_by,
-         multiIf(${gpsOk}, gps_lat, isNotNull(lat), lat, gps_lat) AS placed_lat,
-         multiIf(${gpsOk}, gps_lng, isNotNull(lng), lng, gps_lng) AS placed_lng,
-         lat, lng, sender_address
+         toUInt8(multiIf(${gpsOk}, 1, isNotNull(lat_m), 2, 3)) AS placed_by,
+         multiIf(${gpsOk}, ${gpsLat}, isNotNull(lat_m), ${lat}, ${gpsLat}) AS placed_lat,
+         multiIf(${gpsOk}, ${gpsLng}, isNotNull(lng_m), ${lng}, ${gpsLng}) AS placed_lng,
+         ${lat}, ${lng}, sender_address
        FROM ${joined}`,
       'placed_parcels',
       PLACED_COLUMNS,
@@ -330,15 +314,15 @@ export class ClickHouseEngine {
     await finishPickupPoints(
       db,
       `(SELECT waybill_id, seller_id, listing_id, coalesce(amount, 0) AS amount, courier_id, aoi_id, aoi_type,
-          TIMESTAMPTZ '1970-01-01 00:00:00+00' + to_microseconds(pickup_us::BIGINT) AS t, night = 1 AS night, lat, lng,
+          TIMESTAMPTZ '1970-01-01 00:00:00+00' + to_microseconds(pickup_us) AS t, night = 1 AS night, lat, lng,
           CASE placed_by WHEN 1 THEN ${QUALITY.gps} WHEN 2 THEN ${QUALITY.geocode} ELSE ${QUALITY.lateGps} END AS quality,
           address_lat, address_lng, sender_address
         FROM placed_parcels)`,
     );
     await db.run(`DROP TABLE placed_parcels`);
 
-    const text = (...names: string[]): BinaryColumn[] => names.map((name) => ({ name, type: 'String' }));
-    const count = (name: string): BinaryColumn => ({ name, type: 'UInt64' });
+    const text = (...names: string[]) => names.map((name) => ({ name, type: 'VARCHAR' }));
+    const count = (name: string) => ({ name, type: 'BIGINT' });
     await this.pullShipping(
       db,
       'seller_shipping',
@@ -365,7 +349,7 @@ export class ClickHouseEngine {
   }
 
   /** An aggregate table, with the columns and types the embedded engine's own stage gives it. */
-  private async pullShipping(db: Database, table: keyof typeof SHIPPING_TABLES, query: string, columns: readonly BinaryColumn[]): Promise<void> {
+  private async pullShipping(db: Database, table: keyof typeof SHIPPING_TABLES, query: string, columns: readonly { name: string; type: string }[]): Promise<void> {
     await this.pull(db, query, `${table}_cluster`, columns);
     await db.run(`CREATE OR REPLACE TABLE ${table} (${SHIPPING_TABLES[table]})`);
     await db.run(`INSERT INTO ${table} SELECT * FROM ${table}_cluster`);
@@ -382,6 +366,7 @@ export class ClickHouseEngine {
         }
       }
     } finally {
+      rmSync(this.scratch, { recursive: true, force: true });
       await Promise.all(this.clients.map((c) => c.close()));
     }
   }

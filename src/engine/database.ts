@@ -91,20 +91,6 @@ export class Database {
     return rows as T[];
   }
 
-  /**
-   * Streams a query's rows a chunk (about 2,048 rows) at a time, as arrays of
-   * cells in column order, so that a table larger than memory can be sent
-   * elsewhere. Values arrive as the driver gives them (BIGINT as bigint).
-   */
-  async *chunks(sql: string): AsyncGenerator<unknown[][]> {
-    const result = await this.connection.stream(sql);
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) return;
-      yield chunk.getRows();
-    }
-  }
-
   /** First row of a query, or undefined. */
   async one<T extends object = Row>(sql: string, params?: Params): Promise<T | undefined> {
     const rows = await this.all<T>(sql, params);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseEngineUrl } from '../../src/engine/clickhouse.ts';
-import { decodeRows, encodeRows, type BinaryColumn } from '../../src/engine/row-binary.ts';
+import { duckdbSelect } from '../../src/engine/transfer.ts';
+import { withDatabase } from '../helpers/db.ts';
 
 describe('parseEngineUrl', () => {
   it('reads hosts, database, cluster and credentials', () => {
@@ -26,38 +27,26 @@ describe('parseEngineUrl', () => {
   });
 });
 
-describe('RowBinary', () => {
-  const columns: BinaryColumn[] = [
-    { name: 's', type: 'String' },
-    { name: 'ns', type: 'String', nullable: true },
-    { name: 'f', type: 'Float64', nullable: true },
-    { name: 'i', type: 'Int64' },
-    { name: 'b', type: 'UInt8' },
-  ];
-  const long = '莆田'.repeat(100);
-  const rows = [
-    ['a', null, 0.1 + 0.2, -5, 1],
-    [long, 'x', null, 1_700_000_000_123_456, 0],
-    ['', '', -0, 0, 255],
-  ];
-
-  it('round-trips rows exactly, whatever the chunking', async () => {
-    const buf = encodeRows(columns, rows);
-    for (const size of [1, 3, 7, buf.length]) {
-      const chunks = async function* () {
-        for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
-      };
-      const back = [];
-      for await (const batch of decodeRows(columns, chunks())) back.push(...batch);
-      expect(back).toEqual(rows);
-    }
-  });
-
-  it('refuses a stream that ends inside a row', async () => {
-    const buf = encodeRows(columns, rows).subarray(0, 10);
-    const read = async () => {
-      for await (const _ of decodeRows(columns, (async function* () { yield buf; })())) void _;
-    };
-    await expect(read()).rejects.toThrow(/ended inside a row/);
+describe('doubles sent as mantissa and exponent', () => {
+  it('encode exactly in DuckDB, whatever log2 rounds to', async () => {
+    const values = [0, 0.1, 0.1 + 0.2, -0.30000000000000004, 25.465156, 119.056346, -179.99999999999997, 90, 1, 2, 4, 0.5,
+      2 ** 53, 2 ** -40, 1 - 2 ** -53, 1 + 2 ** -52, 123456.789, 1e15 + 0.5, 1e-290, 1.7976931348623157e308];
+    for (let i = 0; i < 200; i++) values.push((Math.random() - 0.5) * 10 ** Math.floor(Math.random() * 12 - 4));
+    await withDatabase(async (db) => {
+      await db.run(`CREATE TABLE v (i INTEGER, x DOUBLE)`);
+      await db.append('v', values.map((x, i) => [i, x]));
+      const rows = await db.all<{ i: number; m: number; e: number }>(
+        `SELECT i, ${duckdbSelect([{ name: 'x', type: 'Float64' }]).replace(/, (?=CASE)/, ' AS m, ')} AS e FROM v ORDER BY i`,
+      );
+      for (const { i, m, e } of rows) {
+        expect(Number.isInteger(m), `m of ${values[i]}`).toBe(true);
+        expect(Math.abs(m)).toBeLessThan(2 ** 55);
+        expect(m * 2 ** e, String(values[i])).toBe(values[i]);
+      }
+      // Below the floor a value rounds, and does not fail.
+      const [tiny] = await db.all<{ m: number; e: number }>(`SELECT ${duckdbSelect([{ name: 'x', type: 'Float64', from: '1e-300::DOUBLE' }]).replace(/, (?=CASE)/, ' AS m, ')} AS e`);
+      expect(tiny.e).toBe(-1020);
+      expect(Math.abs(tiny.m * 2 ** tiny.e - 1e-300) / 1e-300).toBeLessThan(1e-6);
+    });
   });
 });
