@@ -119,6 +119,11 @@ const PLACED_COLUMNS = [
   { name: 'sender_address', type: 'VARCHAR' },
 ];
 
+/** DRAGNET_SQL_TRACE=1 prints each cluster request's wall time on stderr, beside DuckDB's statements. */
+function trace(what: string, started: number): void {
+  if (process.env.DRAGNET_SQL_TRACE === '1') process.stderr.write(`[clickhouse ${(performance.now() - started).toFixed(0).padStart(6)} ms] ${what}\n`);
+}
+
 export interface Offloaded {
   pickups: number;
   shipments: number;
@@ -226,6 +231,7 @@ export class ClickHouseEngine {
     const file = join(this.scratch, `${kind}.csv`);
     await db.run(`COPY (SELECT ${duckdbSelect(columns)} FROM ${kind}) TO ${literal(file)} (FORMAT csv, HEADER false, NULLSTR '\\N')`);
     const sent = await db.scalar(`SELECT count(*) FROM ${kind}`);
+    const t0 = performance.now();
     const result = await this.clients[0].exec({
       query: `INSERT INTO ${this.table(kind, false)} (${clickhouseNames(columns)}) FORMAT CSV`,
       values: createReadStream(file),
@@ -234,6 +240,7 @@ export class ClickHouseEngine {
     });
     result.stream.resume();
     await new Promise((resolve, reject) => result.stream.on('end', resolve).on('error', reject));
+    trace(`insert ${sent} ${kind}`, t0);
     rmSync(file, { force: true });
     return sent;
   }
@@ -241,8 +248,10 @@ export class ClickHouseEngine {
   /** Runs a query on the cluster into a new DuckDB table: ClickHouse writes the CSV, DuckDB reads it; returns the rows. */
   private async pull(db: Database, query: string, into: string, columns: readonly { name: string; type: string }[]): Promise<number> {
     const file = join(this.scratch, `${into}.csv`);
+    const t0 = performance.now();
     const result = await this.clients[0].exec({ query: `${query} FORMAT CSV` });
     await pipeline(result.stream, createWriteStream(file));
+    trace(`query into ${into}`, t0);
     // ClickHouse writes NULL as an unquoted \N and quotes every string, so a quoted "\N" stays text.
     await db.run(`CREATE OR REPLACE TABLE ${into} AS SELECT * FROM read_csv(${literal(file)}, header = false, auto_detect = false,
       columns = ${duckdbCsvColumns(columns)}, delim = ',', quote = '"', escape = '"', nullstr = '\\N', allow_quoted_nulls = false)`);
