@@ -150,7 +150,7 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
         method,
         // Optional addition: where the heavy stages ran.
         engine: target ? 'clickhouse' : 'duckdb',
-        ...(offloaded ? { cluster: { database: target?.database, cluster: target?.cluster ?? null, shards: offloaded.shards } } : {}),
+        ...(offloaded ? { cluster: { database: target?.database, cluster: target?.cluster ?? null, partition: offloaded.partition, shards: offloaded.shards } } : {}),
         signals_off: options.signals?.without ?? [],
         risk_model: method === 'dragnet' ? await db.all(`SELECT * FROM risk_model ORDER BY stage, term`) : [],
         database: output.database,

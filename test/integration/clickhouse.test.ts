@@ -89,9 +89,11 @@ describe.skipIf(!binary)('ClickHouse engine on a two-shard cluster', () => {
     const run = JSON.parse(readFileSync(join(runs.clickhouse.out, 'run.json'), 'utf8')) as {
       engine: string;
       stages: Record<string, number>;
-      cluster: { shards: { pickups: number; shipments: number }[] };
+      cluster: { partition: string; shards: { pickups: number; shipments: number }[] };
     };
     expect(run.engine).toBe('clickhouse');
+    // 20,000 pickups over months: far below a million a day.
+    expect(run.cluster.partition).toBe('month');
     expect(run.stages).toHaveProperty('offload');
     const { shards } = run.cluster;
     expect(shards).toHaveLength(2);
