@@ -28,7 +28,7 @@
  * runs can share a database.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -134,7 +134,6 @@ export interface Offloaded {
   partition: 'day' | 'month';
   shards: { host: string; pickups: number; shipments: number }[];
 }
-
 
 export class ClickHouseEngine {
   private readonly prefix = `dragnet_${randomBytes(4).toString('hex')}`;
@@ -253,7 +252,7 @@ export class ClickHouseEngine {
     });
     result.stream.resume();
     await new Promise((resolve, reject) => result.stream.on('end', resolve).on('error', reject));
-    trace(`insert ${sent} ${kind}`, t0);
+    trace(`insert ${sent} ${kind}, ${statSync(file).size} bytes`, t0);
     rmSync(file, { force: true });
     return sent;
   }
@@ -264,7 +263,7 @@ export class ClickHouseEngine {
     const t0 = performance.now();
     const result = await this.clients[0].exec({ query: `${query} FORMAT CSV` });
     await pipeline(result.stream, createWriteStream(file));
-    trace(`query into ${into}`, t0);
+    trace(`query into ${into}, ${statSync(file).size} bytes`, t0);
     // ClickHouse writes NULL as an unquoted \N and quotes every string, so a quoted "\N" stays text.
     await db.run(`CREATE OR REPLACE TABLE ${into} AS SELECT * FROM read_csv(${literal(file)}, header = false, auto_detect = false,
       columns = ${duckdbCsvColumns(columns)}, delim = ',', quote = '"', escape = '"', nullstr = '\\N', allow_quoted_nulls = false)`);
