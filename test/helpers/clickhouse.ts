@@ -108,7 +108,13 @@ export async function startCluster(binary: string, shards = 2): Promise<Cluster>
   const http = ports.slice(0, shards);
   const tcp = ports.slice(shards);
   const children: ChildProcess[] = [];
-  const stop = () => Promise.all(children.map(kill)).then(() => undefined);
+  // Should the test process die before afterAll, the servers die with it.
+  const orphans = () => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL'));
+  process.once('exit', orphans);
+  const stop = () =>
+    Promise.all(children.map(kill)).then(() => {
+      process.off('exit', orphans);
+    });
   try {
     for (let i = 0; i < shards; i++) {
       const dir = join(root, `shard${i + 1}`);
