@@ -9,6 +9,7 @@
  */
 import { resolve } from 'node:path';
 import { Database } from './engine/database.ts';
+import { ClickHouseEngine, parseEngineUrl, type Offloaded } from './engine/clickhouse.ts';
 import { ingestDataset, type IngestReport } from './ingest/ingest.ts';
 import type { Progress } from './cli/progress.ts';
 import { locatePickups } from './stages/sites/pickup-points.ts';
@@ -38,6 +39,12 @@ export interface AnalyzeOptions {
   memoryLimit?: string;
   /** Signals switched off (to measure what each adds); all on by default. */
   signals?: Signals;
+  /**
+   * `clickhouse://HOST:PORT[,HOST:PORT...]/DB[?cluster=NAME]`: the pickups and
+   * shipments go to that cluster after validation, and the pickup-points
+   * stage runs there (engine/clickhouse.ts). Absent: all in DuckDB.
+   */
+  engine?: string;
   /** CSV files read into tables beside the dataset's own: a workspace's outcomes and reports. */
   extraFiles?: Partial<Record<TableName, string[]>>;
   progress: Progress;
@@ -61,8 +68,14 @@ const untimed: Timer = (_name, fn) => fn();
  * then the method's stages, returning the ranked leads. Also used by the
  * time-to-detection reruns, which ingest once and rerun this on each day's cut.
  */
-export async function runStages(db: Database, method: Method, timed: Timer = untimed, signals: Signals = ALL_SIGNALS): Promise<Lead[]> {
-  await timed('pickup-points', () => locatePickups(db));
+export async function runStages(
+  db: Database,
+  method: Method,
+  timed: Timer = untimed,
+  signals: Signals = ALL_SIGNALS,
+  locate: (db: Database) => Promise<void> = locatePickups,
+): Promise<Lead[]> {
+  await timed('pickup-points', () => locate(db));
   if (method === 'hotspot') return timed('hotspot', () => hotspotLeads(db));
   await timed('listings', () => scoreListings(db, signals));
   if (method === 'price-dbscan') return timed('price-dbscan', () => priceDbscanLeads(db));
@@ -81,6 +94,8 @@ export async function runStages(db: Database, method: Method, timed: Timer = unt
 export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
   const started = Date.now();
   const method = options.method ?? 'dragnet';
+  // A malformed --engine is refused before anything is touched.
+  const target = options.engine ? parseEngineUrl(options.engine) : undefined;
   const output = await prepareOutput(options.out, options.dbPath);
   const stages: Record<string, number> = {};
   const timed: Timer = async (name, fn) => {
@@ -95,11 +110,21 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
   };
   try {
     const db = await Database.open(output.dbPath, { memoryLimit: options.memoryLimit });
+    let cluster: ClickHouseEngine | undefined;
     let summary: RunSummary;
     try {
+      cluster = target ? await ClickHouseEngine.open(target) : undefined;
       const ingest = await timed('ingest', () => ingestDataset(db, options.dataset, options.progress, options.extraFiles));
       faultPoint('after-ingest');
-      const leads = await runStages(db, method, timed, options.signals);
+      let locate = locatePickups;
+      let offloaded: Offloaded | undefined;
+      if (cluster) {
+        const engine = cluster;
+        offloaded = await timed('offload', () => engine.offload(db));
+        const timeZone = await db.timeZone();
+        locate = (d) => engine.locatePickups(d, timeZone);
+      }
+      const leads = await runStages(db, method, timed, options.signals, locate);
       faultPoint('after-stages');
       await timed('write', async () => {
         writeLeads(output.dir, leads);
@@ -123,6 +148,9 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
         timezone: ingest.manifest.timezone,
         currency: ingest.manifest.currency,
         method,
+        // Optional addition: where the heavy stages ran.
+        engine: target ? 'clickhouse' : 'duckdb',
+        ...(offloaded ? { cluster: { database: target?.database, cluster: target?.cluster ?? null, partition: offloaded.partition, shards: offloaded.shards } } : {}),
         signals_off: options.signals?.without ?? [],
         risk_model: method === 'dragnet' ? await db.all(`SELECT * FROM risk_model ORDER BY stage, term`) : [],
         database: output.database,
@@ -138,7 +166,11 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
       });
       await markDatabase(db, new Date(started).toISOString());
     } finally {
-      db.close();
+      try {
+        await cluster?.close();
+      } finally {
+        db.close();
+      }
     }
     output.commit();
     return summary;

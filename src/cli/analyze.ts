@@ -21,6 +21,7 @@ export function registerAnalyze(program: Command): void {
     .option('--db <file>', 'DuckDB database file to keep the tables in (default OUT/dragnet.duckdb; ":memory:" keeps none); an existing FILE is replaced only if an earlier run wrote it')
     .option('--method <name>', `analysis method: ${METHODS.join(', ')} (hotspot: naive night-pickup baseline; price-dbscan: density clusters of sellers flagged by price alone)`, 'dragnet')
     .option('--memory-limit <size>', `DuckDB memory ceiling before it spills to disk, e.g. 8GB, 8GiB or 50% of memory (default ${DEFAULT_MEMORY_LIMIT})`)
+    .option('--engine <url>', 'run the heavy stages on a ClickHouse cluster: clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?cluster=NAME] (HTTP ports; see docs/scale.md); default: all in the embedded DuckDB')
     .option('--top <n>', 'leads to print in the summary', '10')
     .option('--without <signals>', `switch signals off, to see what they add (comma-separated: ${Object.keys(SIGNALS).join(', ')})`)
     .option('--workspace <dir>', 'register the run in this workspace (created if needed), and read its closed cases as outcomes and its reports beside the dataset\'s')
@@ -47,6 +48,7 @@ export function registerAnalyze(program: Command): void {
           dbPath: opts.db,
           method: opts.method as Method,
           memoryLimit: opts.memoryLimit === undefined ? undefined : memoryLimit(opts.memoryLimit),
+          engine: opts.engine,
           signals,
           progress: createProgress({ quiet: opts.quiet }),
           extraFiles,
@@ -94,6 +96,7 @@ interface AnalyzeCliOptions {
   db?: string;
   method: string;
   memoryLimit?: string;
+  engine?: string;
   top: string;
   without?: string;
   quiet?: boolean;

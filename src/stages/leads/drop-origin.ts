@@ -120,10 +120,10 @@ export async function locateDropOrigins(db: Database, sites: readonly StationSit
   if (sites.length === 0) return out;
   const gazetteer = await loadGazetteer(db);
   const counts = await db.all<{ site_index: number; address: string; seller_id: string; n: number }>(
-    `SELECT sp.site_index, sh.sender_address AS address, sp.seller_id, count(*)::INT AS n
-     FROM site_points sp JOIN shipments sh USING (waybill_id)
+    `SELECT sp.site_index, sp.sender_address AS address, sp.seller_id, count(*)::INT AS n
+     FROM site_points sp
      WHERE sp.site_index IN (${sites.map((s) => s.site_index).join(', ')}) AND sp.seller_score >= ${operatorScore}
-       AND sh.sender_address IS NOT NULL
+       AND sp.sender_address IS NOT NULL
      GROUP BY ALL ORDER BY sp.site_index, address, sp.seller_id`,
   );
   const bySite = groupBy(counts, (c) => c.site_index);

@@ -1,7 +1,7 @@
 /**
  * Stage `networks`: links shop accounts run by one operation.
  *
- * in:  sellers, shipments, pickup_points
+ * in:  sellers, seller_senders, pickup_points
  * out: seller_identifiers(seller_id, kind, value)
  *      seller_networks(seller_id, network_id)
  *      network_links(network_id, kind, members_sharing): for evidence, the
@@ -72,7 +72,7 @@ export async function linkSellers(db: Database, signals: Signals = ALL_SIGNALS):
     WHERE value IS NOT NULL`);
   await db.run(`
     INSERT INTO seller_identifiers
-    SELECT DISTINCT seller_id, 'sender_phone_hash', sender_phone_hash FROM shipments WHERE sender_phone_hash IS NOT NULL`);
+    SELECT seller_id, kind, value FROM seller_senders WHERE kind = 'sender_phone_hash'`);
   await db.run(`
     INSERT INTO seller_identifiers
     SELECT seller_id, 'ship_place', cell FROM (
@@ -87,8 +87,7 @@ export async function linkSellers(db: Database, signals: Signals = ALL_SIGNALS):
   const addresses = await db.all<{ seller_id: string; kind: string; address: string }>(
     `SELECT seller_id, 'return_address' AS kind, return_address AS address FROM sellers WHERE return_address IS NOT NULL
      UNION ALL
-     SELECT seller_id, 'sender_address', sender_address FROM shipments WHERE sender_address IS NOT NULL
-     GROUP BY seller_id, sender_address HAVING count(*) >= ${SENDER_ADDRESS_MIN_WAYBILLS}
+     SELECT seller_id, kind, value FROM seller_senders WHERE kind = 'sender_address' AND n >= ${SENDER_ADDRESS_MIN_WAYBILLS}
      ORDER BY seller_id, kind, address`,
   );
   const keyed = new Set<string>();

@@ -1,7 +1,7 @@
 /**
  * Stage `sellers`: the score that a shop account sells counterfeits.
  *
- * in:  listing_scores, shipments, pickup_points, reports, seller_networks
+ * in:  listing_scores, listing_volume, seller_shipping, reports, seller_networks
  * out: seller_scores(seller_id, network_id, network_size, parcels,
  *        night_share, own_lo, lo, score)
  *
@@ -22,16 +22,14 @@ export async function scoreSellers(db: Database, signals: Signals = ALL_SIGNALS)
     .join(' ');
   await db.run(`
     CREATE OR REPLACE TABLE seller_scores AS
-    WITH volume AS (
-      SELECT listing_id, count(*) AS n FROM shipments WHERE listing_id IS NOT NULL GROUP BY listing_id),
+    WITH volume AS (SELECT listing_id, n FROM listing_volume),
     by_listings AS (
       SELECT l.seller_id,
         (sum(l.lo::DECIMAL(18, 8) * (1 + coalesce(v.n, 0))) / sum(1 + coalesce(v.n, 0)))::DOUBLE AS mean_lo,
         max(l.lo) AS max_lo,
         bool_or(l.authorized) AS authorized
       FROM listing_scores l LEFT JOIN volume v USING (listing_id) GROUP BY l.seller_id),
-    shipping AS (
-      SELECT seller_id, count(*) AS parcels, avg(night::INT) AS night_share FROM pickup_points GROUP BY seller_id),
+    shipping AS (SELECT seller_id, parcels, night_share FROM seller_shipping),
     reported AS (
       SELECT target_id AS seller_id,
         sum(CASE verdict WHEN 'counterfeit' THEN 1 WHEN 'genuine' THEN -1 ELSE 0 END

@@ -3,9 +3,14 @@
  *
  * in:  pickups, shipments
  * out: pickup_points(waybill_id, seller_id, listing_id, amount, courier_id,
- *        aoi_id, aoi_type, t, night, lat, lng, x, y, quality, ax, ay)
+ *        aoi_id, aoi_type, t, night, lat, lng, quality, sender_address, x, y, ax, ay)
  *        (ax, ay: the geocode of the pickup address, whatever placed the parcel)
  *      frame(lat0, lng0): the local metric frame x/y are in
+ *      seller_shipping, listing_volume, seller_senders: see SHIPPING_TABLES
+ *
+ * No later stage reads pickups or shipments: with `--engine clickhouse://`
+ * this stage runs on the cluster (engine/clickhouse.ts) and only these
+ * tables come back.
  *
  * The courier's GPS fix is where the parcel was collected, unless it was taken
  * long after the pickup (a late scan, somewhere along the route); the address
@@ -35,29 +40,78 @@ export const latOf = (y: string) => `(f.lat0 + (${y}) / ${M_PER_DEG_LAT})`;
 export const lngOf = (x: string, y: string) => `(f.lng0 + (${x}) / (${M_PER_DEG_LNG} * cos(radians(${latOf(y)}))))`;
 export const distance = (ax: string, ay: string, bx: string, by: string) => `sqrt(pow((${ax}) - (${bx}), 2) + pow((${ay}) - (${by}), 2))`;
 
-export async function locatePickups(db: Database): Promise<void> {
-  const gpsOk = `p.pickup_gps_lat IS NOT NULL AND (p.pickup_gps_time IS NULL
-      OR abs(epoch(p.pickup_gps_time) - epoch(p.pickup_time)) <= ${LATE_SCAN_SECONDS})`;
-  // x/y are metres east/north of an origin near the median pickup, rounded to 0.01 degree so
-  // that grid lines do not run through the busiest spot by construction. East-west metres use
-  // each point's own latitude, so distances hold for data spanning a whole country.
+/**
+ * The local frame: an origin near the median pickup, rounded to 0.01 degree so
+ * that grid lines do not run through the busiest spot by construction. Read
+ * from the accepted pickups, wherever the rest of the stage runs.
+ */
+export async function createFrame(db: Database): Promise<void> {
   await db.run(`
     CREATE OR REPLACE TABLE frame AS
     SELECT round(coalesce(median(coalesce(pickup_gps_lat, lat)), 0), 2) AS lat0,
       round(coalesce(median(coalesce(pickup_gps_lng, lng)), 0), 2) AS lng0
     FROM pickups`);
+}
+
+/**
+ * pickup_points from a relation of placed parcels (waybill_id, seller_id,
+ * listing_id, amount, courier_id, aoi_id, aoi_type, t, night, lat, lng,
+ * quality, address_lat, address_lng, sender_address): the local metres added.
+ * East-west metres use each point's own latitude, so distances hold for data
+ * spanning a whole country. Both engines end here, so x and y are computed
+ * the same way from the same doubles.
+ */
+export async function finishPickupPoints(db: Database, placed: string): Promise<void> {
   await db.run(`
     CREATE OR REPLACE TABLE pickup_points AS
-    WITH placed AS (
+    SELECT placed.* EXCLUDE (address_lat, address_lng), ${localX('lat', 'lng')} AS x, ${localY('lat')} AS y,
+      ${localX('address_lat', 'address_lng')} AS ax, ${localY('address_lat')} AS ay
+    FROM ${placed} placed CROSS JOIN frame f`);
+}
+
+/**
+ * The aggregates later stages read instead of the raw tables, so that the
+ * raw pickups and shipments can stay on a cluster (engine/clickhouse.ts makes
+ * the same tables there):
+ * - seller_shipping(seller_id, parcels, nights, night_share): parcels picked up per seller;
+ * - listing_volume(listing_id, n): shipments per listing;
+ * - seller_senders(seller_id, kind, value, n): the sender phones and sender
+ *   addresses on each seller's shipments, with how many shipments carry them.
+ */
+export const SHIPPING_TABLES = {
+  seller_shipping: `seller_id VARCHAR, parcels BIGINT, nights BIGINT`,
+  listing_volume: `listing_id VARCHAR, n BIGINT`,
+  seller_senders: `seller_id VARCHAR, kind VARCHAR, value VARCHAR, n BIGINT`,
+} as const;
+
+/** The shares derived from seller_shipping's counts, the same arithmetic whichever engine counted. */
+export async function finishSellerShipping(db: Database): Promise<void> {
+  await db.run(`ALTER TABLE seller_shipping ADD COLUMN night_share DOUBLE`);
+  await db.run(`UPDATE seller_shipping SET night_share = nights::DOUBLE / parcels`);
+}
+
+export async function locatePickups(db: Database): Promise<void> {
+  const gpsOk = `p.pickup_gps_lat IS NOT NULL AND (p.pickup_gps_time IS NULL
+      OR abs(epoch(p.pickup_gps_time) - epoch(p.pickup_time)) <= ${LATE_SCAN_SECONDS})`;
+  await createFrame(db);
+  await finishPickupPoints(db, `(
       SELECT p.waybill_id, s.seller_id, s.listing_id, coalesce(s.amount, 0) AS amount, p.courier_id, p.aoi_id, p.aoi_type,
         p.pickup_time AS t,
         (hour(p.pickup_time) >= 22 OR hour(p.pickup_time) < 6) AS night,
         CASE WHEN ${gpsOk} THEN p.pickup_gps_lat WHEN p.lat IS NOT NULL THEN p.lat ELSE p.pickup_gps_lat END AS lat,
         CASE WHEN ${gpsOk} THEN p.pickup_gps_lng WHEN p.lng IS NOT NULL THEN p.lng ELSE p.pickup_gps_lng END AS lng,
         CASE WHEN ${gpsOk} THEN ${QUALITY.gps} WHEN p.lat IS NOT NULL THEN ${QUALITY.geocode} ELSE ${QUALITY.lateGps} END AS quality,
-        p.lat AS address_lat, p.lng AS address_lng
-      FROM pickups p JOIN shipments s USING (waybill_id))
-    SELECT placed.* EXCLUDE (address_lat, address_lng), ${localX('lat', 'lng')} AS x, ${localY('lat')} AS y,
-      ${localX('address_lat', 'address_lng')} AS ax, ${localY('address_lat')} AS ay
-    FROM placed CROSS JOIN frame f`);
+        p.lat AS address_lat, p.lng AS address_lng, s.sender_address
+      FROM pickups p JOIN shipments s USING (waybill_id))`);
+  await db.run(`CREATE OR REPLACE TABLE seller_shipping AS
+    SELECT seller_id, count(*) AS parcels, count(*) FILTER (WHERE night) AS nights FROM pickup_points GROUP BY seller_id`);
+  await finishSellerShipping(db);
+  await db.run(`CREATE OR REPLACE TABLE listing_volume AS
+    SELECT listing_id, count(*) AS n FROM shipments WHERE listing_id IS NOT NULL GROUP BY listing_id`);
+  await db.run(`CREATE OR REPLACE TABLE seller_senders AS
+    SELECT seller_id, 'sender_phone_hash' AS kind, sender_phone_hash AS value, count(*) AS n
+    FROM shipments WHERE sender_phone_hash IS NOT NULL GROUP BY ALL
+    UNION ALL
+    SELECT seller_id, 'sender_address', sender_address, count(*)
+    FROM shipments WHERE sender_address IS NOT NULL GROUP BY ALL`);
 }
