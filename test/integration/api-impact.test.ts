@@ -41,7 +41,7 @@ const run2 = [
   handLead({ lead_id: 'L5', ...P5, seller_ids: ['s1'], network_ids: ['n1'], first_seen: '2026-04-02T21:00:00+08:00', last_seen: '2026-03-28T02:00:00+08:00' }),
 ];
 
-const days = (from: string, n: number, belt: string, category: string, turnover: number): HandImpact['turnover'] =>
+const days = (from: string, n: number, belt: string, category: string, turnover: number): NonNullable<HandImpact['turnover']> =>
   Array.from({ length: n }, (_, i) => [belt, new Date(Date.parse(from) + i * 86_400_000).toISOString().slice(0, 10), category, turnover, 2]);
 
 const impact: HandImpact = {
