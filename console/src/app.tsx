@@ -45,6 +45,10 @@ const CasePage = lazyPage<{ id: number }>(() => import('./pages/CasePage.tsx').t
 const Users = lazyPage(() => import('./pages/Users.tsx').then((m) => m.Users));
 const Partners = lazyPage(() => import('./pages/Partners.tsx').then((m) => m.Partners));
 const Audit = lazyPage(() => import('./pages/Audit.tsx').then((m) => m.Audit));
+const Outcomes = lazyPage(() => import('./pages/Outcomes.tsx').then((m) => m.Outcomes));
+const Deterrence = lazyPage(() => import('./pages/Deterrence.tsx').then((m) => m.Deterrence));
+const Programme = lazyPage(() => import('./pages/Programme.tsx').then((m) => m.Programme));
+const Candidates = lazyPage(() => import('./pages/Candidates.tsx').then((m) => m.Candidates));
 const Reports = lazyPage(() => import('./pages/Reports.tsx').then((m) => m.Reports));
 
 interface Route {
@@ -60,6 +64,10 @@ const ROUTES: Route[] = [
   { pattern: '/leads/:id', page: 'leads', render: (p, q) => <LeadFile key={`${p.id}/${q.get('run') ?? ''}`} id={p.id} run={q.get('run') ? Number(q.get('run')) : undefined} /> },
   { pattern: '/cases', page: 'cases', render: () => <Cases /> },
   { pattern: '/cases/:id', page: 'cases', render: (p) => <CasePage key={p.id} id={Number(p.id)} /> },
+  { pattern: '/impact/outcomes', page: 'outcomes', render: () => <Outcomes /> },
+  { pattern: '/impact/deterrence', page: 'deterrence', render: () => <Deterrence /> },
+  { pattern: '/programme', page: 'programme', render: () => <Programme /> },
+  { pattern: '/candidates', page: 'candidates', render: () => <Candidates /> },
   { pattern: '/reports', page: 'reports', render: () => <Reports /> },
   { pattern: '/admin/users', page: 'users', render: () => <Users /> },
   { pattern: '/admin/partners', page: 'partners', render: () => <Partners /> },
