@@ -22,7 +22,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eligibleIds, type PartnerOut } from '../helpers/api.ts';
 import {
-  ensureConsoleBuilt, launchBrowser, measurePan, openPage, screenshot, SCREENSHOTS, seriousViolations, type OpenOptions, type Watched, type WithMaps,
+  checkPage, ensureConsoleBuilt, launchBrowser, measurePan, noProblems, openPage, screenshot, SCREENSHOTS, settled, signInPage, type OpenOptions, type Watched, type WithMaps,
 } from '../helpers/browser.ts';
 import { startServer } from '../../src/server/serve.ts';
 import { makeWorkspace, serveWorkspace, signIn, type Client, type TestWorkspace } from '../helpers/workspace.ts';
@@ -58,33 +58,8 @@ afterAll(async () => {
   }
 });
 
-async function signInAs(name: string, options: OpenOptions = {}): Promise<Watched> {
-  const w = await openPage(browser, base, options);
-  await w.page.goto('/');
-  await w.page.getByLabel('Name', { exact: true }).fill(name);
-  await w.page.getByLabel('Password', { exact: true }).fill(tw.users[name].password);
-  await w.page.getByRole('button', { name: 'Sign in' }).click();
-  await w.page.getByRole('navigation').waitFor();
-  return w;
-}
-
-/** Waits until the page has its heading, nothing is loading, and every map has drawn. */
-async function settled(page: Page): Promise<void> {
-  await page.locator('main h1').first().waitFor();
-  await page.waitForFunction(() => document.querySelectorAll('.loading').length === 0);
-  await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('.map')].every((m) => m.dataset.state === 'ready'), undefined, { timeout: 60_000 });
-  await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('[data-density]')].every((m) => m.dataset.density !== 'loading'));
-}
-
-/** Screenshot and accessibility check of the page as it stands. */
-async function check(w: Watched, name: string, shot: { fullPage?: boolean; height?: number } = { fullPage: true }): Promise<void> {
-  await settled(w.page);
-  await screenshot(w.page, name, shot);
-  expect(await seriousViolations(w.page), `axe on ${name}`).toEqual([]);
-}
-
-/** A page's problems so far (console errors, failed or outside requests); none expected. */
-const noProblems = (w: Watched) => expect(w.problems, 'problems on the page').toEqual([]);
+const signInAs = (name: string, options: OpenOptions = {}): Promise<Watched> => signInPage(browser, base, name, tw.users[name].password, options);
+const check = checkPage;
 
 const navNames = (page: Page) => page.getByRole('navigation').getByRole('link').allInnerTexts();
 
