@@ -10,7 +10,7 @@
  * checked with axe-core and kept as a screenshot.
  */
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../src/engine/database.ts';
 import { SYSTEM } from '../../src/workspace/audit.ts';
@@ -80,6 +80,8 @@ afterAll(async () => {
 });
 
 const signInAs = (name: string): Promise<Watched> => signInPage(browser, server.served.url, name, tw.users[name].password);
+/** A table by the label of its scrolling box (TableWrap). */
+const table = (page: Page, name: string) => page.locator(`div.table-wrap[aria-label="${name}"] table`);
 const navNames = (w: Watched) => w.page.getByRole('navigation').getByRole('link').allInnerTexts();
 
 describe('the impact pages', () => {
@@ -98,15 +100,15 @@ describe('the impact pages', () => {
 
     await page.getByRole('navigation').getByRole('link', { name: 'Candidates' }).click();
     await settled(page);
-    const rows = page.getByRole('table', { name: 'Candidates to invite' }).locator('tbody tr');
+    const rows = table(page, 'Candidates to invite').locator('tbody tr');
     await expect(rows.count()).resolves.toBe(known.candidates.length);
     await expect(rows.first().locator('th').innerText()).resolves.toBe(known.candidates[0]);
     await checkPage(w, 'candidates');
 
     await page.getByRole('navigation').getByRole('link', { name: 'Deterrence' }).click();
     await settled(page);
-    await expect(page.getByRole('table', { name: 'Raids and the leads around them' }).locator('tbody tr').count()).resolves.toBe(known.raidIds.length);
-    await expect(page.getByRole('table', { name: /^Leads around raid/ }).count()).resolves.toBe(0);
+    await expect(table(page, 'Raids and the leads around them').locator('tbody tr').count()).resolves.toBe(known.raidIds.length);
+    await expect(page.locator('div.table-wrap[aria-label^="Leads around raid"]').count()).resolves.toBe(0);
     expect(await page.locator('main').innerText()).not.toContain(known.resurfacing[0]);
     await checkPage(w, 'deterrence-programme');
 
@@ -125,15 +127,15 @@ describe('the impact pages', () => {
     expect(await navNames(w)).toEqual(expect.arrayContaining(['Outcomes', 'Deterrence', 'Programme', 'Candidates']));
     await page.goto('/impact/deterrence');
     await settled(page);
-    const leadsTable = page.getByRole('table', { name: `Leads around raid ${known.raidIds[0]}` });
+    const leadsTable = table(page, `Leads around raid ${known.raidIds[0]}`);
     await expect(leadsTable.locator('tbody tr').count()).resolves.toBeGreaterThan(0);
     await expect(page.getByRole('img', { name: /^Parcels per day of the leads around raid/ }).count()).resolves.toBe(1);
-    const resurfaced = page.getByRole('table', { name: 'Resurfacings' }).locator('tbody tr');
+    const resurfaced = table(page, 'Resurfacings').locator('tbody tr');
     await expect(resurfaced.count()).resolves.toBe(1);
     await expect(resurfaced.first().innerText()).resolves.toContain(known.resurfacing[1]);
     if (known.raidIds.length > 1) {
       await page.getByLabel('Show raid').selectOption(known.raidIds[1]);
-      await page.getByRole('table', { name: `Leads around raid ${known.raidIds[1]}` }).waitFor();
+      await table(page, `Leads around raid ${known.raidIds[1]}`).waitFor();
     }
     await checkPage(w, 'deterrence');
 
@@ -152,7 +154,7 @@ describe('the impact pages', () => {
     expect(await navNames(w)).toEqual(['Cases', 'Outcomes', 'Deterrence']);
     await page.getByRole('navigation').getByRole('link', { name: 'Outcomes' }).click();
     await settled(page);
-    const regions = await page.getByRole('table', { name: 'By region, all months' }).locator('tbody th').allInnerTexts();
+    const regions = await table(page, 'By region, all months').locator('tbody th').allInnerTexts();
     expect(regions.every((r) => r.includes('West')), regions.join(', ')).toBe(true);
     await checkPage(w, 'outcomes-police');
     noProblems(w);
