@@ -119,12 +119,12 @@ describe('the console', () => {
     await signin.close();
 
     const roles: { name: string; lands: string; menu: string[]; forbidden: string }[] = [
-      { name: 'analyst', lands: '/map', menu: ['Overview', 'Map', 'Leads', 'Cases'], forbidden: '/admin/users' },
-      { name: 'supervisor', lands: '/cases', menu: ['Overview', 'Map', 'Leads', 'Cases', 'Audit log'], forbidden: '/reports' },
-      { name: 'west-police', lands: '/cases', menu: ['Cases'], forbidden: '/map' },
+      { name: 'analyst', lands: '/map', menu: ['Overview', 'Map', 'Leads', 'Cases', 'Outcomes', 'Deterrence', 'Programme', 'Candidates'], forbidden: '/admin/users' },
+      { name: 'supervisor', lands: '/cases', menu: ['Overview', 'Map', 'Leads', 'Cases', 'Outcomes', 'Deterrence', 'Programme', 'Candidates', 'Audit log'], forbidden: '/reports' },
+      { name: 'west-police', lands: '/cases', menu: ['Cases', 'Outcomes', 'Deterrence'], forbidden: '/map' },
       { name: 'brand-owner', lands: '/leads', menu: ['Map', 'Leads', 'Reports'], forbidden: '/cases' },
-      { name: 'programme', lands: '/overview', menu: ['Overview'], forbidden: '/leads' },
-      { name: 'admin', lands: '/admin/users', menu: ['Users', 'Partners', 'Audit log'], forbidden: '/map' },
+      { name: 'programme', lands: '/overview', menu: ['Overview', 'Outcomes', 'Deterrence', 'Programme', 'Candidates'], forbidden: '/leads' },
+      { name: 'admin', lands: '/admin/users', menu: ['Outcomes', 'Deterrence', 'Programme', 'Users', 'Partners', 'Audit log'], forbidden: '/map' },
     ];
     for (const r of roles) {
       const w = await signInAs(r.name);
@@ -489,7 +489,7 @@ describe('the console', () => {
     await settled(page);
     await page.getByLabel('Language').selectOption('zh');
     await page.getByRole('heading', { level: 1, name: '地图' }).waitFor();
-    expect(await navNames(page)).toEqual(['概览', '地图', '线索', '案件']);
+    expect(await navNames(page)).toEqual(['概览', '地图', '线索', '案件', '执法成果', '威慑效果', '品牌扶持计划', '邀约候选']);
     await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('zh-CN');
     await page.evaluate(() => document.fonts.ready);
     // The Chinese text is drawn in the console's own font, fetched from this server (no system font, no CDN).

@@ -95,7 +95,9 @@ describe('the impact pages', () => {
     expect(figures).toMatch(new RegExp(`Industrial belts\\s+${known.belts}\\b`));
     // 60 days at 1,500 against the same days a year before at 1,000.
     expect(figures).toMatch(/Growth on a year before\s+50%/);
-    await expect(page.getByRole('img', { name: 'Map of the industrial belts, circles sized by turnover' }).count()).resolves.toBe(1);
+    await expect(page.locator('div.map[aria-label="Map of the industrial belts, circles sized by turnover"]').count()).resolves.toBe(1);
+    await settled(page);
+    expect(await page.evaluate(() => Boolean((window as unknown as { dragnetMaps: Record<string, { getLayer: (id: string) => unknown }> }).dragnetMaps.belts.getLayer('belts')))).toBe(true);
     await checkPage(w, 'programme');
 
     await page.getByRole('navigation').getByRole('link', { name: 'Candidates' }).click();
@@ -125,7 +127,8 @@ describe('the impact pages', () => {
     const w = await signInAs('analyst');
     const { page } = w;
     expect(await navNames(w)).toEqual(expect.arrayContaining(['Outcomes', 'Deterrence', 'Programme', 'Candidates']));
-    await page.goto('/impact/deterrence');
+    await settled(page);
+    await page.getByRole('navigation').getByRole('link', { name: 'Deterrence' }).click();
     await settled(page);
     const leadsTable = table(page, `Leads around raid ${known.raidIds[0]}`);
     await expect(leadsTable.locator('tbody tr').count()).resolves.toBeGreaterThan(0);

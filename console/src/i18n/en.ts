@@ -241,6 +241,8 @@ export const en = {
   'case.result': 'Result',
   'case.seized': 'Value seized',
   'case.seized_in': 'Value seized ({currency})',
+  'case.site_kind': 'Kind of site found',
+  'case.site_kind_unknown': 'Not recorded',
   'case.arrests': 'Arrests',
   'case.arrests_n': '{n} arrests',
   'case.items': 'Items seized',

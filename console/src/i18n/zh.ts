@@ -243,6 +243,8 @@ export const zh: Record<Key, string> = {
   'case.result': '结果',
   'case.seized': '查获金额',
   'case.seized_in': '查获金额（{currency}）',
+  'case.site_kind': '窝点类型',
+  'case.site_kind_unknown': '未记录',
   'case.arrests': '抓获人数',
   'case.arrests_n': '抓获 {n} 人',
   'case.items': '查获件数',
