@@ -49,6 +49,7 @@ const Outcomes = lazyPage(() => import('./pages/Outcomes.tsx').then((m) => m.Out
 const Deterrence = lazyPage(() => import('./pages/Deterrence.tsx').then((m) => m.Deterrence));
 const Programme = lazyPage(() => import('./pages/Programme.tsx').then((m) => m.Programme));
 const Candidates = lazyPage(() => import('./pages/Candidates.tsx').then((m) => m.Candidates));
+const Notifications = lazyPage(() => import('./pages/Notifications.tsx').then((m) => m.Notifications));
 const Reports = lazyPage(() => import('./pages/Reports.tsx').then((m) => m.Reports));
 
 interface Route {
@@ -145,8 +146,9 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
     if (path === '/' || path === '/sign-in') navigate(PAGE_PATH[LANDING[role]], { replace: true });
   }, [path, role]);
 
-  let content: JSX.Element | null = null;
-  for (const r of ROUTES) {
+  // Every role has its own notifications.
+  let content: JSX.Element | null = path === '/notifications' ? <Notifications /> : null;
+  for (const r of content ? [] : ROUTES) {
     const params = match(r.pattern, path);
     if (!params) continue;
     content = may(role, r.page) ? r.render(params, query) : <NotForRole />;
@@ -183,6 +185,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
             {session.user.name} · {term('role', role)}
             {session.user.agency_id ? ` · ${session.user.agency_id}` : ''}
           </span>
+          <UnreadLink path={path} />
           <LanguageSelect />
           <button type="button" class="secondary" onClick={onSignOut}>
             {t('nav.sign_out')}
@@ -196,5 +199,19 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
         <small>{t('footer.timezone', { tz })}</small>
       </footer>
     </>
+  );
+}
+
+/** The unread notifications' count, asked again on each page change; a link to the list. */
+function UnreadLink({ path }: { path: string }) {
+  const { t } = useI18n();
+  const [unread, setUnread] = useState(0);
+  useEffect(() => {
+    api.notifications().then((n) => setUnread(n.unread), () => undefined);
+  }, [path]);
+  return (
+    <Link class="notifications-link" href="/notifications" aria-current={path === '/notifications' ? 'page' : undefined}>
+      {t('notifications.link', { n: unread })}
+    </Link>
   );
 }

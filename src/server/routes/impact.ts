@@ -23,7 +23,7 @@ import { now } from '../../workspace/store.ts';
 import type { Role } from '../../workspace/types.ts';
 import { ApiError, errors, ok, requireRole, type Api, type ServerDeps } from '../context.ts';
 import { IdParam, PageQuery } from '../schemas.ts';
-import { Capacity, Candidate, CandidatePage, DeterrenceOut, Int, Notification, OutcomesOut, Programme, Resurfacing } from '../impact-schemas.ts';
+import { Capacity, CandidatePage, DeterrenceOut, Int, Notification, OutcomesOut, Programme, Resurfacing } from '../impact-schemas.ts';
 
 const TEAM: readonly Role[] = ['analyst', 'supervisor'];
 const AGGREGATES: readonly Role[] = [...TEAM, 'programme_manager', 'admin', 'police_liaison'];
