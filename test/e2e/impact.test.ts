@@ -16,6 +16,8 @@ import { Database } from '../../src/engine/database.ts';
 import { SYSTEM } from '../../src/workspace/audit.ts';
 import { registerRun } from '../../src/workspace/runs.ts';
 import { Workspace } from '../../src/workspace/store.ts';
+import { openCase } from '../../src/workspace/cases.ts';
+import { actorOf, userByName } from '../../src/workspace/users.ts';
 import { geoLeads, metres } from '../helpers/api.ts';
 import { checkPage, ensureConsoleBuilt, launchBrowser, noProblems, settled, signInPage, type Watched } from '../helpers/browser.ts';
 import { writeHandImpact, type HandImpact } from '../helpers/hand-run.ts';
@@ -66,6 +68,9 @@ beforeAll(async () => {
   writeHandImpact(tw.results, impact);
   const ws = Workspace.open(tw.wsDir);
   try {
+    // A case on the site that goes quiet: the new run's resurfacing flags it and notifies the analyst who opened it.
+    const analyst = userByName(ws, 'analyst')!;
+    openCase(ws, actorOf(analyst, null), analyst, 1, known.resurfacing[0]);
     await registerRun(ws, SYSTEM, tw.results, 'run with impact');
   } finally {
     ws.close();
@@ -141,6 +146,20 @@ describe('the impact pages', () => {
       await table(page, `Leads around raid ${known.raidIds[1]}`).waitFor();
     }
     await checkPage(w, 'deterrence');
+
+    // The case on the quiet site was flagged and its owner told.
+    await page.getByRole('link', { name: 'Notifications (1)' }).click();
+    await settled(page);
+    const note = page.locator('ul.notifications li');
+    await expect(note.count()).resolves.toBe(1);
+    await expect(note.innerText()).resolves.toContain(known.resurfacing[1]);
+    await checkPage(w, 'notifications');
+    await note.getByRole('button', { name: 'Mark read' }).click();
+    await page.getByRole('button', { name: 'Mark read' }).waitFor({ state: 'detached' });
+    await note.getByRole('link', { name: /^Open case/ }).click();
+    await settled(page);
+    await page.getByText(`the operation of lead ${known.resurfacing[0]} shipped again`).first().waitFor();
+    await page.getByRole('link', { name: 'Notifications (0)' }).waitFor();
 
     await page.getByRole('navigation').getByRole('link', { name: 'Outcomes' }).click();
     await settled(page);
