@@ -150,11 +150,11 @@ export interface OutcomeFigures {
   median_days_lead_to_raid: number | null;
 }
 
-const emptyFigures = (month: string, region: string): OutcomeFigures & { _first: number[]; _toRaid: number[]; _referred: Set<number>; _raided: number } => ({
+const emptyFigures = (month: string, region: string): OutcomeFigures & { _first: number[]; _toRaid: number[]; _referred: Set<number> } => ({
   month, region, leads_referred: 0, cases_opened: 0, cases_referred: 0, raids: 0, sites_found: 0,
   sites_by_kind: { production: 0, storage: 0, shipping: 0, unrecorded: 0 }, arrests: 0, value_seized: 0,
   lead_to_raid_conversion: null, median_days_first_parcel_to_lead: null, median_days_lead_to_raid: null,
-  _first: [], _toRaid: [], _referred: new Set(), _raided: 0,
+  _first: [], _toRaid: [], _referred: new Set(),
 });
 
 /**
@@ -223,8 +223,8 @@ export function outcomeFigures(ws: Workspace, onlyRegion?: string): { rows: Outc
   // Conversion: of the cases referred in a month, those raided (raided or closed after a raid) by now.
   const raidedCases = new Set(cases.filter((c) => c.state === 'raided' || (c.state === 'closed' && c.outcome)).map((c) => c.case_id));
   const finish = (v: ReturnType<typeof emptyFigures>): OutcomeFigures => {
-    const { _first, _toRaid, _referred, _raided, ...rest } = v;
-    const raided = [..._referred].filter((id) => raidedCases.has(id)).length + _raided;
+    const { _first, _toRaid, _referred, ...rest } = v;
+    const raided = [..._referred].filter((id) => raidedCases.has(id)).length;
     return {
       ...rest,
       cases_referred: _referred.size,
