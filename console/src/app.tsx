@@ -45,6 +45,11 @@ const CasePage = lazyPage<{ id: number }>(() => import('./pages/CasePage.tsx').t
 const Users = lazyPage(() => import('./pages/Users.tsx').then((m) => m.Users));
 const Partners = lazyPage(() => import('./pages/Partners.tsx').then((m) => m.Partners));
 const Audit = lazyPage(() => import('./pages/Audit.tsx').then((m) => m.Audit));
+const Outcomes = lazyPage(() => import('./pages/Outcomes.tsx').then((m) => m.Outcomes));
+const Deterrence = lazyPage(() => import('./pages/Deterrence.tsx').then((m) => m.Deterrence));
+const Programme = lazyPage(() => import('./pages/Programme.tsx').then((m) => m.Programme));
+const Candidates = lazyPage(() => import('./pages/Candidates.tsx').then((m) => m.Candidates));
+const Notifications = lazyPage(() => import('./pages/Notifications.tsx').then((m) => m.Notifications));
 const Reports = lazyPage(() => import('./pages/Reports.tsx').then((m) => m.Reports));
 
 interface Route {
@@ -60,6 +65,10 @@ const ROUTES: Route[] = [
   { pattern: '/leads/:id', page: 'leads', render: (p, q) => <LeadFile key={`${p.id}/${q.get('run') ?? ''}`} id={p.id} run={q.get('run') ? Number(q.get('run')) : undefined} /> },
   { pattern: '/cases', page: 'cases', render: () => <Cases /> },
   { pattern: '/cases/:id', page: 'cases', render: (p) => <CasePage key={p.id} id={Number(p.id)} /> },
+  { pattern: '/impact/outcomes', page: 'outcomes', render: () => <Outcomes /> },
+  { pattern: '/impact/deterrence', page: 'deterrence', render: () => <Deterrence /> },
+  { pattern: '/programme', page: 'programme', render: () => <Programme /> },
+  { pattern: '/candidates', page: 'candidates', render: () => <Candidates /> },
   { pattern: '/reports', page: 'reports', render: () => <Reports /> },
   { pattern: '/admin/users', page: 'users', render: () => <Users /> },
   { pattern: '/admin/partners', page: 'partners', render: () => <Partners /> },
@@ -137,8 +146,9 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
     if (path === '/' || path === '/sign-in') navigate(PAGE_PATH[LANDING[role]], { replace: true });
   }, [path, role]);
 
-  let content: JSX.Element | null = null;
-  for (const r of ROUTES) {
+  // Every role has its own notifications.
+  let content: JSX.Element | null = path === '/notifications' ? <Notifications /> : null;
+  for (const r of content ? [] : ROUTES) {
     const params = match(r.pattern, path);
     if (!params) continue;
     content = may(role, r.page) ? r.render(params, query) : <NotForRole />;
@@ -175,6 +185,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
             {session.user.name} · {term('role', role)}
             {session.user.agency_id ? ` · ${session.user.agency_id}` : ''}
           </span>
+          <UnreadLink path={path} />
           <LanguageSelect />
           <button type="button" class="secondary" onClick={onSignOut}>
             {t('nav.sign_out')}
@@ -188,5 +199,19 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
         <small>{t('footer.timezone', { tz })}</small>
       </footer>
     </>
+  );
+}
+
+/** The unread notifications' count, asked again on each page change; a link to the list. */
+function UnreadLink({ path }: { path: string }) {
+  const { t } = useI18n();
+  const [unread, setUnread] = useState(0);
+  useEffect(() => {
+    api.notifications().then((n) => setUnread(n.unread), () => undefined);
+  }, [path]);
+  return (
+    <Link class="notifications-link" href="/notifications" aria-current={path === '/notifications' ? 'page' : undefined}>
+      {t('notifications.link', { n: unread })}
+    </Link>
   );
 }

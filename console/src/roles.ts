@@ -6,13 +6,18 @@
 import type { Role } from './api/types.ts';
 import type { Key } from './i18n/index.ts';
 
-export type PageId = 'overview' | 'map' | 'leads' | 'cases' | 'reports' | 'users' | 'partners' | 'audit';
+export type PageId = 'overview' | 'map' | 'leads' | 'cases' | 'outcomes' | 'deterrence' | 'programme' | 'candidates' | 'reports' | 'users' | 'partners' | 'audit';
 
 export const PAGE_ROLES: Record<PageId, readonly Role[]> = {
   overview: ['analyst', 'supervisor', 'programme_manager'],
   map: ['analyst', 'supervisor', 'rights_holder'],
   leads: ['analyst', 'supervisor', 'rights_holder'],
   cases: ['analyst', 'supervisor', 'police_liaison'],
+  // Impact (issue 12): the same scopes as /api/impact/* (docs/workspace.md).
+  outcomes: ['analyst', 'supervisor', 'police_liaison', 'programme_manager', 'admin'],
+  deterrence: ['analyst', 'supervisor', 'police_liaison', 'programme_manager', 'admin'],
+  programme: ['analyst', 'supervisor', 'programme_manager', 'admin'],
+  candidates: ['analyst', 'supervisor', 'programme_manager'],
   reports: ['rights_holder'],
   users: ['admin'],
   partners: ['admin'],
@@ -24,6 +29,10 @@ export const PAGE_PATH: Record<PageId, string> = {
   map: '/map',
   leads: '/leads',
   cases: '/cases',
+  outcomes: '/impact/outcomes',
+  deterrence: '/impact/deterrence',
+  programme: '/programme',
+  candidates: '/candidates',
   reports: '/reports',
   users: '/admin/users',
   partners: '/admin/partners',
@@ -35,6 +44,10 @@ export const PAGE_LABEL: Record<PageId, Key> = {
   map: 'nav.map',
   leads: 'nav.leads',
   cases: 'nav.cases',
+  outcomes: 'nav.outcomes',
+  deterrence: 'nav.deterrence',
+  programme: 'nav.programme',
+  candidates: 'nav.candidates',
   reports: 'nav.reports',
   users: 'nav.users',
   partners: 'nav.partners',

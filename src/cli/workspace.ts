@@ -211,6 +211,12 @@ export function formatRegistered(r: Awaited<ReturnType<typeof registerRun>>): st
     lines.push(`Cases following their sites: ${r.follow.followed.map((f) => `case ${f.case_id} -> ${f.lead_id} (${f.relation.replace('_', ' ')})`).join('; ')}`);
   }
   if (r.follow.unmatched.length > 0) lines.push(`Open cases whose site this run does not show: ${r.follow.unmatched.join(', ')}`);
+  // The run's impact/ files (the dataset tables read beside them are not news).
+  const impact = Object.entries(r.impact).filter(([t, n]) => n > 0 && !['belts', 'factories', 'outcomes'].includes(t));
+  if (impact.length > 0) lines.push(`Impact imported: ${impact.map(([t, n]) => `${n} ${t}`).join(', ')}`);
+  for (const f of r.resurfaced) {
+    lines.push(`Case ${f.case_id} flagged: its operation resurfaced (${f.from_lead_id} -> ${f.to_lead_id})${f.notified ? `; ${f.notified} notified` : ''}`);
+  }
   return lines.join('\n') + '\n';
 }
 

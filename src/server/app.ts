@@ -26,6 +26,7 @@ import { leadRoutes } from './routes/leads.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { mapRoutes } from './routes/map.ts';
+import { impactRoutes } from './routes/impact.ts';
 import { SignInThrottle } from './throttle.ts';
 
 export const SESSION_COOKIE = 'dragnet_session';
@@ -185,6 +186,7 @@ export function createApp(deps: ServerDeps): Api {
   leadRoutes(app, deps);
   caseRoutes(app, deps);
   adminRoutes(app, deps);
+  impactRoutes(app, deps);
   const map = mapRoutes(app, deps);
   deps.onClose?.push(map.close);
 
@@ -193,7 +195,7 @@ export function createApp(deps: ServerDeps): Api {
     info: {
       title: 'Dragnet workspace API',
       version: '1.0.0',
-      description: 'Leads, cases, police partners, users and the audit log of a Dragnet workspace. Sign in with POST /api/session (cookie) or send an API token as a Bearer header.',
+      description: 'Leads, cases, police partners, users, the audit log and impact figures (outcomes, deterrence, the own-brand programme) of a Dragnet workspace. Sign in with POST /api/session (cookie) or send an API token as a Bearer header.',
     },
     security: [{ session: [] }, { token: [] }],
   });

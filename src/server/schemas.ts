@@ -4,7 +4,7 @@
  * takes is checked against these, and every error has the ErrorBody shape.
  */
 import { z } from '@hono/zod-openapi';
-import { CASE_STATES, ROLES } from '../workspace/types.ts';
+import { CASE_STATES, ROLES, SITE_KINDS } from '../workspace/types.ts';
 
 export const ErrorBody = z
   .object({
@@ -133,6 +133,7 @@ export const Outcome = z
     address_found: z.string().max(500).nullable().optional(),
     lat: z.number().min(-90).max(90).nullable().optional(),
     lng: z.number().min(-180).max(180).nullable().optional(),
+    site_kind: z.enum(SITE_KINDS).nullable().optional().openapi({ description: 'what a confirmed raid found: a production, storage or shipping site' }),
   })
   .openapi('Outcome');
 
@@ -158,6 +159,7 @@ export const Case = z
     created_by: z.string(),
     created_at: z.string(),
     updated_at: z.string(),
+    resurfaced_at: z.string().nullable().openapi({ description: "when a later run found the case's operation shipping again from a new site" }),
   })
   .openapi('Case');
 

@@ -72,6 +72,8 @@ export interface CaseRecord {
   created_by: string;
   created_at: string;
   updated_at: string;
+  /** When a later run found the case's operation shipping again from a new site (impact-files.ts), else null. */
+  resurfaced_at: string | null;
 }
 
 interface CaseRow extends Omit<CaseRecord, 'seller_ids' | 'network_ids' | 'brands' | 'categories' | 'outcome'> {
@@ -83,7 +85,7 @@ interface CaseRow extends Omit<CaseRecord, 'seller_ids' | 'network_ids' | 'brand
 }
 
 const CASE_SELECT = `SELECT c.case_id, c.title, c.state, c.run_id, c.lead_id, c.lat, c.lng, c.radius_m, c.score, c.seller_ids, c.network_ids,
-  c.brands, c.categories, a.name AS assignee, c.partner_id, c.outcome, c.dismiss_reason, u.name AS created_by, c.created_at, c.updated_at
+  c.brands, c.categories, a.name AS assignee, c.partner_id, c.outcome, c.dismiss_reason, u.name AS created_by, c.created_at, c.updated_at, c.resurfaced_at
   FROM cases c JOIN users u ON u.user_id = c.created_by LEFT JOIN users a ON a.user_id = c.assignee_id`;
 
 const toCase = (r: CaseRow): CaseRecord => ({
@@ -237,6 +239,7 @@ export function transition(ws: Workspace, actor: Actor, user: User, caseId: numb
         address_found: o.address_found ?? null,
         lat: o.lat ?? null,
         lng: o.lng ?? null,
+        ...(o.site_kind ? { site_kind: o.site_kind } : {}),
       };
       set.outcome = json(outcome);
       data.outcome = outcome;

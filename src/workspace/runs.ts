@@ -13,6 +13,7 @@ import { Database } from '../engine/database.ts';
 import { UserError } from '../errors.ts';
 import { audit, type Actor } from './audit.ts';
 import { followCases, type FollowReport } from './follow.ts';
+import { flagResurfacings, readRunImpact, storeRunImpact, type FlaggedCase } from './impact-files.ts';
 import { json, now, parseJson, type Workspace } from './store.ts';
 import type { LeadDetail, LeadRecord } from './types.ts';
 
@@ -48,6 +49,10 @@ export interface RegisterReport {
   follow: FollowReport;
   /** Whether lead details came from the run's database. */
   detailed: boolean;
+  /** Rows imported from OUT/impact/ and the run's programme tables and outcomes, by table. */
+  impact: Record<string, number>;
+  /** Cases whose operation resurfaced at a new site in this run (flagged, owner notified). */
+  resurfaced: FlaggedCase[];
 }
 
 /** Reads OUT (a finished run) and registers it; returns the new run and what happened to open cases. */
@@ -77,6 +82,7 @@ export async function registerRun(ws: Workspace, actor: Actor, outDir: string, l
   }));
   const dbFile = runJson.database && existsSync(runJson.database) ? runJson.database : existsSync(join(out, 'dragnet.duckdb')) ? join(out, 'dragnet.duckdb') : null;
   const details = dbFile ? await leadDetails(dbFile, timezone) : new Map<string, LeadDetail>();
+  const impact = await readRunImpact(out, dbFile);
   const dataEnd = leads.reduce<string | null>((m, l) => (l.last_seen && (!m || l.last_seen > m) ? l.last_seen : m), null);
 
   return ws.tx(() => {
@@ -112,10 +118,12 @@ export async function registerRun(ws: Workspace, actor: Actor, outDir: string, l
       if (detail) addDetail.run(runId, l.lead_id, json(detail));
       for (const b of l.brands) brand.run(runId, l.lead_id, b);
     }
+    const impactCounts = storeRunImpact(ws, runId, impact);
     const run = getRun(ws, runId)!;
-    audit(ws, actor, { action: 'run.register', object_type: 'run', object_id: runId, detail: { out_dir: out, leads: leads.length, detailed: dbFile !== null } });
+    audit(ws, actor, { action: 'run.register', object_type: 'run', object_id: runId, detail: { out_dir: out, leads: leads.length, detailed: dbFile !== null, impact: impactCounts } });
     const follow = followCases(ws, actor, runId);
-    return { run, follow, detailed: dbFile !== null };
+    const resurfaced = flagResurfacings(ws, actor, runId);
+    return { run, follow, detailed: dbFile !== null, impact: impactCounts, resurfaced };
   });
 }
 

@@ -21,7 +21,7 @@ export type Sql = BetterSqlite3.Database;
 
 export const STORE_FILE = 'workspace.sqlite';
 /** Bumped with each change below; a store from a newer Dragnet is refused, an older one migrated. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -206,6 +206,128 @@ CREATE TABLE audit (
 CREATE INDEX audit_object ON audit (object_type, object_id);
 `;
 
+/**
+ * Changes to the schema, each taking the store from version i+1 to i+2 (a
+ * new store runs them all after SCHEMA). Only additions: a store keeps its
+ * rows through every migration.
+ */
+const MIGRATIONS: readonly string[] = [
+  // 2: impact (issue 12). A run's impact/ files (results contract), its
+  // dataset's programme tables and outcomes as the run read them, and
+  // notifications to users (a resurfacing on their case).
+  `
+CREATE TABLE impact_deterrence (
+  run_id      INTEGER NOT NULL REFERENCES runs(run_id),
+  outcome_id  TEXT NOT NULL,
+  lead_id     TEXT NOT NULL,
+  distance_m  REAL NOT NULL,
+  per_day_before REAL NOT NULL,
+  per_day_after  REAL NOT NULL,
+  paused_days INTEGER NOT NULL,
+  status_after TEXT NOT NULL,
+  PRIMARY KEY (run_id, outcome_id, lead_id)
+) WITHOUT ROWID;
+
+CREATE TABLE impact_resurfacings (
+  run_id      INTEGER NOT NULL REFERENCES runs(run_id),
+  from_lead_id TEXT NOT NULL,
+  to_lead_id  TEXT NOT NULL,
+  network_id  TEXT NOT NULL,
+  quiet_from  TEXT NOT NULL,
+  resumed_at  TEXT NOT NULL,
+  distance_m  REAL NOT NULL,
+  evidence    TEXT NOT NULL,
+  case_id     INTEGER REFERENCES cases(case_id),
+  PRIMARY KEY (run_id, from_lead_id, to_lead_id)
+) WITHOUT ROWID;
+
+CREATE TABLE impact_candidates (
+  run_id     INTEGER NOT NULL REFERENCES runs(run_id),
+  rank       INTEGER NOT NULL,
+  seller_id  TEXT NOT NULL,
+  factory_id TEXT,
+  score      REAL NOT NULL,
+  evidence   TEXT NOT NULL,
+  PRIMARY KEY (run_id, seller_id)
+) WITHOUT ROWID;
+
+CREATE TABLE impact_turnover (
+  run_id    INTEGER NOT NULL REFERENCES runs(run_id),
+  belt_id   TEXT NOT NULL,
+  date      TEXT NOT NULL,
+  category  TEXT NOT NULL,
+  turnover  REAL NOT NULL,
+  orders    INTEGER NOT NULL,
+  PRIMARY KEY (run_id, belt_id, date, category)
+) WITHOUT ROWID;
+
+CREATE TABLE impact_capacity (
+  run_id     INTEGER NOT NULL REFERENCES runs(run_id),
+  factory_id TEXT NOT NULL,
+  seller_id  TEXT NOT NULL DEFAULT '',
+  lead_id    TEXT NOT NULL DEFAULT '',
+  network_id TEXT,
+  link       TEXT NOT NULL,
+  evidence   TEXT NOT NULL,
+  PRIMARY KEY (run_id, factory_id, seller_id, lead_id, link)
+) WITHOUT ROWID;
+
+CREATE TABLE run_belts (
+  run_id     INTEGER NOT NULL REFERENCES runs(run_id),
+  belt_id    TEXT NOT NULL,
+  name       TEXT NOT NULL,
+  city       TEXT,
+  province   TEXT,
+  categories TEXT NOT NULL,
+  lat        REAL,
+  lng        REAL,
+  PRIMARY KEY (run_id, belt_id)
+) WITHOUT ROWID;
+
+CREATE TABLE run_factories (
+  run_id     INTEGER NOT NULL REFERENCES runs(run_id),
+  factory_id TEXT NOT NULL,
+  belt_id    TEXT NOT NULL,
+  name       TEXT,
+  categories TEXT NOT NULL,
+  oem_brands TEXT NOT NULL,
+  capacity_per_month INTEGER,
+  lat        REAL,
+  lng        REAL,
+  enrolled_at TEXT,
+  seller_ids TEXT NOT NULL,
+  PRIMARY KEY (run_id, factory_id)
+) WITHOUT ROWID;
+
+CREATE TABLE run_outcomes (
+  run_id      INTEGER NOT NULL REFERENCES runs(run_id),
+  outcome_id  TEXT NOT NULL,
+  lat         REAL NOT NULL,
+  lng         REAL NOT NULL,
+  date        TEXT NOT NULL,
+  result      TEXT NOT NULL,
+  seized_value REAL,
+  arrests     INTEGER,
+  PRIMARY KEY (run_id, outcome_id)
+) WITHOUT ROWID;
+
+CREATE TABLE notifications (
+  notification_id INTEGER PRIMARY KEY,
+  user_id   INTEGER NOT NULL REFERENCES users(user_id),
+  at        TEXT NOT NULL,
+  kind      TEXT NOT NULL,
+  case_id   INTEGER REFERENCES cases(case_id),
+  message   TEXT NOT NULL,
+  data      TEXT,
+  read_at   TEXT
+);
+CREATE INDEX notifications_user ON notifications (user_id, notification_id);
+
+-- When the case's operation last resurfaced at a new site (impact-files.ts).
+ALTER TABLE cases ADD COLUMN resurfaced_at TEXT;
+`,
+];
+
 export interface OpenOptions {
   /** Create the folder and the store when missing (analyze, demo, user add); else a missing store is an error. */
   create?: boolean;
@@ -248,6 +370,7 @@ export class Workspace {
     if (!has) {
       this.sql.transaction(() => {
         this.sql.exec(SCHEMA);
+        for (const m of MIGRATIONS) this.sql.exec(m);
         const put = this.sql.prepare(`INSERT INTO meta (key, value) VALUES (?, ?)`);
         put.run('schema_version', String(SCHEMA_VERSION));
         put.run('created_at', new Date().toISOString());
@@ -258,6 +381,13 @@ export class Workspace {
       return;
     }
     this.checkVersion();
+    const from = Number(this.meta('schema_version'));
+    if (from < SCHEMA_VERSION) {
+      this.tx(() => {
+        for (const m of MIGRATIONS.slice(from - 1)) this.sql.exec(m);
+        this.sql.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(SCHEMA_VERSION));
+      });
+    }
   }
 
   private checkVersion(): void {

@@ -74,7 +74,12 @@ export interface Outcome {
   address_found: string | null;
   lat: number | null;
   lng: number | null;
+  /** What kind of site a confirmed raid found (optional; absent when not recorded). */
+  site_kind?: SiteKind | null;
 }
+
+export const SITE_KINDS = ['production', 'storage', 'shipping'] as const;
+export type SiteKind = (typeof SITE_KINDS)[number];
 
 /** Everything one export of a case shows, already cut to what the requester may see. */
 export interface CaseFile {

@@ -22,7 +22,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eligibleIds, type PartnerOut } from '../helpers/api.ts';
 import {
-  ensureConsoleBuilt, launchBrowser, measurePan, openPage, screenshot, SCREENSHOTS, seriousViolations, type OpenOptions, type Watched, type WithMaps,
+  checkPage, ensureConsoleBuilt, launchBrowser, measurePan, noProblems, openPage, screenshot, SCREENSHOTS, settled, signInPage, type OpenOptions, type Watched, type WithMaps,
 } from '../helpers/browser.ts';
 import { startServer } from '../../src/server/serve.ts';
 import { makeWorkspace, serveWorkspace, signIn, type Client, type TestWorkspace } from '../helpers/workspace.ts';
@@ -58,33 +58,8 @@ afterAll(async () => {
   }
 });
 
-async function signInAs(name: string, options: OpenOptions = {}): Promise<Watched> {
-  const w = await openPage(browser, base, options);
-  await w.page.goto('/');
-  await w.page.getByLabel('Name', { exact: true }).fill(name);
-  await w.page.getByLabel('Password', { exact: true }).fill(tw.users[name].password);
-  await w.page.getByRole('button', { name: 'Sign in' }).click();
-  await w.page.getByRole('navigation').waitFor();
-  return w;
-}
-
-/** Waits until the page has its heading, nothing is loading, and every map has drawn. */
-async function settled(page: Page): Promise<void> {
-  await page.locator('main h1').first().waitFor();
-  await page.waitForFunction(() => document.querySelectorAll('.loading').length === 0);
-  await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('.map')].every((m) => m.dataset.state === 'ready'), undefined, { timeout: 60_000 });
-  await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('[data-density]')].every((m) => m.dataset.density !== 'loading'));
-}
-
-/** Screenshot and accessibility check of the page as it stands. */
-async function check(w: Watched, name: string, shot: { fullPage?: boolean; height?: number } = { fullPage: true }): Promise<void> {
-  await settled(w.page);
-  await screenshot(w.page, name, shot);
-  expect(await seriousViolations(w.page), `axe on ${name}`).toEqual([]);
-}
-
-/** A page's problems so far (console errors, failed or outside requests); none expected. */
-const noProblems = (w: Watched) => expect(w.problems, 'problems on the page').toEqual([]);
+const signInAs = (name: string, options: OpenOptions = {}): Promise<Watched> => signInPage(browser, base, name, tw.users[name].password, options);
+const check = checkPage;
 
 const navNames = (page: Page) => page.getByRole('navigation').getByRole('link').allInnerTexts();
 
@@ -144,12 +119,12 @@ describe('the console', () => {
     await signin.close();
 
     const roles: { name: string; lands: string; menu: string[]; forbidden: string }[] = [
-      { name: 'analyst', lands: '/map', menu: ['Overview', 'Map', 'Leads', 'Cases'], forbidden: '/admin/users' },
-      { name: 'supervisor', lands: '/cases', menu: ['Overview', 'Map', 'Leads', 'Cases', 'Audit log'], forbidden: '/reports' },
-      { name: 'west-police', lands: '/cases', menu: ['Cases'], forbidden: '/map' },
+      { name: 'analyst', lands: '/map', menu: ['Overview', 'Map', 'Leads', 'Cases', 'Outcomes', 'Deterrence', 'Programme', 'Candidates'], forbidden: '/admin/users' },
+      { name: 'supervisor', lands: '/cases', menu: ['Overview', 'Map', 'Leads', 'Cases', 'Outcomes', 'Deterrence', 'Programme', 'Candidates', 'Audit log'], forbidden: '/reports' },
+      { name: 'west-police', lands: '/cases', menu: ['Cases', 'Outcomes', 'Deterrence'], forbidden: '/map' },
       { name: 'brand-owner', lands: '/leads', menu: ['Map', 'Leads', 'Reports'], forbidden: '/cases' },
-      { name: 'programme', lands: '/overview', menu: ['Overview'], forbidden: '/leads' },
-      { name: 'admin', lands: '/admin/users', menu: ['Users', 'Partners', 'Audit log'], forbidden: '/map' },
+      { name: 'programme', lands: '/overview', menu: ['Overview', 'Outcomes', 'Deterrence', 'Programme', 'Candidates'], forbidden: '/leads' },
+      { name: 'admin', lands: '/admin/users', menu: ['Outcomes', 'Deterrence', 'Programme', 'Users', 'Partners', 'Audit log'], forbidden: '/map' },
     ];
     for (const r of roles) {
       const w = await signInAs(r.name);
@@ -517,7 +492,7 @@ describe('the console', () => {
     await settled(page);
     await page.getByLabel('Language').selectOption('zh');
     await page.getByRole('heading', { level: 1, name: '地图' }).waitFor();
-    expect(await navNames(page)).toEqual(['概览', '地图', '线索', '案件']);
+    expect(await navNames(page)).toEqual(['概览', '地图', '线索', '案件', '执法成果', '威慑效果', '品牌扶持计划', '邀约候选']);
     await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('zh-CN');
     await page.evaluate(() => document.fonts.ready);
     // The Chinese text is drawn in the console's own font, fetched from this server (no system font, no CDN).

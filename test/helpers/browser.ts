@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const CHROMIUM = process.env.DRAGNET_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -223,3 +224,32 @@ export async function measurePan(page: Page, name = 'main'): Promise<{ drag: Ret
   );
   return { drag: frameStats(drag), animated: frameStats(animated), moved };
 }
+
+/** Signs in through the console's form as `name` in a fresh page; returns once the menu shows. */
+export async function signInPage(browser: Browser, base: string, name: string, password: string, options: OpenOptions = {}): Promise<Watched> {
+  const w = await openPage(browser, base, options);
+  await w.page.goto('/');
+  await w.page.getByLabel('Name', { exact: true }).fill(name);
+  await w.page.getByLabel('Password', { exact: true }).fill(password);
+  await w.page.getByRole('button', { name: 'Sign in' }).click();
+  await w.page.getByRole('navigation').waitFor();
+  return w;
+}
+
+/** Waits until the page has its heading, nothing is loading, and every map has drawn. */
+export async function settled(page: Page): Promise<void> {
+  await page.locator('main h1').first().waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('.loading').length === 0);
+  await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('.map')].every((m) => m.dataset.state === 'ready'), undefined, { timeout: 60_000 });
+  await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('[data-density]')].every((m) => m.dataset.density !== 'loading'));
+}
+
+/** Screenshot and accessibility check of the page as it stands. */
+export async function checkPage(w: Watched, name: string, shot: { fullPage?: boolean; height?: number } = { fullPage: true }): Promise<void> {
+  await settled(w.page);
+  await screenshot(w.page, name, shot);
+  expect(await seriousViolations(w.page), `axe on ${name}`).toEqual([]);
+}
+
+/** A page's problems so far (console errors, failed or outside requests); none expected. */
+export const noProblems = (w: Watched) => expect(w.problems, 'problems on the page').toEqual([]);

@@ -100,6 +100,13 @@ describe('every route against every role', () => {
     ['GET /api/reports', { ...TEAM, 'brand-owner': 200 }],
     ['GET /api/map/density', TEAM],
     ['GET /api/map/places', { ...TEAM, 'brand-owner': 200, 'west-police': 200, 'east-police': 200 }],
+    ['GET /api/impact/outcomes', { ...TEAM, programme: 200, admin: 200, 'west-police': 200, 'east-police': 200 }],
+    ['GET /api/impact/deterrence', { ...TEAM, programme: 200, admin: 200, 'west-police': 200, 'east-police': 200 }],
+    ['GET /api/impact/resurfacings', { ...TEAM, 'west-police': 200, 'east-police': 200 }],
+    ['GET /api/impact/programme', { ...TEAM, programme: 200, admin: 200 }],
+    ['GET /api/impact/candidates', { ...TEAM, programme: 200 }],
+    ['GET /api/impact/capacity-at-risk', TEAM],
+    ['GET /api/notifications', { ...TEAM, 'west-police': 200, 'east-police': 200, 'brand-owner': 200, programme: 200, admin: 200 }],
   ];
 
   it('answers each role on each read route as its scope allows', async () => {

@@ -40,6 +40,9 @@ const ROUTES = [
   'GET /api/map/density', 'GET /api/map/places',
   // Reached in api-map.test.ts.
   'GET /api/team',
+  // Reached in api-impact.test.ts.
+  'GET /api/impact/outcomes', 'GET /api/impact/deterrence', 'GET /api/impact/resurfacings', 'GET /api/impact/programme',
+  'GET /api/impact/candidates', 'GET /api/impact/capacity-at-risk', 'GET /api/notifications', 'POST /api/notifications/{notification_id}/read',
 ];
 
 const ROLE_USERS = ['analyst', 'supervisor', 'west-police', 'east-police', 'brand-owner', 'programme', 'admin'];

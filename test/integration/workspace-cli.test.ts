@@ -62,7 +62,7 @@ describe('analyze --workspace and workspace import', () => {
     expect(analyzed.status, analyzed.stderr).toBe(0);
     expect(leadCount).toBeGreaterThan(5);
     expect(existsSync(join(ws, STORE_FILE))).toBe(true);
-    expect(analyzed.stdout).toMatch(new RegExp(`Registered run 1 \\(data to \\d{4}-\\d{2}-\\d{2}\\) \\(${leadCount} leads\\) in the workspace\\.\\n$`));
+    expect(analyzed.stdout).toMatch(new RegExp(`Registered run 1 \\(data to \\d{4}-\\d{2}-\\d{2}\\) \\(${leadCount} leads\\) in the workspace\\.\\n(Impact imported: .*\\n)?$`));
     withStore(ws, (s) => {
       const runs = listRuns(s);
       expect(runs).toHaveLength(1);
@@ -101,7 +101,8 @@ describe('analyze --workspace and workspace import', () => {
     const other = join(root, 'ws-import');
     const r = dragnet(['workspace', 'import', out, '--label', 'imported', '--workspace', other]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toBe(`Registered imported (${leadCount} leads) in the workspace.\n`);
+    // Followed by what the run's impact/ files held, once the analysis writes them.
+    expect(r.stdout).toMatch(new RegExp(`^Registered imported \\(${leadCount} leads\\) in the workspace\\.\\n(Impact imported: .*\\n)?$`));
     withStore(other, (s) => {
       expect(listRuns(s).map((x) => [x.run_id, x.label, x.out_dir, x.leads])).toEqual([[1, 'imported', out, leadCount]]);
       expect(s.sql.prepare(`SELECT count(*) FROM leads`).pluck().get()).toBe(leadCount);

@@ -5,7 +5,7 @@
  */
 import type {
   AuditEntry, Case, CaseFile, CaseState, Density, DensityQuery, ExportFormat, Lead, LeadFile, LeadQuery, NewCase, NewPartner, NewReport,
-  NewUser, Page, Partner, Places, ReferralPackage, Report, Run, Session, Stats, TransitionIn, User,
+  NewUser, Page, Partner, OutcomesOut, DeterrenceOut, Resurfacing, Programme, Candidate, Notification, Places, ReferralPackage, Report, Run, Session, Stats, TransitionIn, User,
 } from './types.ts';
 
 export class ApiError extends Error {
@@ -88,4 +88,12 @@ export const api = {
   verifyAudit: () => get<{ ok: boolean; entries: number; problem?: { seq: number; what: string; message: string } }>('/api/audit/verify'),
   reports: (q: { limit?: number; offset?: number }) => get<Page<Report>>('/api/reports', q),
   fileReport: (r: NewReport) => call<Report>('POST', '/api/reports', r),
+
+  outcomes: () => get<OutcomesOut>('/api/impact/outcomes'),
+  deterrence: () => get<DeterrenceOut>('/api/impact/deterrence'),
+  resurfacings: () => get<{ items: Resurfacing[] }>('/api/impact/resurfacings'),
+  programme: () => get<Programme>('/api/impact/programme'),
+  notifications: () => get<{ items: Notification[]; unread: number }>('/api/notifications'),
+  readNotification: (id: number) => call<{ read: boolean }>('POST', `/api/notifications/${id}/read`),
+  candidates: (q: { belt?: string; limit?: number; offset?: number }) => get<Page<Candidate>>('/api/impact/candidates', q),
 };

@@ -80,3 +80,13 @@ export type ExportFormat = 'pdf' | 'geojson' | 'kml' | 'csv' | 'ftm';
 
 /** The case page's view: the team's case file or the police liaison's referral package. */
 export type CaseView = { kind: 'team'; file: CaseFile } | { kind: 'police'; pkg: ReferralPackage };
+
+import type * as I from '../../../src/server/impact-schemas.ts';
+export type OutcomesOut = z.infer<typeof I.OutcomesOut>;
+export type OutcomeFigures = z.infer<typeof I.Figures>;
+export type DeterrenceOut = z.infer<typeof I.DeterrenceOut>;
+export type RaidDeterrence = z.infer<typeof I.RaidDeterrence>;
+export type Resurfacing = z.infer<typeof I.Resurfacing>;
+export type Programme = z.infer<typeof I.Programme>;
+export type Candidate = z.infer<typeof I.Candidate>;
+export type Notification = z.infer<typeof I.Notification>;

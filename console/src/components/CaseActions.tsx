@@ -57,6 +57,7 @@ function TransitionForm({ caseId, move, raidDate, onDone }: { caseId: number; mo
   const [result, setResult] = useState<Outcome['result']>('confirmed');
   const [seized, setSeized] = useState('');
   const [arrests, setArrests] = useState('');
+  const [siteKind, setSiteKind] = useState('');
   const [items, setItems] = useState('');
   const [address, setAddress] = useState('');
   const [reason, setReason] = useState('');
@@ -81,6 +82,7 @@ function TransitionForm({ caseId, move, raidDate, onDone }: { caseId: number; mo
     if (move.needs === 'outcome') {
       body.outcome = {
         result, raid_date: date, seized_value: optionalNumber(seized), arrests: optionalNumber(arrests), items: optionalNumber(items), address_found: address.trim() || null,
+        ...(result === 'confirmed' && siteKind ? { site_kind: siteKind as NonNullable<Outcome['site_kind']> } : {}),
       };
     }
     setBusy(true);
@@ -130,6 +132,18 @@ function TransitionForm({ caseId, move, raidDate, onDone }: { caseId: number; mo
               </select>
             )}
           </Field>
+          {result === 'confirmed' ? (
+            <Field label={t('case.site_kind')}>
+              {(id) => (
+                <select id={id} name="site_kind" value={siteKind} onChange={(e) => setSiteKind(val(e))}>
+                  <option value="">{t('case.site_kind_unknown')}</option>
+                  <option value="production">{t('outcomes.production')}</option>
+                  <option value="storage">{t('outcomes.storage')}</option>
+                  <option value="shipping">{t('outcomes.shipping')}</option>
+                </select>
+              )}
+            </Field>
+          ) : null}
           <div class="field-row">
             <Field label={currency ? t('case.seized_in', { currency }) : t('case.seized')}>
               {(id) => <input id={id} name="seized_value" type="number" min={0} step="any" value={seized} onInput={(e) => setSeized(val(e))} />}

@@ -32,7 +32,7 @@ export interface I18n {
   currency: string | null;
   t: (key: Key, vars?: Record<string, string | number>) => string;
   /** A translated word for a value from the API (a state, a status, a role), or the value itself when there is none. */
-  term: (group: 'state' | 'status' | 'role' | 'aoi' | 'kind' | 'result' | 'category' | 'event' | 'transition', value: string) => string;
+  term: (group: 'state' | 'status' | 'role' | 'aoi' | 'kind' | 'result' | 'category' | 'event' | 'transition' | 'after', value: string) => string;
   /** A date-time in the dataset's time zone: 2026-03-06 00:57. */
   dateTime: (iso: string | null | undefined) => string;
   /** A calendar date in the dataset's time zone. */

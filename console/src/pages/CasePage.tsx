@@ -58,6 +58,7 @@ function TeamCase({ file, onChanged }: { file: CaseFile; onChanged: () => void }
         </PageTitle>
         <dl class="facts">
           <div><dt>{t('case.lead')}</dt><dd><Link href={`/leads/${encodeURIComponent(c.lead_id)}?run=${c.run_id}`}>{c.lead_id}</Link></dd></div>
+          {c.resurfaced_at ? <div><dt>{t('case.resurfaced')}</dt><dd>{dateTime(c.resurfaced_at)}</dd></div> : null}
           <div><dt>{t('lead.score')}</dt><dd><Score value={c.score} /></dd></div>
           <div><dt>{t('case.assignee')}</dt><dd>{c.assignee ?? '–'}</dd></div>
           <div><dt>{t('case.partner')}</dt><dd>{c.partner_id ?? '–'}</dd></div>
