@@ -1,0 +1,237 @@
+/**
+ * The own-brand programme: turnover of enrolled factories' accounts,
+ * candidates to invite, and OEM capacity at risk of supplying fakes.
+ *
+ * in:  belts, factories, factory_accounts, places, shipments, pickups,
+ *      pickup_points, listings, listing_scores, seller_scores, reports, catalog, leads
+ * out: rows of impact/turnover.csv, impact/candidates.csv and impact/capacity_at_risk.csv
+ */
+import type { Database } from '../engine/database.ts';
+import { canonicalBrand } from '../stages/listings/lexicon.ts';
+import { OPERATOR_SCORE } from '../stages/leads/leads.ts';
+
+/** Pickups this near a belt place's centroid (or the belt's own point) count as leaving the belt, when no aoi_id says so. */
+export const BELT_METERS = 500;
+/** Local working hours, [from, to). */
+export const WORK_HOURS = [8, 20] as const;
+/** A listing priced under this share of its category's median price is not at a normal price. */
+export const LOW_PRICE_RATIO = 0.3;
+/** Sellers with fewer parcels are not judged. */
+export const MIN_PARCELS = 5;
+/** A factory's premises this near a lead link it to that lead. */
+export const PREMISES_METERS = 150;
+
+export interface TurnoverRow {
+  belt_id: string;
+  date: string;
+  category: string;
+  turnover: number;
+  orders: number;
+}
+
+/**
+ * Turnover per belt, local date and category: shipments of the accounts of
+ * factories enrolled on that date (by the order's date, else the first
+ * pickup's), valued at `amount`, else the listing's price times quantity (1
+ * when empty). An account of several enrolled factories of one belt counts
+ * once, from the earliest enrolment.
+ */
+export async function measureTurnover(db: Database): Promise<TurnoverRow[]> {
+  return db.all<TurnoverRow>(`
+    WITH enrolled AS (
+      SELECT a.seller_id, f.belt_id, min(f.enrolled_at) AS enrolled_at
+      FROM factory_accounts a JOIN factories f USING (factory_id) WHERE f.enrolled_at IS NOT NULL GROUP BY ALL),
+    first_pickup AS (SELECT waybill_id, min(pickup_time) AS t FROM pickups GROUP BY waybill_id),
+    valued AS (
+      SELECT e.belt_id, e.enrolled_at, coalesce(s.order_time, fp.t)::DATE AS date, coalesce(l.category, '') AS category,
+        coalesce(s.amount, l.price * coalesce(s.quantity, 1))::DECIMAL(18, 2) AS value
+      FROM shipments s JOIN enrolled e USING (seller_id)
+        LEFT JOIN listings l USING (listing_id) LEFT JOIN first_pickup fp USING (waybill_id))
+    SELECT belt_id, strftime(date, '%Y-%m-%d') AS date, category, sum(value)::DOUBLE AS turnover, count(*)::INT AS orders
+    FROM valued WHERE date IS NOT NULL AND date >= enrolled_at AND value IS NOT NULL
+    GROUP BY belt_id, date, category ORDER BY belt_id, date, category`);
+}
+
+/** Pickups that left a belt's places: by the pickup's aoi_id, else by distance to the belt's places or point. */
+async function beltPickups(db: Database): Promise<void> {
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE belt_places AS
+    SELECT b.belt_id, p.aoi_id, p.aoi_type, coalesce(p.lat, b.lat) AS lat, coalesce(p.lng, b.lng) AS lng
+    FROM belts b LEFT JOIN (SELECT belt_id, unnest(aoi_ids) AS aoi_id FROM belts) u USING (belt_id)
+      LEFT JOIN places p ON p.aoi_id = u.aoi_id`);
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE belt_pickups AS
+    SELECT DISTINCT ON (pp.waybill_id) pp.waybill_id, pp.seller_id, bp.belt_id
+    FROM pickup_points pp JOIN belt_places bp
+      ON (pp.aoi_id IS NOT NULL AND pp.aoi_id = bp.aoi_id)
+      OR (pp.aoi_id IS NULL AND bp.lat IS NOT NULL AND abs(pp.lat - bp.lat) < 0.01 AND abs(pp.lng - bp.lng) < 0.01
+          AND 111320 * sqrt(power(pp.lat - bp.lat, 2) + power((pp.lng - bp.lng) * cos(radians(bp.lat)), 2)) <= ${BELT_METERS})
+    ORDER BY pp.waybill_id, bp.belt_id`);
+}
+
+export interface CandidateRow {
+  seller_id: string;
+  factory_id: string | null;
+  score: number;
+  evidence: string;
+}
+
+interface CandidateFacts {
+  seller_id: string;
+  factory_id: string | null;
+  belt_id: string;
+  parcels: number;
+  belt_share: number;
+  day_share: number;
+  own_brand_share: number;
+  normal_price_share: number;
+  seller_score: number;
+  reports: number;
+}
+
+/**
+ * How well a seller fits the programme, 0..1: the product of the shares of
+ * its parcels that left a belt, in working hours, under its own or no
+ * brand, at a normal price, times how clean its record is (1 - its
+ * counterfeit score, a tenth of that with a counterfeit report).
+ */
+export function candidateScore(f: Omit<CandidateFacts, 'seller_id' | 'factory_id' | 'belt_id' | 'parcels'>): number {
+  const clean = (1 - f.seller_score) * (f.reports > 0 ? 0.1 : 1);
+  return f.belt_share * f.day_share * f.own_brand_share * f.normal_price_share * clean;
+}
+
+/** candidates.csv rows: sellers not enrolled whose parcels leave a belt, ranked by candidateScore. */
+export async function rankCandidates(db: Database): Promise<CandidateRow[]> {
+  if ((await db.scalar(`SELECT count(*) FROM belts`)) === 0) return [];
+  await beltPickups(db);
+  // listing_scores holds brands in canonical form (stages/listings): the catalog's, put the same way.
+  const catalogBrands = (await db.all<{ brand: string }>(`SELECT DISTINCT brand FROM catalog WHERE brand IS NOT NULL`)).map((r) => canonicalBrand(r.brand));
+  await db.run(`CREATE OR REPLACE TEMP TABLE catalog_brands (brand VARCHAR)`);
+  await db.append('catalog_brands', catalogBrands.map((b) => [b]));
+  const facts = await db.all<CandidateFacts>(
+    `
+    WITH enrolled AS (
+      SELECT DISTINCT a.seller_id FROM factory_accounts a JOIN factories f USING (factory_id) WHERE f.enrolled_at IS NOT NULL),
+    own_factory AS (SELECT seller_id, min(factory_id) AS factory_id FROM factory_accounts GROUP BY seller_id),
+    cat_price AS (SELECT category, median(price) AS median_price FROM listing_scores WHERE price > 0 GROUP BY category),
+    priced AS (
+      SELECT ls.listing_id,
+        (ls.brand IS NULL OR ls.brand NOT IN (SELECT brand FROM catalog_brands)) AS own_brand,
+        (cp.median_price IS NULL OR ls.price >= ${LOW_PRICE_RATIO} * cp.median_price) AS normal_price
+      FROM listing_scores ls LEFT JOIN cat_price cp USING (category)),
+    per_seller AS (
+      SELECT pp.seller_id, count(*)::INT AS parcels,
+        avg((bp.waybill_id IS NOT NULL)::INT) AS belt_share,
+        mode(bp.belt_id) AS belt_id,
+        avg((hour(pp.t) >= ${WORK_HOURS[0]} AND hour(pp.t) < ${WORK_HOURS[1]})::INT) AS day_share,
+        avg(coalesce(pr.own_brand, true)::INT) AS own_brand_share,
+        avg(coalesce(pr.normal_price, true)::INT) AS normal_price_share
+      FROM pickup_points pp LEFT JOIN belt_pickups bp USING (waybill_id) LEFT JOIN priced pr USING (listing_id)
+      GROUP BY pp.seller_id),
+    reported AS (
+      SELECT seller_id, count(*)::INT AS n FROM (
+        SELECT ls.seller_id FROM reports r JOIN listing_scores ls ON r.target_type = 'listing' AND r.target_id = ls.listing_id
+        WHERE r.verdict = 'counterfeit'
+        UNION ALL
+        SELECT target_id FROM reports WHERE target_type = 'seller' AND verdict = 'counterfeit')
+      GROUP BY seller_id)
+    SELECT p.seller_id, f.factory_id, p.belt_id, p.parcels, p.belt_share, p.day_share, p.own_brand_share, p.normal_price_share,
+      coalesce(ss.score, 0) AS seller_score, coalesce(r.n, 0) AS reports
+    FROM per_seller p LEFT JOIN own_factory f USING (seller_id) LEFT JOIN seller_scores ss USING (seller_id)
+      LEFT JOIN reported r USING (seller_id)
+    WHERE p.belt_share > 0 AND p.parcels >= ${MIN_PARCELS} AND p.seller_id NOT IN (SELECT seller_id FROM enrolled)
+    ORDER BY p.seller_id`,
+  );
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  return facts
+    .map((f) => ({
+      seller_id: f.seller_id,
+      factory_id: f.factory_id,
+      score: round(candidateScore(f), 4),
+      evidence: [
+        `${pct(f.belt_share)} of ${f.parcels} parcels left belt ${f.belt_id}`,
+        `${pct(f.day_share)} in working hours`,
+        `${pct(f.own_brand_share)} under its own or no brand`,
+        `${pct(f.normal_price_share)} at a normal price`,
+        f.reports > 0 ? `${f.reports} counterfeit report(s)` : 'no counterfeit reports',
+        `counterfeit score ${f.seller_score.toFixed(2)}`,
+      ].join('; '),
+    }))
+    .sort((a, b) => b.score - a.score || (a.seller_id < b.seller_id ? -1 : 1));
+}
+
+export interface CapacityRow {
+  factory_id: string;
+  belt_id: string;
+  oem_brands: string;
+  capacity_per_month: number | null;
+  lead_ids: string;
+  network_ids: string;
+  evidence: string;
+}
+
+/**
+ * capacity_at_risk.csv rows (an optional addition to the results contract):
+ * factories whose accounts belong to a counterfeit network (a network with
+ * an account scored at or above the operator threshold), whose accounts
+ * ship from a lead's site, or whose premises lie at a lead.
+ */
+export async function capacityAtRisk(db: Database): Promise<CapacityRow[]> {
+  if ((await db.scalar(`SELECT count(*) FROM factories`)) === 0) return [];
+  const hasLeads = await db.tableExists('leads');
+  if (!hasLeads) return [];
+  const rows = await db.all<{ factory_id: string; belt_id: string; oem_brands: string[] | null; capacity_per_month: number | null; kind: string; ref: string }>(`
+    WITH risky_networks AS (SELECT network_id FROM seller_scores GROUP BY network_id HAVING max(score) >= ${OPERATOR_SCORE}),
+    lead_sellers AS (SELECT lead_id, unnest(seller_ids) AS seller_id, network_ids FROM leads),
+    links AS (
+      SELECT a.factory_id, 'network' AS kind, ss.network_id AS ref
+      FROM factory_accounts a JOIN seller_scores ss USING (seller_id) JOIN risky_networks USING (network_id)
+      UNION
+      SELECT a.factory_id, 'lead_account', ls.lead_id FROM factory_accounts a JOIN lead_sellers ls USING (seller_id)
+      UNION
+      SELECT f.factory_id, 'premises', l.lead_id FROM factories f JOIN leads l
+        ON f.lat IS NOT NULL AND abs(f.lat - l.lat) < 0.01 AND abs(f.lng - l.lng) < 0.01
+       AND 111320 * sqrt(power(f.lat - l.lat, 2) + power((f.lng - l.lng) * cos(radians(l.lat)), 2)) <= greatest(${PREMISES_METERS}, l.radius_m))
+    SELECT f.factory_id, f.belt_id, f.oem_brands, f.capacity_per_month, k.kind, k.ref
+    FROM links k JOIN factories f USING (factory_id) ORDER BY f.factory_id, k.kind, k.ref`);
+  const out = new Map<string, CapacityRow & { reasons: Set<string>; leads: Set<string>; networks: Set<string> }>();
+  for (const r of rows) {
+    let c = out.get(r.factory_id);
+    if (!c) {
+      c = {
+        factory_id: r.factory_id,
+        belt_id: r.belt_id,
+        oem_brands: (r.oem_brands ?? []).join(';'),
+        capacity_per_month: r.capacity_per_month,
+        lead_ids: '',
+        network_ids: '',
+        evidence: '',
+        reasons: new Set(),
+        leads: new Set(),
+        networks: new Set(),
+      };
+      out.set(r.factory_id, c);
+    }
+    if (r.kind === 'network') {
+      c.networks.add(r.ref);
+      c.reasons.add(`an account belongs to counterfeit network ${r.ref}`);
+    } else if (r.kind === 'lead_account') {
+      c.leads.add(r.ref);
+      c.reasons.add(`an account ships from lead ${r.ref}`);
+    } else {
+      c.leads.add(r.ref);
+      c.reasons.add(`premises at lead ${r.ref}`);
+    }
+  }
+  return [...out.values()].map(({ reasons, leads, networks, ...c }) => ({
+    ...c,
+    lead_ids: [...leads].join(';'),
+    network_ids: [...networks].join(';'),
+    evidence: [...reasons].join('; '),
+  }));
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
