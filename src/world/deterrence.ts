@@ -7,7 +7,7 @@
  * Drawn from a stream of its own after the operations exist, so a scenario
  * without the knob keeps every table byte-identical.
  */
-import { operationSites, sitesOn, type Operation, type Reaction, type Site } from './actors.ts';
+import { sitesOn, type Operation, type Reaction, type Site } from './actors.ts';
 import { distanceM } from './city.ts';
 import { makeSite, type OperationContext } from './operations.ts';
 import type { Rng } from './random.ts';
@@ -61,12 +61,14 @@ export function applyDeterrence(ctx: OperationContext, knob: DeterrenceKnob, ope
       const d = Math.min(...raid.before.flatMap((r) => here.map((s) => distanceM(r.point, s.point))));
       if (d > REGION_M) continue;
       const r = rng.fork(`${raid.id}:${op.id}`);
-      // An operation already reacting, or one that stops or moves anyway at the holiday, carries on as planned.
-      const free = op.reaction === undefined && op.after === op.before && op.stopDay === Infinity;
+      // An operation reacts once, and only while it still has days to ship before a stop it had planned.
+      const free = op.reaction === undefined && op.stopDay > raidDay + 1;
       let kind: TruthReaction['reaction'] = 'continued';
       if (free && d <= knob.radiusM) kind = r.weightedKey(knob.weights);
       const from = raidDay + 1 + r.intIn(knob.lagDays);
-      if (kind !== 'continued' && from >= ctx.days - 1) kind = 'continued';
+      if (kind !== 'continued' && from >= Math.min(ctx.days, op.stopDay) - 1) kind = 'continued';
+      // A move planned for the holiday still to come stays the operation's move: it pauses instead.
+      if (kind === 'moved' && op.after !== op.before && raidDay < op.pauseTo) kind = 'paused';
       let reaction: Reaction | undefined;
       if (kind === 'paused') reaction = { kind, from, until: from + r.intIn(knob.pauseDays), to: [] };
       else if (kind === 'stopped') reaction = { kind, from, until: Infinity, to: [] };
@@ -74,18 +76,17 @@ export function applyDeterrence(ctx: OperationContext, knob: DeterrenceKnob, ope
         const old = here[0];
         const aoi = r.pick(villages.filter((v) => v !== old.aoi));
         const mode = r.chance(0.6) ? old.mode : r.weightedKey(ctx.scenario.den.modeWeights);
-        const successor = makeSite(ctx, `site-${op.id.slice(4)}d`, op.id, aoi, ctx.city.pointIn(aoi, r), r.int(1, 188), mode, r);
+        const successor = makeSite(ctx, `site-${Number(op.id.slice(4))}d`, op.id, aoi, ctx.city.pointIn(aoi, r), r.int(1, 188), mode, r);
+        if (op.stopDay !== Infinity) successor.status = 'dormant';
         sites.push(successor);
-        for (const s of operationSites(op)) {
+        for (const s of here) {
           s.status = 'moved';
           s.successor = successor;
         }
         reaction = { kind, from, until: from + r.intIn(knob.moveGapDays), to: [successor] };
       }
-      if (reaction) {
-        op.reaction = reaction;
-        if (kind === 'stopped') for (const s of here) s.status = 'dormant';
-      }
+      if (reaction) op.reaction = reaction;
+      if (kind === 'stopped') for (const s of here) s.status = 'dormant';
       const quiet = reaction !== undefined;
       out.push({
         raidedNetworkId: raid.id,

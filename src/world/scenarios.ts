@@ -64,7 +64,7 @@ export const SCENARIOS: Readonly<Record<string, NamedScenario>> = {
     'deterrence',
     'more raids; after each, the other dens within 3 km react: some pause, some stop for good, some move',
     (s) => ({
-      den: den(s, { stopProb: 0.35, raidShareOfStops: 0.9, moveProb: 0.15 }),
+      den: den(s, { stopProb: 0.45, raidShareOfStops: 0.9, moveProb: 0.15 }),
       deterrence: {
         radiusM: 3000,
         weights: { continued: 0.35, paused: 0.35, stopped: 0.15, moved: 0.15 },
