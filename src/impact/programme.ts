@@ -12,6 +12,8 @@ import { OPERATOR_SCORE } from '../stages/leads/leads.ts';
 
 /** Pickups this near a belt place's centroid (or the belt's own point) count as leaving the belt, when no aoi_id says so. */
 export const BELT_METERS = 500;
+/** A pickup belongs to the nearest place within this distance of its centroid. */
+export const MAX_REACH_METERS = 2000;
 /** Local working hours, [from, to). */
 export const WORK_HOURS = [8, 20] as const;
 /** A listing priced under this share of its category's median price is not at a normal price. */
@@ -52,21 +54,43 @@ export async function measureTurnover(db: Database): Promise<TurnoverRow[]> {
     GROUP BY belt_id, date, category ORDER BY belt_id, date, category`);
 }
 
-/** Pickups that left a belt's places: by the pickup's aoi_id, else by distance to the belt's places or point. */
+/**
+ * Pickups that left a belt's places. Where a courier's GPS placed the
+ * parcel, the place is the one whose centroid lies nearest to it (within
+ * MAX_REACH_METERS); otherwise the pickup's aoi_id, else the place nearest
+ * to the address geocode. A belt without places stands at its own point and
+ * takes the pickups within BELT_METERS of it.
+ */
 async function beltPickups(db: Database): Promise<void> {
   await db.run(`
     CREATE OR REPLACE TEMP TABLE belt_places AS
-    SELECT b.belt_id, p.aoi_id, p.aoi_type, coalesce(p.lat, b.lat) AS lat, coalesce(p.lng, b.lng) AS lng
-    FROM belts b LEFT JOIN (SELECT belt_id, unnest(aoi_ids) AS aoi_id FROM belts) u USING (belt_id)
-      LEFT JOIN places p ON p.aoi_id = u.aoi_id`);
+    WITH u AS (SELECT belt_id, unnest(aoi_ids) AS aoi_id FROM belts)
+    SELECT DISTINCT belt_id, aoi_id FROM u`);
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE nearest_place AS
+    SELECT pp.waybill_id, arg_min(p.aoi_id, ${metres('pp.lat', 'pp.lng', 'p.lat', 'p.lng')}) AS aoi_id
+    FROM pickup_points pp JOIN places p
+      ON p.lat IS NOT NULL AND abs(pp.lat - p.lat) < 0.02 AND abs(pp.lng - p.lng) < 0.02
+     AND ${metres('pp.lat', 'pp.lng', 'p.lat', 'p.lng')} <= ${MAX_REACH_METERS}
+    GROUP BY pp.waybill_id`);
   await db.run(`
     CREATE OR REPLACE TEMP TABLE belt_pickups AS
-    SELECT DISTINCT ON (pp.waybill_id) pp.waybill_id, pp.seller_id, bp.belt_id
-    FROM pickup_points pp JOIN belt_places bp
-      ON (pp.aoi_id IS NOT NULL AND pp.aoi_id = bp.aoi_id)
-      OR (pp.aoi_id IS NULL AND bp.lat IS NOT NULL AND abs(pp.lat - bp.lat) < 0.01 AND abs(pp.lng - bp.lng) < 0.01
-          AND 111320 * sqrt(power(pp.lat - bp.lat, 2) + power((pp.lng - bp.lng) * cos(radians(bp.lat)), 2)) <= ${BELT_METERS})
-    ORDER BY pp.waybill_id, bp.belt_id`);
+    WITH placed AS (
+      SELECT pp.waybill_id, pp.seller_id, pp.lat, pp.lng,
+        CASE WHEN pp.quality = 1 THEN np.aoi_id ELSE coalesce(pp.aoi_id, np.aoi_id) END AS aoi_id
+      FROM pickup_points pp LEFT JOIN nearest_place np USING (waybill_id))
+    SELECT DISTINCT ON (waybill_id) waybill_id, seller_id, belt_id FROM (
+      SELECT x.waybill_id, x.seller_id, bp.belt_id FROM placed x JOIN belt_places bp USING (aoi_id)
+      UNION ALL
+      SELECT x.waybill_id, x.seller_id, b.belt_id FROM placed x JOIN belts b
+        ON len(coalesce(b.aoi_ids, [])) = 0 AND b.lat IS NOT NULL AND abs(x.lat - b.lat) < 0.01 AND abs(x.lng - b.lng) < 0.01
+       AND ${metres('x.lat', 'x.lng', 'b.lat', 'b.lng')} <= ${BELT_METERS})
+    ORDER BY waybill_id, belt_id`);
+}
+
+/** Metres between two points, equirectangular (ample at a few kilometres). */
+function metres(lat1: string, lng1: string, lat2: string, lng2: string): string {
+  return `111320 * sqrt(power(${lat1} - ${lat2}, 2) + power((${lng1} - ${lng2}) * cos(radians(${lat2})), 2))`;
 }
 
 export interface CandidateRow {
@@ -191,7 +215,7 @@ export async function capacityAtRisk(db: Database): Promise<CapacityRow[]> {
       UNION
       SELECT f.factory_id, 'premises', l.lead_id FROM factories f JOIN leads l
         ON f.lat IS NOT NULL AND abs(f.lat - l.lat) < 0.01 AND abs(f.lng - l.lng) < 0.01
-       AND 111320 * sqrt(power(f.lat - l.lat, 2) + power((f.lng - l.lng) * cos(radians(l.lat)), 2)) <= greatest(${PREMISES_METERS}, l.radius_m))
+       AND ${metres('f.lat', 'f.lng', 'l.lat', 'l.lng')} <= greatest(${PREMISES_METERS}, l.radius_m))
     SELECT f.factory_id, f.belt_id, f.oem_brands, f.capacity_per_month, k.kind, k.ref
     FROM links k JOIN factories f USING (factory_id) ORDER BY f.factory_id, k.kind, k.ref`);
   const out = new Map<string, CapacityRow & { reasons: Set<string>; leads: Set<string>; networks: Set<string> }>();
