@@ -108,7 +108,7 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
         await writeTables(db, output.dir);
       });
       // impact/ (results contract 1.1): only when the dataset or a workspace brought outcomes or programme tables.
-      const impactFiles = (await hasImpactInputs(db)) ? await timed('impact', () => writeImpact(db, output.dir)) : [];
+      const impactFiles = (await hasImpactInputs(db)) ? await timed('impact', () => writeImpact(db, output.dir, leads)) : [];
       summary = {
         dataset: resolve(options.dataset),
         method,

@@ -2,7 +2,7 @@
  * Deterrence: what the other leads of a raid's region did afterwards, and
  * the operations that resurfaced at a new site.
  *
- * in:  leads, lead_sites, site_points (or pickup_points for the baselines), outcomes, network_links
+ * in:  impact_leads (the run's leads), lead_sites, site_points (or pickup_points for the baselines), outcomes, network_links
  * out: rows of impact/deterrence.csv and impact/resurfacings.csv
  *
  * The classification of one lead after one raid is a pure function of its
@@ -133,11 +133,11 @@ async function leadDays(db: Database): Promise<Map<string, Map<number, number>>>
   const rows = await db.all<{ lead_id: string; day: Date; n: number }>(
     hasSites
       ? `SELECT ls.lead_id, sp.t::DATE AS day, count(*)::INT AS n
-         FROM lead_sites ls JOIN leads l USING (lead_id) JOIN site_points sp ON sp.site_index = ls.site_index
+         FROM lead_sites ls JOIN impact_leads l USING (lead_id) JOIN site_points sp ON sp.site_index = ls.site_index
          WHERE len(l.seller_ids) = 0 OR list_contains(l.seller_ids, sp.seller_id)
          GROUP BY ALL`
       : `SELECT l.lead_id, p.t::DATE AS day, count(*)::INT AS n
-         FROM leads l JOIN pickup_points p
+         FROM impact_leads l JOIN pickup_points p
            ON abs(p.lat - l.lat) < 0.01 AND abs(p.lng - l.lng) < 0.01
           AND 111320 * sqrt(power(p.lat - l.lat, 2) + power((p.lng - l.lng) * cos(radians(l.lat)), 2)) <= greatest(l.radius_m, 150)
          GROUP BY ALL`,
@@ -153,7 +153,7 @@ async function leadDays(db: Database): Promise<Map<string, Map<number, number>>>
 
 async function readLeads(db: Database): Promise<LeadRow[]> {
   return db.all<LeadRow>(
-    `SELECT lead_id, lat, lng, radius_m, status, successor_lead_id, network_ids, seller_ids, last_seen FROM leads ORDER BY rank`,
+    `SELECT lead_id, lat, lng, radius_m, status, successor_lead_id, network_ids, seller_ids, last_seen FROM impact_leads ORDER BY rank`,
   );
 }
 

@@ -3,7 +3,7 @@
  * candidates to invite, and OEM capacity at risk of supplying fakes.
  *
  * in:  belts, factories, factory_accounts, places, shipments, pickups,
- *      pickup_points, listings, listing_scores, seller_scores, reports, catalog, leads
+ *      pickup_points, listings, seller_scores, reports, catalog, impact_leads
  * out: rows of impact/turnover.csv, impact/candidates.csv and impact/capacity_at_risk.csv
  */
 import type { Database } from '../engine/database.ts';
@@ -128,21 +128,22 @@ export function candidateScore(f: Omit<CandidateFacts, 'seller_id' | 'factory_id
 export async function rankCandidates(db: Database): Promise<CandidateRow[]> {
   if ((await db.scalar(`SELECT count(*) FROM belts`)) === 0) return [];
   await beltPickups(db);
-  // listing_scores holds brands in canonical form (stages/listings): the catalog's, put the same way.
-  const catalogBrands = (await db.all<{ brand: string }>(`SELECT DISTINCT brand FROM catalog WHERE brand IS NOT NULL`)).map((r) => canonicalBrand(r.brand));
+  // Brands as listings spell them, known when their canonical form is a catalog brand's.
+  const catalogBrands = new Set((await db.all<{ brand: string }>(`SELECT DISTINCT brand FROM catalog WHERE brand IS NOT NULL`)).map((r) => canonicalBrand(r.brand)));
+  const listed = await db.all<{ brand: string }>(`SELECT DISTINCT brand FROM listings WHERE brand IS NOT NULL ORDER BY brand`);
   await db.run(`CREATE OR REPLACE TEMP TABLE catalog_brands (brand VARCHAR)`);
-  await db.append('catalog_brands', catalogBrands.map((b) => [b]));
+  await db.append('catalog_brands', listed.filter((r) => catalogBrands.has(canonicalBrand(r.brand))).map((r) => [r.brand]));
   const facts = await db.all<CandidateFacts>(
     `
     WITH enrolled AS (
       SELECT DISTINCT a.seller_id FROM factory_accounts a JOIN factories f USING (factory_id) WHERE f.enrolled_at IS NOT NULL),
     own_factory AS (SELECT seller_id, min(factory_id) AS factory_id FROM factory_accounts GROUP BY seller_id),
-    cat_price AS (SELECT category, median(price) AS median_price FROM listing_scores WHERE price > 0 GROUP BY category),
+    cat_price AS (SELECT category, median(price) AS median_price FROM listings WHERE price > 0 GROUP BY category),
     priced AS (
-      SELECT ls.listing_id,
-        (ls.brand IS NULL OR ls.brand NOT IN (SELECT brand FROM catalog_brands)) AS own_brand,
-        (cp.median_price IS NULL OR ls.price >= ${LOW_PRICE_RATIO} * cp.median_price) AS normal_price
-      FROM listing_scores ls LEFT JOIN cat_price cp USING (category)),
+      SELECT l.listing_id,
+        (l.brand IS NULL OR l.brand NOT IN (SELECT brand FROM catalog_brands)) AS own_brand,
+        (cp.median_price IS NULL OR l.price >= ${LOW_PRICE_RATIO} * cp.median_price) AS normal_price
+      FROM listings l LEFT JOIN cat_price cp USING (category)),
     per_seller AS (
       SELECT pp.seller_id, count(*)::INT AS parcels,
         avg((bp.waybill_id IS NOT NULL)::INT) AS belt_share,
@@ -154,7 +155,7 @@ export async function rankCandidates(db: Database): Promise<CandidateRow[]> {
       GROUP BY pp.seller_id),
     reported AS (
       SELECT seller_id, count(*)::INT AS n FROM (
-        SELECT ls.seller_id FROM reports r JOIN listing_scores ls ON r.target_type = 'listing' AND r.target_id = ls.listing_id
+        SELECT l.seller_id FROM reports r JOIN listings l ON r.target_type = 'listing' AND r.target_id = l.listing_id
         WHERE r.verdict = 'counterfeit'
         UNION ALL
         SELECT target_id FROM reports WHERE target_type = 'seller' AND verdict = 'counterfeit')
@@ -202,18 +203,16 @@ export interface CapacityRow {
  */
 export async function capacityAtRisk(db: Database): Promise<CapacityRow[]> {
   if ((await db.scalar(`SELECT count(*) FROM factories`)) === 0) return [];
-  const hasLeads = await db.tableExists('leads');
-  if (!hasLeads) return [];
   const rows = await db.all<{ factory_id: string; belt_id: string; oem_brands: string[] | null; capacity_per_month: number | null; kind: string; ref: string }>(`
     WITH risky_networks AS (SELECT network_id FROM seller_scores GROUP BY network_id HAVING max(score) >= ${OPERATOR_SCORE}),
-    lead_sellers AS (SELECT lead_id, unnest(seller_ids) AS seller_id, network_ids FROM leads),
+    lead_sellers AS (SELECT lead_id, unnest(seller_ids) AS seller_id, network_ids FROM impact_leads),
     links AS (
       SELECT a.factory_id, 'network' AS kind, ss.network_id AS ref
       FROM factory_accounts a JOIN seller_scores ss USING (seller_id) JOIN risky_networks USING (network_id)
       UNION
       SELECT a.factory_id, 'lead_account', ls.lead_id FROM factory_accounts a JOIN lead_sellers ls USING (seller_id)
       UNION
-      SELECT f.factory_id, 'premises', l.lead_id FROM factories f JOIN leads l
+      SELECT f.factory_id, 'premises', l.lead_id FROM factories f JOIN impact_leads l
         ON f.lat IS NOT NULL AND abs(f.lat - l.lat) < 0.01 AND abs(f.lng - l.lng) < 0.01
        AND ${metres('f.lat', 'f.lng', 'l.lat', 'l.lng')} <= greatest(${PREMISES_METERS}, l.radius_m))
     SELECT f.factory_id, f.belt_id, f.oem_brands, f.capacity_per_month, k.kind, k.ref

@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from '../engine/database.ts';
+import type { Lead } from '../stages/leads/leads.ts';
 import { csvField, type Cell } from '../world/writer.ts';
 import { findResurfacings, measureDeterrence } from './deterrence.ts';
 import { capacityAtRisk, measureTurnover, rankCandidates } from './programme.ts';
@@ -46,8 +47,26 @@ export function toCsv(columns: readonly string[], rows: readonly object[]): stri
   return lines.join('\n') + '\n';
 }
 
-/** Computes and writes impact/ under `out`; returns the files written, relative to `out`. */
-export async function writeImpact(db: Database, out: string): Promise<string[]> {
+/**
+ * The run's leads as the table impact_leads, whatever the method (the
+ * baselines keep their leads out of the database).
+ */
+async function storeImpactLeads(db: Database, leads: readonly Lead[]): Promise<void> {
+  await db.run(`CREATE OR REPLACE TEMP TABLE impact_leads_json (j VARCHAR)`);
+  await db.append('impact_leads_json', leads.map((l) => [JSON.stringify(l)]));
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE impact_leads AS SELECT
+      j->>'lead_id' AS lead_id, (j->>'rank')::INT AS rank, (j->>'lat')::DOUBLE AS lat, (j->>'lng')::DOUBLE AS lng,
+      (j->>'radius_m')::DOUBLE AS radius_m, j->>'status' AS status, j->>'successor_lead_id' AS successor_lead_id,
+      from_json(j->'seller_ids', '["VARCHAR"]') AS seller_ids, from_json(j->'network_ids', '["VARCHAR"]') AS network_ids,
+      (j->>'last_seen')::TIMESTAMPTZ AS last_seen
+    FROM impact_leads_json`);
+  await db.run(`DROP TABLE impact_leads_json`);
+}
+
+/** Computes and writes impact/ under `out` from the run's tables and leads; returns the files written, relative to `out`. */
+export async function writeImpact(db: Database, out: string, leads: readonly Lead[]): Promise<string[]> {
+  await storeImpactLeads(db, leads);
   const dir = join(out, IMPACT_DIR);
   mkdirSync(dir, { recursive: true });
   const tables: [keyof typeof IMPACT_FILES, object[]][] = [
