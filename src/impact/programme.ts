@@ -14,6 +14,8 @@ import { OPERATOR_SCORE } from '../stages/leads/leads.ts';
 export const BELT_METERS = 500;
 /** A pickup belongs to the nearest place within this distance of its centroid. */
 export const MAX_REACH_METERS = 2000;
+/** Parcels collected this near a seller's return address left its premises. */
+export const RETURN_METERS = 300;
 /** Local working hours, [from, to). */
 export const WORK_HOURS = [8, 20] as const;
 /** A listing priced under this share of its category's median price is not at a normal price. */
@@ -55,17 +57,24 @@ export async function measureTurnover(db: Database): Promise<TurnoverRow[]> {
 }
 
 /**
- * Pickups that left a belt's places. Where a courier's GPS placed the
- * parcel, the place is the one whose centroid lies nearest to it (within
- * MAX_REACH_METERS); otherwise the pickup's aoi_id, else the place nearest
- * to the address geocode. A belt without places stands at its own point and
- * takes the pickups within BELT_METERS of it.
+ * Pickups that left a belt's places: filed under one of them (aoi_id),
+ * placed by a courier's GPS nearer to one of their centroids than to any
+ * other place's (within MAX_REACH_METERS), or collected within
+ * RETURN_METERS of the seller's return address where that address names a
+ * belt place (places overlap; an address names the estate). A belt without
+ * places stands at its own point and takes the pickups within BELT_METERS of it.
  */
 async function beltPickups(db: Database): Promise<void> {
   await db.run(`
     CREATE OR REPLACE TEMP TABLE belt_places AS
     WITH u AS (SELECT belt_id, unnest(aoi_ids) AS aoi_id FROM belts)
     SELECT DISTINCT belt_id, aoi_id FROM u`);
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE seller_belt AS
+    SELECT DISTINCT ON (s.seller_id) s.seller_id, bp.belt_id, s.return_lat AS lat, s.return_lng AS lng
+    FROM sellers s JOIN places p ON s.return_address IS NOT NULL AND length(p.name) >= 3 AND contains(s.return_address, p.name)
+      JOIN belt_places bp ON bp.aoi_id = p.aoi_id
+    ORDER BY s.seller_id, bp.belt_id`);
   await db.run(`
     CREATE OR REPLACE TEMP TABLE nearest_place AS
     SELECT pp.waybill_id, arg_min(p.aoi_id, ${metres('pp.lat', 'pp.lng', 'p.lat', 'p.lng')}) AS aoi_id
@@ -76,11 +85,14 @@ async function beltPickups(db: Database): Promise<void> {
   await db.run(`
     CREATE OR REPLACE TEMP TABLE belt_pickups AS
     WITH placed AS (
-      SELECT pp.waybill_id, pp.seller_id, pp.lat, pp.lng,
-        CASE WHEN pp.quality = 1 THEN np.aoi_id ELSE coalesce(pp.aoi_id, np.aoi_id) END AS aoi_id
+      SELECT pp.waybill_id, pp.seller_id, pp.lat, pp.lng, pp.aoi_id, CASE WHEN pp.quality = 1 THEN np.aoi_id END AS gps_aoi_id
       FROM pickup_points pp LEFT JOIN nearest_place np USING (waybill_id))
     SELECT DISTINCT ON (waybill_id) waybill_id, seller_id, belt_id FROM (
-      SELECT x.waybill_id, x.seller_id, bp.belt_id FROM placed x JOIN belt_places bp USING (aoi_id)
+      SELECT x.waybill_id, x.seller_id, bp.belt_id FROM placed x JOIN belt_places bp ON bp.aoi_id IN (x.aoi_id, x.gps_aoi_id)
+      UNION ALL
+      -- Parcels collected at a seller's own premises (its return address) when that address names a belt place.
+      SELECT x.waybill_id, x.seller_id, sb.belt_id FROM placed x JOIN seller_belt sb USING (seller_id)
+      WHERE sb.lat IS NULL OR ${metres('x.lat', 'x.lng', 'sb.lat', 'sb.lng')} <= ${RETURN_METERS}
       UNION ALL
       SELECT x.waybill_id, x.seller_id, b.belt_id FROM placed x JOIN belts b
         ON len(coalesce(b.aoi_ids, [])) = 0 AND b.lat IS NOT NULL AND abs(x.lat - b.lat) < 0.01 AND abs(x.lng - b.lng) < 0.01
