@@ -25,6 +25,7 @@ import { markDatabase, prepareOutput } from './results/output.ts';
 import { faultPoint } from './fault.ts';
 import { ALL_SIGNALS, type Signals } from './stages/signals.ts';
 import type { TableName } from './contract/dataset.ts';
+import { hasImpactInputs, writeImpact } from './impact/stage.ts';
 
 export const METHODS = ['dragnet', 'hotspot', 'price-dbscan'] as const;
 export type Method = (typeof METHODS)[number];
@@ -131,6 +132,8 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
         faultPoint('mid-write');
         await writeTables(db, output.dir);
       });
+      // impact/ (results contract 1.1): only when the dataset or a workspace brought outcomes or programme tables.
+      const impactFiles = (await hasImpactInputs(db)) ? await timed('impact', () => writeImpact(db, output.dir, leads)) : [];
       summary = {
         dataset: resolve(options.dataset),
         method,
@@ -163,6 +166,8 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
         region: ingest.region ?? null,
         ingest_notes: ingest.notes,
         leads: leads.length,
+        // Optional addition: the files of impact/ this run wrote (empty when it wrote none).
+        impact_files: impactFiles,
       });
       await markDatabase(db, new Date(started).toISOString());
     } finally {

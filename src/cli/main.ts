@@ -6,6 +6,7 @@ import { registerEvaluate } from './evaluate.ts';
 import { registerDemo } from './demo.ts';
 import { registerImport } from './import.ts';
 import { registerWorkspace } from './workspace.ts';
+import { registerImpact } from './impact.ts';
 import { UserError } from '../errors.ts';
 
 const program = new Command();
@@ -26,6 +27,7 @@ registerEvaluate(program);
 registerDemo(program);
 registerImport(program);
 registerWorkspace(program);
+registerImpact(program);
 
 try {
   await program.parseAsync(process.argv);

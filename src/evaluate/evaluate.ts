@@ -3,6 +3,7 @@
  * the ground truth a world generator wrote (DATASET/truth/), and prints the
  * result as a table that lines up beside other runs or a baseline.
  */
+import { evaluateImpact, type ImpactMetrics } from './impact.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -52,6 +53,8 @@ export interface EvaluationReport {
   listings: ScoreMetrics;
   networks: { precision: number; recall: number; f1: number; sellers: number };
   status: { accuracy: number | null; matched: number };
+  /** Figures of impact/, where the run wrote it (evaluate/impact.ts). */
+  impact: ImpactMetrics | null;
 }
 
 const SellerScoreSchema = z.object({ seller_id: z.string().min(1), score: z.coerce.number(), network_id: z.string().min(1) });
@@ -112,6 +115,7 @@ export async function evaluateRun(outDir: string, truthDir: string): Promise<Eva
     ),
     networks: { precision: networks.precision, recall: networks.recall, f1: networks.f1, sellers: networks.items },
     status: { accuracy: status.accuracy, matched: status.matched },
+    impact: await evaluateImpact(outDir, truthDir, leads, sites.map((x, i) => ({ ...x, network_id: truthSites[i].network_id }))),
   };
 }
 
@@ -217,7 +221,7 @@ async function readJson<T>(path: string, schema: z.ZodType<T>): Promise<T> {
   return parsed.data;
 }
 
-async function readCsv<T>(path: string, schema: z.ZodType<T>): Promise<T[]> {
+export async function readCsv<T>(path: string, schema: z.ZodType<T>): Promise<T[]> {
   const text = await readText(path);
   let records: Record<string, string>[];
   try {

@@ -138,6 +138,16 @@ const COLUMNS: ReadonlyArray<[string, (r: EvaluationReport) => number | null, nu
   ['status', (r) => r.status.accuracy, 3],
 ];
 
+/** Impact figures (evaluate/impact.ts), for the runs whose world has them. */
+const IMPACT_COLUMNS: ReadonlyArray<[string, (r: EvaluationReport) => number | null, number]> = [
+  ['resurfacings', (r) => r.impact?.resurfacings?.found ?? null, 0],
+  ['linked', (r) => r.impact?.resurfacings?.linked ?? null, 3],
+  ['moves found', (r) => r.impact?.resurfacings?.recall ?? null, 3],
+  ['candidate AP', (r) => r.impact?.candidates?.ap ?? null, 3],
+  ['turnover err', (r) => r.impact?.turnover?.error ?? null, 4],
+  ['cell err', (r) => r.impact?.turnover?.cellError ?? null, 4],
+];
+
 /**
  * Median days to detection over the sites where it was measured; a site never
  * found counts as the whole period (so misses cannot flatter the median).
@@ -155,8 +165,8 @@ function detectionDays(runs: readonly SuiteRun[]): string {
 export function formatSuite(runs: readonly SuiteRun[]): string {
   const scenarios = [...new Set(runs.map((r) => r.scenario))];
   const rows: string[][] = [['scenario', 'method', ...COLUMNS.map(([label]) => label), 'TTD days']];
-  const summarise = (subset: readonly SuiteRun[]) =>
-    COLUMNS.map(([, read, digits]) => {
+  const summarise = (subset: readonly SuiteRun[], columns = COLUMNS) =>
+    columns.map(([, read, digits]) => {
       const values = subset.map((r) => read(r.report)).filter((v): v is number => v !== null);
       return values.length === 0 ? 'n/a' : median(values).toFixed(digits);
     });
@@ -185,13 +195,21 @@ export function formatSuite(runs: readonly SuiteRun[]): string {
       ]);
     }
   }
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const render = (r: string[]) => r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   const seeds = new Set(runs.map((r) => r.seed)).size;
-  return [
-    `${scenarios.length} scenarios x ${seeds} seeds; medians over seeds`,
-    render(rows[0]),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...rows.slice(1).map(render),
-  ].join('\n') + '\n';
+  const lines = [`${scenarios.length} scenarios x ${seeds} seeds; medians over seeds`, ...table(rows)];
+  // Impact figures: Dragnet's runs whose world carries the programme's or the raids' truth.
+  const impactRows: string[][] = [['scenario', 'method', ...IMPACT_COLUMNS.map(([label]) => label)]];
+  for (const scenario of scenarios) {
+    const subset = runs.filter((r) => r.label === 'dragnet' && r.scenario === scenario && r.report.impact);
+    if (subset.length > 0) impactRows.push([scenario, 'dragnet', ...summarise(subset, IMPACT_COLUMNS)]);
+  }
+  if (impactRows.length > 1) lines.push('', 'impact (medians over seeds)', ...table(impactRows));
+  return lines.join('\n') + '\n';
+}
+
+/** A text table: the first two columns left-aligned, the rest right-aligned, a rule under the header. */
+function table(rows: readonly string[][]): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const render = (r: readonly string[]) => r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  return [render(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(render)];
 }

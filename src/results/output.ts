@@ -16,6 +16,7 @@
 import { accessSync, closeSync, constants, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { RESULT_FILES } from '../contract/results.ts';
+import { IMPACT_DIR } from '../impact/stage.ts';
 import { Database, literal } from '../engine/database.ts';
 import { UserError } from '../errors.ts';
 import { faultPoint } from '../fault.ts';
@@ -30,7 +31,7 @@ export const MARKER_TABLE = 'dragnet_meta';
 const staged = new Set<string>();
 
 /** What a run leaves in OUT (DuckDB adds the .wal and the .tmp spill folder); anything else is someone else's. */
-const OUTPUT_NAMES = new Set<string>([...Object.values(RESULT_FILES), DB_FILE, `${DB_FILE}.wal`, `${DB_FILE}.tmp`]);
+const OUTPUT_NAMES = new Set<string>([...Object.values(RESULT_FILES), IMPACT_DIR, DB_FILE, `${DB_FILE}.wal`, `${DB_FILE}.tmp`]);
 
 export interface Output {
   /** Staging folder that receives the result files. */
@@ -178,8 +179,8 @@ function checkOut(out: string): void {
 
 function isOutput(out: string, entry: string): boolean {
   if (!OUTPUT_NAMES.has(entry)) return false;
-  if (entry !== RESULT_FILES.quarantine) return true;
-  // quarantine/ holds one CSV per table and nothing else.
+  if (entry !== RESULT_FILES.quarantine && entry !== IMPACT_DIR) return true;
+  // quarantine/ and impact/ hold CSV files and nothing else.
   try {
     return readdirSync(join(out, entry)).every((f) => f.endsWith('.csv'));
   } catch {

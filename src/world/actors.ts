@@ -116,18 +116,38 @@ export interface Operation {
   /** False for an operation whose accounts share no identifier (linked only by logistics). */
   readonly sharesIdentity: boolean;
   readonly accounts: Seller[];
+  /** Set by the deterrence model (deterrence.ts) when a raid nearby made the operation react. */
+  reaction?: Reaction;
+}
+
+/**
+ * How an operation reacted to a raid nearby: quiet from `from` until `until`
+ * (exclusive; Infinity when it stopped for good), then, when it moved,
+ * shipping from `to`.
+ */
+export interface Reaction {
+  readonly kind: 'paused' | 'stopped' | 'moved';
+  readonly from: number;
+  readonly until: number;
+  readonly to: readonly Site[];
 }
 
 /** Every site of an operation, in order of opening. */
 export function operationSites(op: Operation): Site[] {
   const all = [...op.before];
   for (const s of op.after) if (!all.includes(s)) all.push(s);
+  for (const s of op.reaction?.to ?? []) if (!all.includes(s)) all.push(s);
   return all;
 }
 
 /** The sites an operation ships from on a day (empty while paused or stopped). */
 export function sitesOn(op: Operation, day: number): readonly Site[] {
   if (day >= op.stopDay) return [];
+  const r = op.reaction;
+  if (r && day >= r.from) {
+    if (day < r.until) return [];
+    if (r.kind === 'moved') return day >= op.pauseFrom && day < op.pauseTo ? [] : r.to;
+  }
   if (day < op.pauseFrom) return op.before;
   if (day < op.pauseTo) return [];
   return op.after;

@@ -14,7 +14,9 @@ import { buildCatalog } from './catalog.ts';
 import { City, type Address, type Aoi } from './city.ts';
 import { withBadRows } from './corrupt.ts';
 import { emitParcels } from './parcels.ts';
-import { buildProgramme, type ProgrammeContext } from './programme.ts';
+import { buildProgramme, type Programme, type ProgrammeContext } from './programme.ts';
+import { ProgrammeTally, writeDeterrenceTruth } from './impact-truth.ts';
+import { applyDeterrence } from './deterrence.ts';
 import { Rng } from './random.ts';
 import { randomise, type RandomParams } from './randomise.ts';
 import { buildOutcomes, buildReports } from './reports.ts';
@@ -86,6 +88,9 @@ export async function generateWorld(options: GenerateOptions, progress: Progress
     { scenario: s, city, catalog, days, start, holidayDay, stationAddress, pickups: options.pickups },
     root.fork('actors'),
   );
+  const reactions = s.deterrence
+    ? applyDeterrence({ scenario: s, city, catalog, days, start, holidayDay, stationAddress }, s.deterrence, actors.operations, actors.sites, root.fork('deterrence'))
+    : null;
   const reports = buildReports(s, actors.sellers, actors.listings, actors.sites.length, start, days, root.fork('reports'));
   const outcomes = buildOutcomes(s, city, actors.operations, days, root.fork('outcomes'));
   progress.done(`${actors.sellers.length} sellers, ${actors.sites.length} counterfeit sites`);
@@ -156,6 +161,10 @@ export async function generateWorld(options: GenerateOptions, progress: Progress
   );
   progress.done();
 
+  const programmeCtx: ProgrammeContext = { scenario: s, city, catalog, sellers: actors.sellers, start, days, time, project };
+  const programme = buildProgramme(programmeCtx, root.fork(options.programmeSalt ?? 'programme'));
+  const programmeTally = new ProgrammeTally(programme.truth, time);
+
   progress.step('writing shipments and pickups', options.pickups);
   const shipW = new TableWriter(join(options.out, `shipments.${ext}`), columnNames('shipments'), options.format);
   const pickW = new TableWriter(join(options.out, `pickups.${ext}`), columnNames('pickups'), options.format);
@@ -172,6 +181,7 @@ export async function generateWorld(options: GenerateOptions, progress: Progress
       project,
       badRate: { shipments: rate(), pickups: rate() },
       onProgress: (n) => progress.tick(n),
+      onShipment: (seller, listing, orderAt, amount) => programmeTally.add(seller, listing, orderAt, amount),
     },
     shipW,
     pickW,
@@ -197,7 +207,9 @@ export async function generateWorld(options: GenerateOptions, progress: Progress
     join(options.out, 'dataset.json'),
     `${JSON.stringify({ name: `synthetic world: ${s.name}, seed ${options.seed}, ${options.pickups} pickups`, crs: options.crs, timezone: s.timezone, currency: s.currency }, null, 2)}\n`,
   );
-  await writeProgramme(options, { scenario: s, city, catalog, sellers: actors.sellers, start, days, time, project }, root.fork(options.programmeSalt ?? 'programme'));
+  await writeProgramme(options, programme);
+  await programmeTally.writeTruth(join(options.out, 'truth'));
+  if (reactions) await writeDeterrenceTruth(join(options.out, 'truth'), reactions, (d) => time.date(start + d * 86_400));
   const ordered = {} as Record<TableName, number>;
   const orderedBad = {} as Record<TableName, number>;
   for (const t of ['sellers', 'listings', 'shipments', 'pickups', 'catalog', 'reports', 'places', 'outcomes'] as const) {
@@ -226,8 +238,7 @@ export async function generateWorld(options: GenerateOptions, progress: Progress
  * before these tables existed. Clean rows only; truth/world.json does not
  * count them.
  */
-async function writeProgramme(options: GenerateOptions, ctx: ProgrammeContext, rng: Rng): Promise<void> {
-  const programme = buildProgramme(ctx, rng);
+async function writeProgramme(options: GenerateOptions, programme: Programme): Promise<void> {
   const tables: [TableName, Cell[][]][] = [
     ['belts', programme.belts],
     ['factories', programme.factories],

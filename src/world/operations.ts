@@ -35,7 +35,7 @@ function pickCouriers(pool: readonly Courier[], n: number, rng: Rng): Courier[] 
   return rng.shuffle([...pool]).slice(0, Math.max(1, Math.min(n, pool.length)));
 }
 
-function makeSite(ctx: OperationContext, id: string, networkId: string, aoi: Aoi, point: Point, houseNo: number, mode: PickupMode, rng: Rng): Site {
+export function makeSite(ctx: OperationContext, id: string, networkId: string, aoi: Aoi, point: Point, houseNo: number, mode: PickupMode, rng: Rng): Site {
   const s = ctx.scenario;
   const parts: AddressParts = { province: s.province, city: s.city, district: aoi.district, town: aoi.town, place: aoi.name, houseNo };
   const geo = ctx.city.geocode(aoi, point, rng);

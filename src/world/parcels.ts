@@ -7,7 +7,7 @@
  * among the sellers active that day, weighted by their volume times a
  * day-to-day noise factor.
  */
-import type { Operation, Seller, Site } from './actors.ts';
+import type { Listing, Operation, Seller, Site } from './actors.ts';
 import { sitesOn } from './actors.ts';
 import { addressVariant } from './addresses.ts';
 import type { Address, City, Courier, Point } from './city.ts';
@@ -32,6 +32,8 @@ export interface ParcelContext {
   readonly project: (lat: number, lng: number) => [number, number];
   readonly badRate: { readonly shipments: number; readonly pickups: number };
   readonly onProgress: (done: number) => void;
+  /** Told of every clean shipment (local seconds of the order, its amount): the truth of the programme's turnover. */
+  readonly onShipment?: (seller: Seller, listing: Listing, orderAt: number, amount: number) => void;
 }
 
 export interface ParcelStats {
@@ -217,6 +219,7 @@ export async function emitParcels(ctx: ParcelContext, shipments: TableWriter, pi
           ];
           const p1 = shipments.write(shipRow);
           if (p1) await p1;
+          ctx.onShipment?.(seller, listing, orderAt, shipRow[5] as number);
           while (nextShipBad < shipBad.length && shipBad[nextShipBad] === index) {
             const kind = shipKinds[nextShipBad++];
             const p = shipments.write(badRow('shipments', kind, shipRow, { fresh: newWaybill() }, badRng));

@@ -10,7 +10,7 @@
 import type { Category } from '../contract/dataset.ts';
 import type { Seller } from './actors.ts';
 import type { Catalog } from './catalog.ts';
-import type { Aoi, City } from './city.ts';
+import { distanceM, type Aoi, type City } from './city.ts';
 import { ownBrandName } from './names.ts';
 import type { Rng } from './random.ts';
 import type { Scenario } from './scenario.ts';
@@ -31,11 +31,22 @@ export interface ProgrammeContext {
   readonly project: (lat: number, lng: number) => [number, number];
 }
 
-/** Rows of the three tables, in contract column order. */
+/** Rows of the three tables, in contract column order, and what the truth needs to know of them. */
 export interface Programme {
   readonly belts: Cell[][];
   readonly factories: Cell[][];
   readonly factoryAccounts: Cell[][];
+  readonly truth: ProgrammeTruth;
+}
+
+export interface ProgrammeTruth {
+  /** Accounts of enrolled factories: per belt, local seconds of the earliest enrolment. */
+  readonly enrolled: ReadonlyMap<Seller, ReadonlyMap<string, number>>;
+  /**
+   * Good candidates for the programme: honest factory shops whose parcels
+   * leave their own premises on a belt's estate, not yet enrolled.
+   */
+  readonly candidates: readonly { seller: Seller; factoryId: string | null; beltId: string }[];
 }
 
 /** What a belt is known for, as in its name (莆田运动鞋产业带). */
@@ -97,7 +108,7 @@ export function buildProgramme(ctx: ProgrammeContext, rng: Rng): Programme {
     belts.push({ id: `B${101 + b}`, categories, aois: own.length > 0 ? own : [rng.pick(pool)] });
   }
 
-  const factories: { id: string; enrolledAt: number | null; row: Cell[] }[] = [];
+  const factories: { id: string; beltId: string; enrolledAt: number | null; row: Cell[] }[] = [];
   for (const belt of belts) {
     const n = rng.int(5, 20);
     for (let k = 0; k < n; k++) {
@@ -118,6 +129,7 @@ export function buildProgramme(ctx: ProgrammeContext, rng: Rng): Programme {
       const name = `${ownBrandName(rng)}${rng.pick(FACTORY_SUFFIX[category])}`;
       factories.push({
         id,
+        beltId: belt.id,
         enrolledAt,
         row: [id, belt.id, name, category, oem.join(';') || null, capacity, lat, lng, enrolledAt === null ? null : day(enrolledAt)],
       });
@@ -138,7 +150,26 @@ export function buildProgramme(ctx: ProgrammeContext, rng: Rng): Programme {
   }
   links.sort((a, b) => a.factory - b.factory || a.since - b.since || (a.seller.id < b.seller.id ? -1 : 1));
 
+  const enrolled = new Map<Seller, Map<string, number>>();
+  const factoryOf = new Map<Seller, string>();
+  for (const l of links) {
+    const f = factories[l.factory];
+    if (!factoryOf.has(l.seller)) factoryOf.set(l.seller, f.id);
+    if (f.enrolledAt === null) continue;
+    let m = enrolled.get(l.seller);
+    if (!m) enrolled.set(l.seller, (m = new Map()));
+    m.set(f.beltId, Math.min(m.get(f.beltId) ?? Infinity, f.enrolledAt));
+  }
+  const candidates: ProgrammeTruth['candidates'][number][] = [];
+  for (const seller of legit) {
+    const spot = seller.spot;
+    if (seller.kind !== 'factory' || !spot || spot.station !== null || enrolled.has(seller)) continue;
+    const belt = belts.find((b) => b.aois.some((a) => distanceM(a, spot.point) <= a.radiusM));
+    if (belt) candidates.push({ seller, factoryId: factoryOf.get(seller) ?? null, beltId: belt.id });
+  }
+
   return {
+    truth: { enrolled, candidates },
     belts: belts.map((b) => [b.id, `${s.city}${INDUSTRY[b.categories[0]]}产业带`, s.city, s.province, b.categories.join(';'), b.aois.map((a) => a.id).join(';'), null, null]),
     factories: factories.map((f) => f.row),
     factoryAccounts: links.map((l) => [factories[l.factory].id, l.seller.id, day(l.since)]),

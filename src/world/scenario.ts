@@ -3,6 +3,7 @@
  * reads these and never hard-codes a rate, so a new scenario (another city,
  * a quieter network, a noisier logistics system) is a new object, not new code.
  */
+import type { DeterrenceKnob } from './deterrence.ts';
 import type { AoiType } from '../contract/dataset.ts';
 
 export type Range = readonly [number, number];
@@ -200,6 +201,8 @@ export interface Scenario {
   };
   /** Bad rows injected per table, as a fraction of its rows (at least one). */
   readonly badRowRate: Range;
+  /** Other dens' reactions to a raid nearby (world/deterrence.ts); absent: none react. */
+  readonly deterrence?: DeterrenceKnob;
 }
 
 /** Putian: the shoe-counterfeiting capital, Fujian; 12 x 12 km around the old town. */

@@ -71,6 +71,20 @@ export const SCENARIOS: Readonly<Record<string, NamedScenario>> = {
   night_legit: variant('night_legit', 'heavy legitimate night traffic from livestream sellers', (s) => ({
     legitMix: { ...s.legitMix, livestream: s.legitMix.livestream * 5 },
   })),
+  deterrence: variant(
+    'deterrence',
+    'more raids; after each, the other dens within 3 km react: some pause, some stop for good, some move',
+    (s) => ({
+      den: den(s, { stopProb: 0.45, raidShareOfStops: 0.9, moveProb: 0.15 }),
+      deterrence: {
+        radiusM: 3000,
+        weights: { continued: 0.35, paused: 0.35, stopped: 0.15, moved: 0.15 },
+        lagDays: [0, 2],
+        pauseDays: [7, 21],
+        moveGapDays: [4, 12],
+      },
+    }),
+  ),
   gcj02: variant('gcj02', 'the putian world written in GCJ-02 coordinates', () => ({}), 'GCJ-02'),
   quanzhou: { scenario: quanzhou, crs: 'WGS84' },
   mixed: variant(

@@ -33,7 +33,9 @@ function filesOf(d: string): string[] {
     .sort();
 }
 
-const isProgramme = (file: string) => PROGRAMME_TABLES.some((t) => file === `${t}.csv`);
+/** The programme's tables, and the truth drawn from them (truth/candidates.csv, truth/turnover.csv). */
+const isProgramme = (file: string) =>
+  PROGRAMME_TABLES.some((t) => file === `${t}.csv`) || file === join('truth', 'candidates.csv') || file === join('truth', 'turnover.csv');
 
 let run: RunSummary;
 

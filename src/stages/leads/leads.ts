@@ -242,6 +242,9 @@ export async function rankLeads(db: Database, signals: Signals = ALL_SIGNALS): P
   }
   await resolveMoves(db, out, leads.map((l) => l.s), gpsRate, timeZone);
   await storeLeads(db, out);
+  // Which site each lead stands for (a split operation's leads share one), for the impact stage's per-lead activity.
+  await db.run(`CREATE OR REPLACE TABLE lead_sites (lead_id VARCHAR, site_index DOUBLE)`);
+  await db.append('lead_sites', out.map((l, i) => [l.lead_id, leads[i].s.site_index]));
   return out;
 }
 

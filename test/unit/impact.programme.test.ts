@@ -1,0 +1,89 @@
+/**
+ * The programme's arithmetic on hand-built tables: turnover by belt, local
+ * date and category (amount, else price x quantity; only from the
+ * enrolment on; an account counted once per belt), the candidate score, and
+ * the headline figures read off turnover.csv.
+ */
+import { describe, expect, it } from 'vitest';
+import { Database } from '../../src/engine/database.ts';
+import { candidateScore, measureTurnover } from '../../src/impact/programme.ts';
+import { programmeHeadline } from '../../src/impact/figures.ts';
+
+async function programmeDb(): Promise<Database> {
+  const db = await Database.open(':memory:', { timezone: 'Asia/Shanghai' });
+  await db.run(`
+    CREATE TABLE factories (factory_id VARCHAR, belt_id VARCHAR, enrolled_at DATE);
+    CREATE TABLE factory_accounts (factory_id VARCHAR, seller_id VARCHAR, since DATE);
+    CREATE TABLE listings (listing_id VARCHAR, seller_id VARCHAR, category VARCHAR, price DOUBLE);
+    CREATE TABLE shipments (waybill_id VARCHAR, seller_id VARCHAR, listing_id VARCHAR, order_time TIMESTAMPTZ, quantity INTEGER, amount DOUBLE);
+    CREATE TABLE pickups (waybill_id VARCHAR, pickup_time TIMESTAMPTZ);
+    INSERT INTO factories VALUES ('F1', 'B1', DATE '2026-03-02'), ('F2', 'B1', DATE '2026-03-01'), ('F3', 'B2', NULL);
+    -- S1 runs shops for two enrolled factories of one belt: counted once, from the earlier enrolment.
+    INSERT INTO factory_accounts VALUES ('F1', 'S1', NULL), ('F2', 'S1', NULL), ('F3', 'S3', NULL);
+    INSERT INTO listings VALUES ('L1', 'S1', 'shoes', 100), ('L2', 'S1', 'clothing', 40), ('L3', 'S3', 'shoes', 10);
+    INSERT INTO shipments VALUES
+      ('W0', 'S1', 'L1', TIMESTAMPTZ '2026-02-28 12:00:00+08:00', 1, 100),  -- before enrolment
+      ('W1', 'S1', 'L1', TIMESTAMPTZ '2026-03-01 00:30:00+08:00', 2, 190.5), -- amount wins; local date 03-01 (UTC 02-28)
+      ('W2', 'S1', 'L1', TIMESTAMPTZ '2026-03-01 10:00:00+08:00', 3, NULL),  -- price x quantity = 300
+      ('W3', 'S1', 'L2', TIMESTAMPTZ '2026-03-01 11:00:00+08:00', NULL, NULL), -- quantity empty: 1 x 40
+      ('W4', 'S1', 'L2', NULL, 1, 25),                                        -- no order time: the pickup's date
+      ('W5', 'S3', 'L3', TIMESTAMPTZ '2026-03-05 10:00:00+08:00', 1, 10);    -- factory not enrolled
+    INSERT INTO pickups VALUES ('W4', TIMESTAMPTZ '2026-03-03 09:00:00+08:00'), ('W4', TIMESTAMPTZ '2026-03-04 09:00:00+08:00');
+  `);
+  return db;
+}
+
+describe('measureTurnover', () => {
+  it('sums the enrolled accounts\' shipments by belt, local date and category', async () => {
+    const db = await programmeDb();
+    try {
+      expect(await measureTurnover(db)).toEqual([
+        { belt_id: 'B1', date: '2026-03-01', category: 'clothing', turnover: 40, orders: 1 },
+        { belt_id: 'B1', date: '2026-03-01', category: 'shoes', turnover: 490.5, orders: 2 },
+        { belt_id: 'B1', date: '2026-03-03', category: 'clothing', turnover: 25, orders: 1 },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('candidateScore', () => {
+  const fit = { belt_share: 1, day_share: 1, own_brand_share: 1, normal_price_share: 1, seller_score: 0, reports: 0 };
+  it('is 1 for a perfect fit and falls with each share', () => {
+    expect(candidateScore(fit)).toBe(1);
+    expect(candidateScore({ ...fit, belt_share: 0.5, day_share: 0.5 })).toBe(0.25);
+  });
+  it('a counterfeit report or a high counterfeit score sinks a seller', () => {
+    expect(candidateScore({ ...fit, reports: 1 })).toBeCloseTo(0.1, 10);
+    expect(candidateScore({ ...fit, seller_score: 0.9 })).toBeCloseTo(0.1, 10);
+    expect(candidateScore({ ...fit, belt_share: 0 })).toBe(0);
+  });
+});
+
+describe('programmeHeadline', () => {
+  const row = (belt_id: string, date: string, turnover: number) => ({ belt_id, date, category: 'shoes', turnover, orders: 1 });
+  it('totals, the last 28 days per day, shares by province and growth on the same 28 days a year before', () => {
+    // The data reaches back before the year-earlier window (2025-02-01), so growth is measured.
+    const rows = [row('B2', '2025-02-01', 7), row('B1', '2025-03-01', 100), row('B1', '2026-03-01', 150), row('B2', '2026-03-10', 50), row('B2', '2026-01-01', 1000)];
+    const h = programmeHeadline(rows, [
+      { belt_id: 'B1', name: 'one', province: '福建省' },
+      { belt_id: 'B2', name: 'two', province: '广东省' },
+    ]);
+    expect(h.total).toBe(1307);
+    expect(h.to).toBe('2026-03-10');
+    // Last 28 days: 2026-02-11..2026-03-10 -> 150 + 50.
+    expect(h.dailyTurnover).toBeCloseTo(200 / 28, 10);
+    // A year before: 2025-02-11..2025-03-10 -> 100.
+    expect(h.growth).toBeCloseTo(1, 10);
+    expect(h.byProvince).toEqual([
+      { province: '广东省', share: 1057 / 1307 },
+      { province: '福建省', share: 250 / 1307 },
+    ]);
+    expect(h.byBelt.find((b) => b.belt_id === 'B1')?.growth).toBeCloseTo(0.5, 10);
+  });
+  it('has no growth without data covering the whole window a year back', () => {
+    expect(programmeHeadline([row('B1', '2026-03-01', 1)]).growth).toBeNull();
+    expect(programmeHeadline([row('B1', '2025-03-01', 1), row('B1', '2026-03-10', 1)]).growth).toBeNull();
+  });
+});
