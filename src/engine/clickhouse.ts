@@ -273,7 +273,8 @@ export class ClickHouseEngine {
 
   /**
    * Sends the accepted pickups and shipments to the cluster and drops them
-   * here; returns the rows sent. The frame is taken first, from all pickups.
+   * here, all but the programme accounts' few; returns the rows sent. The
+   * frame is taken first, from all pickups.
    */
   async offload(db: Database): Promise<Offloaded> {
     await createFrame(db);
@@ -282,6 +283,13 @@ export class ClickHouseEngine {
     );
     this.partition = perDay >= DAY_PARTITION_ROWS ? 'day' : 'month';
     await this.createTables(this.partition);
+    // The own-brand programme's turnover (src/impact/programme.ts) reads the
+    // shipments of factories' accounts and their pickups: those few rows stay here.
+    const programme = await db.tableExists('factory_accounts');
+    if (programme) {
+      await db.run(`CREATE TABLE programme_shipments AS SELECT * FROM shipments WHERE seller_id IN (SELECT seller_id FROM factory_accounts);
+        CREATE TABLE programme_pickups AS SELECT * FROM pickups WHERE waybill_id IN (SELECT waybill_id FROM programme_shipments)`);
+    }
     const pickups = await this.push(db, 'pickups', PICKUP_COLUMNS);
     const shipments = await this.push(db, 'shipments', SHIPMENT_COLUMNS);
     const [counted] = await this.rows<{ p: string; s: string }>(
@@ -291,6 +299,7 @@ export class ClickHouseEngine {
       throw new Error(`the cluster holds ${counted.p} pickups and ${counted.s} shipments of the ${pickups} and ${shipments} sent`);
     }
     await db.run(`DROP TABLE pickups; DROP TABLE shipments`);
+    if (programme) await db.run(`ALTER TABLE programme_pickups RENAME TO pickups; ALTER TABLE programme_shipments RENAME TO shipments`);
     return { pickups, shipments, partition: this.partition, shards: await this.shardRows() };
   }
 

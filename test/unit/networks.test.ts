@@ -82,7 +82,7 @@ describe('linking accounts', () => {
     return withDatabase(async (db) => {
       await db.run(`CREATE TABLE sellers (seller_id VARCHAR, phone_hash VARCHAR, id_hash VARCHAR, bank_hash VARCHAR, device_id VARCHAR, return_address VARCHAR)`);
       await db.append('sellers', accounts.map((a) => [a.id, a.phone ?? null, null, null, a.device ?? null, null]));
-      await db.run(`CREATE TABLE shipments (waybill_id VARCHAR, seller_id VARCHAR, sender_phone_hash VARCHAR, sender_address VARCHAR)`);
+      await db.run(`CREATE TABLE seller_senders (seller_id VARCHAR, kind VARCHAR, value VARCHAR, n BIGINT)`);
       await db.run(`CREATE TABLE pickup_points (seller_id VARCHAR, x DOUBLE, y DOUBLE, night BOOLEAN, quality DOUBLE)`);
       await db.run(`CREATE TABLE listing_scores (seller_id VARCHAR, lo DOUBLE)`);
       await db.append('listing_scores', accounts.map((a) => [a.id, a.lo]));
