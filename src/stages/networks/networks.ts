@@ -101,7 +101,7 @@ export async function linkSellers(db: Database, signals: Signals = ALL_SIGNALS):
     SELECT g.seller_id, g.gx || ':' || g.gy AS point, count(*) AS here, any_value(a.total) AS total,
       any_value(a.night_share) AS night_share, coalesce(bool_or(g.station), false) AS station
     FROM gps g JOIN account a USING (seller_id) GROUP BY ALL`);
-  await db.run(`
+  if (signals.on('logistics')) await db.run(`
     INSERT INTO seller_identifiers
     SELECT seller_id, 'ship_place', point || ':' || CASE WHEN night_share >= 0.5 THEN 'night' ELSE 'day' END
     FROM handover_points WHERE total >= ${SHIP_PLACE_MIN_PARCELS} AND here >= ${SHIP_PLACE_MIN_SHARE} * total`);
@@ -154,7 +154,7 @@ export async function linkSellers(db: Database, signals: Signals = ALL_SIGNALS):
       HAVING count(DISTINCT seller_id) BETWEEN 2 AND ${MAX_SHARERS}),
     ids AS (
       SELECT DISTINCT t.seller_id, t.kind, t.family, t.value,
-        t.weight * CASE WHEN t.kind IN (${[...RARITY_WEIGHTED].map((k) => `'${k}'`).join(', ')})
+        t.weight * CASE WHEN ${signals.on('logistics')} AND t.kind IN (${[...RARITY_WEIGHTED].map((k) => `'${k}'`).join(', ')})
           THEN least(1, greatest(0, ln((h.n - 1) / (r.sharers - 1)) / ln(${RARE_ODDS}))) ELSE 1 END AS weight
       FROM typed t JOIN rare r USING (family, value) JOIN holders h USING (kind)
       WHERE (t.kind, t.value) NOT IN (SELECT (kind, value) FROM public_values)),
