@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { RESULT_FILES } from '../contract/results.ts';
 import { UserError } from '../errors.ts';
 import { evaluateRun, formatReport } from '../evaluate/evaluate.ts';
-import { formatSuite, runSuite } from '../evaluate/suite.ts';
+import { formatSuite, parseSeeds, runSuite } from '../evaluate/suite.ts';
 import { SCENARIOS } from '../world/scenarios.ts';
 import { createProgress } from './progress.ts';
 import { SIGNALS, Signals, type Signal } from '../stages/signals.ts';
@@ -19,7 +19,7 @@ export function registerEvaluate(program: Command): void {
     .option('--truth <dir>', 'ground-truth folder (default: <dataset>/truth, with the dataset named in OUT/run.json)')
     .option('--json', 'print the report as JSON instead of a table')
     .option('--suite', 'run every named scenario over several seeds, Dragnet beside the hotspot and price-dbscan baselines')
-    .option('--seeds <n>', 'with --suite: seeds per scenario', '5')
+    .option('--seeds <n>', "with --suite: seeds per scenario: a count n (seeds 1..n), a range a-b, a list a,b,c, or 'acceptance' (the randomised scenario's acceptance seeds, 101-110)", '5')
     .option('--pickups <n>', 'with --suite: pickups per world', '100000')
     .option('--scenarios <list>', `with --suite: comma-separated scenarios (default all: ${Object.keys(SCENARIOS).join(', ')})`)
     .option('--work <dir>', 'with --suite: where worlds and runs are written', 'out/suite')
@@ -54,16 +54,20 @@ interface EvaluateOptions {
 }
 
 async function suite(options: EvaluateOptions): Promise<void> {
-  const seeds = Number(options.seeds);
+  let seeds: number[];
+  try {
+    seeds = parseSeeds(options.seeds);
+  } catch (e) {
+    throw new UserError(`--${(e as Error).message}`);
+  }
   const pickups = Number(options.pickups);
-  if (!Number.isInteger(seeds) || seeds < 1) throw new UserError(`--seeds must be a positive integer, not ${options.seeds}`);
   if (!Number.isInteger(pickups) || pickups < 1000) throw new UserError(`--pickups must be an integer >= 1000, not ${options.pickups}`);
   const scenarios = options.scenarios ? options.scenarios.split(',').map((s) => s.trim()) : Object.keys(SCENARIOS);
   const unknown = scenarios.filter((s) => !SCENARIOS[s]);
   if (unknown.length > 0) throw new UserError(`unknown scenario ${unknown.join(', ')} (known: ${Object.keys(SCENARIOS).join(', ')})`);
   const runs = await runSuite({
     scenarios,
-    seeds: Array.from({ length: seeds }, (_, i) => i + 1),
+    seeds,
     pickups,
     workDir: options.work,
     keep: options.keep,

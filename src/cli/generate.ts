@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { CRS_VALUES } from '../contract/dataset.ts';
 import { UserError } from '../errors.ts';
 import { generateWorld, type WorldSummary } from '../world/generate.ts';
-import { SCENARIOS } from '../world/scenarios.ts';
+import { randomisedVariant, SCENARIOS } from '../world/scenarios.ts';
 import { createProgress } from './progress.ts';
 
 const OptionsSchema = z.object({
@@ -17,6 +17,7 @@ const OptionsSchema = z.object({
   crs: z.enum(CRS_VALUES).optional(),
   days: z.number().int().min(7).max(730).optional(),
   quiet: z.boolean().optional(),
+  randomise: z.boolean().optional(),
 });
 
 function integer(value: string): number {
@@ -37,6 +38,7 @@ export function registerGenerate(program: Command): void {
     .addOption(new Option('--format <format>', 'table format').choices(['csv', 'jsonl']).default('csv'))
     .addOption(new Option('--crs <crs>', "coordinate system of the dataset (default: the scenario's; truth stays WGS84)").choices([...CRS_VALUES]))
     .option('--days <n>', 'length of the period in days (default: the scenario\'s)', integer)
+    .option('--randomise', "draw every mechanism's parameters per seed from wide ranges around the scenario's (putian: the 'randomised' scenario); the drawn values go to truth/params.json")
     .option('--quiet', 'no progress on stderr')
     .action(async (raw: Record<string, unknown>) => {
       const parsed = OptionsSchema.safeParse(raw);
@@ -45,8 +47,9 @@ export function registerGenerate(program: Command): void {
         throw new UserError(`generate: --${issue.path.join('.')}: ${issue.message}`);
       }
       const o = parsed.data;
-      const named = SCENARIOS[o.scenario];
-      if (!named) throw new UserError(`generate: unknown scenario '${o.scenario}'`);
+      const found = SCENARIOS[o.scenario];
+      if (!found) throw new UserError(`generate: unknown scenario '${o.scenario}'`);
+      const named = o.randomise ? randomisedVariant(found) : found;
       const summary = await generateWorld(
         { scenario: named.scenario, seed: o.seed, pickups: o.pickups, out: resolve(o.out), format: o.format, crs: o.crs ?? named.crs, days: o.days },
         createProgress({ quiet: o.quiet }),

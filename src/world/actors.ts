@@ -109,6 +109,12 @@ export interface Operation {
   readonly nightShare: number;
   readonly fakeSenderShare: number;
   readonly phones: readonly string[];
+  /** Phones written on the operation's waybills (the account phones' pool unless the scenario gives dens a separate pool). */
+  readonly senderPhones: readonly string[];
+  /** When its accounts ship. */
+  readonly hours: HourProfile;
+  /** False for an operation whose accounts share no identifier (linked only by logistics). */
+  readonly sharesIdentity: boolean;
   readonly accounts: Seller[];
 }
 

@@ -259,8 +259,41 @@ export class City {
 
   /** Street address of a building: text plus the geocoder's (noisy) position. */
   addressOf(aoi: Aoi, building: Point, rng: Rng, houseNo = rng.int(1, 188)): Address {
-    const geo = jitter(building, rng.in(this.scenario.logistics.geocodeNoiseM) / Math.SQRT2, rng);
+    const geo = this.geocode(aoi, building, rng);
     return { text: this.addressText(aoi, houseNo, rng), lat: geo.lat, lng: geo.lng, aoi };
+  }
+
+  /**
+   * Where the logistics geocoder puts a building's address: near the building,
+   * or (where the scenario sets `geocodePrecision`) only on its street or at the
+   * centroid of its AOI. Without that knob it draws exactly as it always did.
+   */
+  geocode(aoi: Aoi, building: Point, rng: Rng): Point {
+    const log = this.scenario.logistics;
+    const precision = log.geocodePrecision ? rng.weightedKey(log.geocodePrecision) : 'building';
+    if (precision === 'street') return jitter(building, rng.in(log.streetErrorM ?? [40, 150]) / Math.SQRT2, rng);
+    if (precision === 'village') return jitter(aoi, 10, rng);
+    return jitter(building, rng.in(log.geocodeNoiseM) / Math.SQRT2, rng);
+  }
+
+  /**
+   * An urban village's public courier point (a shop or gate where the village's
+   * courier collects): fixed by the village's geometry, drawn from no stream.
+   * It lies 60% of the radius from the centre, towards the city centre.
+   */
+  villagePoint(aoi: Aoi): Point {
+    const c = this.scenario.center;
+    const d = distanceM(aoi, c);
+    if (d < 1) return offsetM(aoi, aoi.radiusM * 0.6, 0);
+    const north = (c.lat - aoi.lat) * M_PER_DEG_LAT;
+    const east = (c.lng - aoi.lng) * M_PER_DEG_LAT * Math.cos((aoi.lat * Math.PI) / 180);
+    const k = (aoi.radiusM * 0.6) / d;
+    return offsetM(aoi, north * k, east * k);
+  }
+
+  /** The address text of an AOI without a house number: a vague sender address. */
+  vagueAddress(aoi: Aoi): Address {
+    return { text: `${this.scenario.city}市${aoi.district}${aoi.town}${aoi.name}`, lat: aoi.lat, lng: aoi.lng, aoi };
   }
 
   /** Canonical address text for a house number in an AOI. */

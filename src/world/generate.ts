@@ -8,13 +8,15 @@ import { join } from 'node:path';
 import { wgs84ToGcj02 } from '../crs.ts';
 import { columnNames, type Crs, type TableName } from '../contract/dataset.ts';
 import type { Progress } from '../cli/progress.ts';
-import type { Listing, Seller, Site } from './actors.ts';
+import type { Listing, Operation, Seller, Site } from './actors.ts';
+import { distanceM } from './city.ts';
 import { buildCatalog } from './catalog.ts';
 import { City, type Address, type Aoi } from './city.ts';
 import { withBadRows } from './corrupt.ts';
 import { emitParcels } from './parcels.ts';
 import { buildProgramme, type ProgrammeContext } from './programme.ts';
 import { Rng } from './random.ts';
+import { randomise, type RandomParams } from './randomise.ts';
 import { buildOutcomes, buildReports } from './reports.ts';
 import type { Scenario } from './scenario.ts';
 import { buildActors } from './sellers.ts';
@@ -57,9 +59,11 @@ const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 /** Generates the world and writes it under `options.out`. */
 export async function generateWorld(options: GenerateOptions, progress: Progress): Promise<WorldSummary> {
   const t0 = Date.now();
-  const s = options.scenario;
+  const root = Rng.fromSeed(`${options.scenario.name}:${options.seed}`);
+  // A randomised scenario draws its parameters from a stream of its own (a fork consumes nothing of the root).
+  const drawn = options.scenario.randomise ? randomise(options.scenario, root.fork('randomise')) : null;
+  const s = drawn ? drawn.scenario : options.scenario;
   const days = options.days ?? s.defaultDays;
-  const root = Rng.fromSeed(`${s.name}:${options.seed}`);
   const start = localMidnight(s.startDate);
   const holidayDay = Math.round((localMidnight(s.holiday.date) - start) / 86_400);
   const time = new TimeFormat(zoneOffset(s.timezone, s.startDate));
@@ -181,7 +185,7 @@ export async function generateWorld(options: GenerateOptions, progress: Progress
   progress.done(`${stats.pickupRows.toLocaleString('en-US')} pickups`);
 
   const endDate = time.date(start + (days - 1) * 86_400);
-  await writeTruth(options, actors.sellers, actors.listings, actors.sites, actors.operations.map((op) => ({ id: op.id, accounts: op.accounts.length, raided: op.raided })), {
+  await writeTruth(options, actors.sellers, actors.listings, actors.sites, actors.operations, drawn?.params ?? null, {
     start,
     days,
     time,
@@ -254,7 +258,8 @@ async function writeTruth(
   sellers: readonly Seller[],
   listings: readonly Listing[],
   sites: readonly Site[],
-  operations: readonly { id: string; accounts: number; raided: boolean }[],
+  operations: readonly Operation[],
+  params: RandomParams | null,
   meta: TruthMeta,
 ): Promise<void> {
   const dir = join(options.out, 'truth');
@@ -267,9 +272,10 @@ async function writeTruth(
   // A site that never shipped a parcel leaves no trace in the data: no analysis could find it.
   // A move to such a site is, in the data, a stop.
   const shipped = sites.filter((x) => x.parcels > 0);
+  const hoursOf = new Map(operations.map((op) => [op.id, op.hours.kind]));
   await write(
     'sites.csv',
-    ['site_id', 'network_id', 'lat', 'lng', 'pickup_mode', 'first_active', 'last_active', 'status', 'successor_site_id', 'parcels'],
+    ['site_id', 'network_id', 'lat', 'lng', 'pickup_mode', 'first_active', 'last_active', 'status', 'successor_site_id', 'parcels', ...PLACEMENT_COLUMNS],
     shipped.map((x) => [
       x.id,
       x.networkId,
@@ -281,6 +287,7 @@ async function writeTruth(
       x.status === 'moved' && !(x.successor && x.successor.parcels > 0) ? 'dormant' : x.status,
       x.successor && x.successor.parcels > 0 ? x.successor.id : null,
       x.parcels,
+      ...placementCells(x, hoursOf.get(x.networkId)),
     ]),
   );
   await write(
@@ -320,10 +327,43 @@ async function writeTruth(
     },
     operations: operations.map((op) => ({
       network_id: op.id,
-      accounts: op.accounts,
+      accounts: op.accounts.length,
       raided: op.raided,
       sites: sites.filter((x) => x.networkId === op.id).map((x) => x.id),
     })),
   };
   await writeFile(join(dir, 'world.json'), `${JSON.stringify(world, null, 2)}\n`);
+  if (params) {
+    const ops = operations.map((op) => ({
+      network_id: op.id,
+      accounts: op.accounts.length,
+      hours: op.hours.kind,
+      night_share: op.hours.kind === 'night' ? Math.round(op.nightShare * 1000) / 1000 : 0,
+      true_sender_share: Math.round((1 - op.fakeSenderShare) * 1000) / 1000,
+      shares_identity: op.sharesIdentity,
+      sender_phones: op.senderPhones.length,
+    }));
+    await writeFile(join(dir, 'params.json'), `${JSON.stringify({ scenario: options.scenario.name, seed: options.seed, ...params, operations: ops }, null, 2)}\n`);
+  }
+}
+
+/**
+ * Extra truth columns on each site, for explaining failures and calibrating by
+ * class (readers that do not know them ignore them):
+ * - placement: how the den shows in the data. `door`: couriers collect within
+ *   30 m of the den; `alley`: at one handover point further away; `inferred`:
+ *   at several handover points, the den only inferable from their geometry;
+ *   `station`: at a public parcel station.
+ * - handover_points, handover_max_m: the points couriers collect at and the
+ *   farthest one's distance from the den (0 for a doorstep).
+ * - aoi_type: land use of the den; hours: `night` or `day` (repacking units).
+ */
+const PLACEMENT_COLUMNS = ['placement', 'handover_points', 'handover_max_m', 'aoi_type', 'hours'];
+
+function placementCells(site: Site, hours: string | undefined): Cell[] {
+  if (site.mode === 'station') return ['station', 1, Math.round(distanceM(site.point, site.station!.aoi)), site.aoi.type, hours ?? 'night'];
+  const points = site.mode === 'alley' ? site.meetingPoints : [site.point];
+  const far = Math.max(...points.map((p) => distanceM(site.point, p)));
+  const placement = far <= 30 ? 'door' : points.length === 1 ? 'alley' : 'inferred';
+  return [placement, points.length, Math.round(far), site.aoi.type, hours ?? 'night'];
 }

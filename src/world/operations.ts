@@ -8,7 +8,7 @@
 import type { Operation, Seller, Site } from './actors.ts';
 import { addressVariant, canonicalAddress, type AddressParts } from './addresses.ts';
 import type { Brand, Catalog } from './catalog.ts';
-import { jitter, offsetM, type Address, type Aoi, type City, type Courier, type Point } from './city.ts';
+import { distanceM, jitter, offsetM, type Address, type Aoi, type City, type Courier, type Point } from './city.ts';
 import type { Rng } from './random.ts';
 import type { PickupMode, Scenario } from './scenario.ts';
 import { shopName } from './names.ts';
@@ -38,13 +38,18 @@ function pickCouriers(pool: readonly Courier[], n: number, rng: Rng): Courier[] 
 function makeSite(ctx: OperationContext, id: string, networkId: string, aoi: Aoi, point: Point, houseNo: number, mode: PickupMode, rng: Rng): Site {
   const s = ctx.scenario;
   const parts: AddressParts = { province: s.province, city: s.city, district: aoi.district, town: aoi.town, place: aoi.name, houseNo };
-  const geo = jitter(point, rng.in(s.logistics.geocodeNoiseM) / Math.SQRT2, rng);
+  const geo = ctx.city.geocode(aoi, point, rng);
   const meetingPoints: Point[] = [];
   if (mode === 'alley') {
     for (let k = rng.intIn(s.den.meetingPoints); k > 0; k--) {
       const d = rng.in(s.den.meetingDistanceM);
       const th = rng.range(0, 2 * Math.PI);
       meetingPoints.push(offsetM(point, d * Math.sin(th), d * Math.cos(th)));
+    }
+    // A village's public courier point, shared with the village's honest sellers, as one more handover point.
+    if (s.den.villagePointShare !== undefined && aoi.type === 'urban_village' && rng.chance(s.den.villagePointShare)) {
+      const vp = ctx.city.villagePoint(aoi);
+      if (distanceM(vp, point) <= 250) meetingPoints.push(vp);
     }
   }
   const stationAoi = mode === 'station' ? ctx.city.nearest('parcel_station', point) : null;
@@ -76,11 +81,14 @@ export function buildOperations(ctx: OperationContext, targetSites: number, rng:
   let sites = 0;
   const villages = ctx.city.ofType('urban_village');
   const estates = ctx.city.ofType('residential');
+  const industrial = ctx.city.ofType('industrial');
   const fakeBrands = ctx.catalog.brands;
   for (let i = 0; sites < targetSites; i++) {
     const r = rng.fork(`operation${i}`);
     const networkId = `net-${String(i + 1).padStart(3, '0')}`;
-    const aoi = r.chance(den.residentialProb) && estates.length > 0 ? r.pick(estates) : r.pick(villages);
+    // A daytime repacking unit in an industrial estate (only where the scenario has such dens: no draw otherwise).
+    const daytime = den.industrialDayShare !== undefined && industrial.length > 0 && r.chance(den.industrialDayShare);
+    const aoi = daytime ? r.pick(industrial) : r.chance(den.residentialProb) && estates.length > 0 ? r.pick(estates) : r.pick(villages);
     const mode = r.weightedKey(den.modeWeights);
     const door = ctx.city.pointIn(aoi, r);
     const houseNo = r.int(1, 188);
@@ -100,7 +108,7 @@ export function buildOperations(ctx: OperationContext, targetSites: number, rng:
     let after = before;
     let stopDay = Infinity;
     if (canMove && fate < den.moveProb) {
-      const newAoi = r.pick(villages.filter((v) => v !== aoi));
+      const newAoi = r.pick((daytime && industrial.length > 1 ? industrial : villages).filter((v) => v !== aoi));
       const newMode = r.chance(0.6) ? mode : r.weightedKey(den.modeWeights);
       const successor = makeSite(ctx, `site-${i + 1}m`, networkId, newAoi, ctx.city.pointIn(newAoi, r), r.int(1, 188), newMode, r);
       for (const b of before) {
@@ -132,6 +140,17 @@ export function buildOperations(ctx: OperationContext, targetSites: number, rng:
     const ids = pool();
     const banks = pool();
     const devices = pool();
+    // Optional mechanisms, drawn only where the scenario sets them.
+    const senderPhones = den.senderPhonePool ? Array.from({ length: r.intIn(den.senderPhonePool) }, () => r.hex(16)) : phones;
+    const sharesIdentity = den.noSharedIdShare === undefined || !r.chance(den.noSharedIdShare);
+    const idRange = den.sharedIdPerOperation;
+    const shareId = !sharesIdentity
+      ? { phone: 0, id: 0, bank: 0, device: 0 }
+      : idRange
+        ? { phone: r.in(idRange), id: r.in(idRange), bank: r.in(idRange), device: r.in(idRange) }
+        : den.sharedIdProb;
+    const nightShare = r.in(den.nightShare);
+    const dayHours = den.dayHours ?? { mean: 14, sd: 2.5 };
     const operation: Operation = {
       id: networkId,
       before,
@@ -140,9 +159,12 @@ export function buildOperations(ctx: OperationContext, targetSites: number, rng:
       pauseTo,
       stopDay,
       raided,
-      nightShare: r.in(den.nightShare),
+      nightShare,
       fakeSenderShare: r.in(den.fakeSenderProb),
       phones,
+      senderPhones,
+      hours: daytime ? { kind: 'day', mean: dayHours.mean, sd: dayHours.sd } : { kind: 'night', nightShare, from: 22, to: 28 },
+      sharesIdentity,
       accounts: [],
     };
     const regStart = ctx.start - r.int(30, 500) * 86_400;
@@ -155,6 +177,8 @@ export function buildOperations(ctx: OperationContext, targetSites: number, rng:
       const site = before[slot];
       const fakes = Array.from({ length: r.intIn(den.fakeAddressesPerAccount) }, () => ctx.city.randomAddress(r));
       const hasReturn = !r.chance(den.noReturnAddress);
+      // An operation that shares nothing gives each account one of its fake addresses as return address.
+      const returnTo = sharesIdentity ? null : fakes[0];
       const account: Seller = {
         id: '',
         kind: 'den_account',
@@ -163,17 +187,17 @@ export function buildOperations(ctx: OperationContext, targetSites: number, rng:
         shopName: shopName(r),
         registeredAt: regStart + r.int(0, regSpread * 86_400),
         region: r.chance(0.85) ? home : `${s.city}市`,
-        phone: r.chance(den.sharedIdProb.phone) ? r.pick(phones) : r.hex(16),
-        idHash: r.chance(den.sharedIdProb.id) ? r.pick(ids) : r.hex(16),
-        bank: r.chance(den.sharedIdProb.bank) ? r.pick(banks) : r.hex(16),
-        device: r.chance(den.sharedIdProb.device) ? r.pick(devices) : r.hex(16),
-        returnAddress: hasReturn ? addressVariant(site.addressParts, r) : null,
-        returnPoint: hasReturn ? jitter(site.address, 20, r) : null,
+        phone: r.chance(shareId.phone) ? r.pick(phones) : r.hex(16),
+        idHash: r.chance(shareId.id) ? r.pick(ids) : r.hex(16),
+        bank: r.chance(shareId.bank) ? r.pick(banks) : r.hex(16),
+        device: r.chance(shareId.device) ? r.pick(devices) : r.hex(16),
+        returnAddress: hasReturn ? (returnTo ? returnTo.text : addressVariant(site.addressParts, r)) : null,
+        returnPoint: hasReturn ? jitter(returnTo ?? site.address, 20, r) : null,
         listings: [],
         volume: s.kindVolume.den_account * r.lognormal(1, s.volumeSigma),
         activeFrom: startDay,
         activeTo: ctx.days,
-        hours: { kind: 'night', nightShare: operation.nightShare, from: 22, to: 28 },
+        hours: operation.hours,
         bulk: s.bulk.den_account,
         spot: null,
         senderAddress: null,

@@ -11,7 +11,7 @@ import type { Operation, Seller, Site } from './actors.ts';
 import { sitesOn } from './actors.ts';
 import { addressVariant } from './addresses.ts';
 import type { Address, City, Courier, Point } from './city.ts';
-import { jitter } from './city.ts';
+import { jitter, offsetM } from './city.ts';
 import { badRow, planBadRows, planKinds } from './corrupt.ts';
 import type { Rng } from './random.ts';
 import type { Scenario } from './scenario.ts';
@@ -119,6 +119,8 @@ export async function emitParcels(ctx: ParcelContext, shipments: TableWriter, pi
   const tf = ctx.time;
   const bareRate = log.noOffsetTimestamps;
   const order = sellers.map((_, i) => i);
+  const vague = s.den.vagueSenderShare;
+  const outliers = log.gpsOutliers;
 
   for (let d = 0; d < ctx.days; d++) {
     const dr = rng.fork(`day${d}`);
@@ -183,13 +185,14 @@ export async function emitParcels(ctx: ParcelContext, shipments: TableWriter, pi
           let senderPhone: string | null;
           if (site && op) {
             if (dr.chance(op.fakeSenderShare)) {
-              sender = dr.pick(seller.fakeAddresses);
+              // A vague address (the den's village, no house number) where the scenario has them; else a fake one.
+              sender = vague !== undefined && dr.chance(vague) ? ctx.city.vagueAddress(site.aoi) : dr.pick(seller.fakeAddresses);
               senderText = sender.text;
             } else {
               sender = site.address;
               senderText = dr.pick(siteVariants(site));
             }
-            senderPhone = dr.chance(0.85) ? dr.pick(op.phones) : seller.phone;
+            senderPhone = dr.chance(s.den.senderPhoneShare ?? 0.85) ? dr.pick(op.senderPhones) : seller.phone;
           } else {
             sender = seller.senderAddress!;
             senderText = sender.text;
@@ -238,6 +241,12 @@ export async function emitParcels(ctx: ParcelContext, shipments: TableWriter, pi
               fixAt = scanAt + dr.int(0, 90);
               const sigma = site && site.mode === 'doorstep' ? s.den.doorstepSigmaM : courier.gpsNoiseM / Math.SQRT2;
               fix = jitter(stand, sigma, dr);
+              if (outliers && dr.chance(outliers.share)) {
+                // A fix thrown far off (multipath, a stale position), in any direction.
+                const far = dr.in(outliers.distanceM);
+                const th = dr.range(0, 2 * Math.PI);
+                fix = offsetM(fix, far * Math.sin(th), far * Math.cos(th));
+              }
             }
             [gLat, gLng] = ctx.project(fix.lat, fix.lng);
             gpsTime = tf.timestamp(fixAt, bare);

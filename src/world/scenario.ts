@@ -17,6 +17,7 @@ export type LegitKind =
   | 'small_seller';
 export type SellerKind = LegitKind | 'den_account';
 export type PickupMode = 'doorstep' | 'alley' | 'station';
+export type GeocodePrecision = 'building' | 'street' | 'village';
 export type HourProfileSpec =
   | { readonly kind: 'day'; readonly mean: number; readonly sd: number }
   | { readonly kind: 'night'; readonly nightShare: number; readonly from: number; readonly to: number };
@@ -88,6 +89,14 @@ export interface Scenario {
   /** Legitimate sellers sharing identifiers (families, chains): fraction of sellers in such groups. */
   readonly legitSharedIdentity: number;
   readonly legitNoReturnAddress: number;
+  /**
+   * Share of legitimate sellers in urban villages who hand their parcels to the
+   * courier at the village's public courier point rather than at their door.
+   * Optional: absent, nobody does (and nothing is drawn for it).
+   */
+  readonly legitVillagePoint?: number;
+  /** When true, each seed draws the scenario's parameters from wide ranges (see randomise.ts). */
+  readonly randomise?: boolean;
 
   readonly den: {
     readonly accountsPerOperation: Range;
@@ -123,6 +132,26 @@ export interface Scenario {
     /** Days over which an operation's accounts were registered. */
     readonly registrationSpreadDays: Range;
     readonly jargon: readonly string[];
+    /*
+     * Optional mechanisms: absent, the generator behaves (and draws) exactly as
+     * it did before they existed, so existing scenarios stay byte-identical.
+     */
+    /** Per operation, each identifier's sharing probability is drawn from this range (replaces `sharedIdProb`). */
+    readonly sharedIdPerOperation?: Range;
+    /** Share of operations whose accounts share no identifier and no return address: linked only by logistics. */
+    readonly noSharedIdShare?: number;
+    /** Waybill sender phones: a pool of this many phones per operation, apart from the accounts' own phones. */
+    readonly senderPhonePool?: Range;
+    /** Share of a den's waybills carrying a phone of the operation's pool (default 0.85); the rest the account's phone. */
+    readonly senderPhoneShare?: number;
+    /** Of a den's waybills without the true address, the share with a vague one (village or estate, no house number). */
+    readonly vagueSenderShare?: number;
+    /** Share of operations that are daytime repacking units in industrial estates. */
+    readonly industrialDayShare?: number;
+    /** Pickup hours of such daytime dens. */
+    readonly dayHours?: { readonly mean: number; readonly sd: number };
+    /** Share of alley dens in urban villages that also use the village's public courier point (when within 250 m). */
+    readonly villagePointShare?: number;
   };
 
   /** Where parcels go, with weights. */
@@ -136,6 +165,15 @@ export interface Scenario {
     readonly noOffsetTimestamps: number;
     readonly acceptLeadMinutes: Range;
     readonly orderLeadHoursMedian: number;
+    /**
+     * Optional: how precisely the logistics geocoder places an address (weights):
+     * the building (`geocodeNoiseM`), somewhere on its street (`streetErrorM`), or
+     * the centroid of its village or estate. Absent: always the building.
+     */
+    readonly geocodePrecision?: Readonly<Record<GeocodePrecision, number>>;
+    readonly streetErrorM?: Range;
+    /** Optional: a share of GPS fixes thrown far off (multipath, stale fix), by a distance in this range. */
+    readonly gpsOutliers?: { readonly share: number; readonly distanceM: Range };
   };
 
   readonly reports: {

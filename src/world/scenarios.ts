@@ -38,6 +38,17 @@ const quanzhou: Scenario = {
   den: { ...putian.den, accountsPerOperation: [6, 20], nightShare: [0.6, 0.8] },
 };
 
+/**
+ * A scenario whose parameters each seed draws afresh around `named`'s (see
+ * randomise.ts): `randomised` for putian, `<name>-randomised` otherwise.
+ */
+export function randomisedVariant(named: NamedScenario): NamedScenario {
+  const s = named.scenario;
+  if (s.randomise) return named;
+  const name = s.name === 'putian' ? 'randomised' : `${s.name}-randomised`;
+  return { scenario: { ...s, name, randomise: true, description: `${s.description}, every mechanism's parameters drawn per seed` }, crs: named.crs };
+}
+
 export const SCENARIOS: Readonly<Record<string, NamedScenario>> = {
   putian: { scenario: putian, crs: 'WGS84' },
   doorstep: variant('doorstep', 'every den hands parcels over at its own door', (s) => ({ den: den(s, { modeWeights: onlyMode('doorstep') }) })),
@@ -71,4 +82,5 @@ export const SCENARIOS: Readonly<Record<string, NamedScenario>> = {
     }),
     'GCJ-02',
   ),
+  randomised: randomisedVariant({ scenario: putian, crs: 'WGS84' }),
 };

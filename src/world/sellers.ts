@@ -112,7 +112,10 @@ function legitSeller(ctx: ActorContext, kind: LegitKind, brand: Brand | null, ow
   const own = ctx.city.addressOf(aoi, building, r);
   const atStation = r.chance(place.station);
   const stationAoi = atStation ? ctx.city.nearest('parcel_station', building) : null;
-  const collection = stationAoi ?? building;
+  // The village's public courier point, where the scenario has sellers use it (no draw otherwise).
+  const atVillagePoint =
+    !atStation && aoi.type === 'urban_village' && s.legitVillagePoint !== undefined && r.chance(s.legitVillagePoint);
+  const collection = stationAoi ?? (atVillagePoint ? ctx.city.villagePoint(aoi) : building);
   const territory = ctx.city.territoryOf(collection);
   // Most sellers deal with the one courier of their beat; big shippers see a second one now and then.
   const couriers = r.shuffle([...territory.couriers]).slice(0, kind === 'factory' || kind === 'brand_store' ? 2 : 1);
