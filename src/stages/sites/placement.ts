@@ -25,6 +25,11 @@ export const PLACEMENT_PARAMS = {
   sharedParcels: 0.5,
   /** An account uses a point when at least this share of its parcels there-or-at-the-other leave from it. */
   accountShare: 0.15,
+  /** Shops at their own door needed to estimate the geocoder's error from the data. */
+  minDoorShops: 20,
+  /** The geocoder's error assumed without them, and the least ever assumed, metres. */
+  fallbackGeocodeM: 45,
+  minGeocodeM: 20,
   /** Grid cells per side when integrating over the region where the den can be. */
   grid: 48,
 } as const;
@@ -85,17 +90,22 @@ export interface Point {
  * belong to one den).
  */
 export function denRegion(points: readonly Point[], reach: number): { x: number; y: number; r90: number } | null {
+  return discsRegion(points.map((q) => ({ ...q, r: reach })));
+}
+
+/** As denRegion, for discs of their own radii (a door's geocode within the geocoder's error, a handover point within reach). */
+export function discsRegion(discs: ReadonlyArray<Point & { r: number }>): { x: number; y: number; r90: number } | null {
   const n = PLACEMENT_PARAMS.grid;
-  const minX = Math.max(...points.map((q) => q.x)) - reach;
-  const maxX = Math.min(...points.map((q) => q.x)) + reach;
-  const minY = Math.max(...points.map((q) => q.y)) - reach;
-  const maxY = Math.min(...points.map((q) => q.y)) + reach;
+  const minX = Math.max(...discs.map((q) => q.x - q.r));
+  const maxX = Math.min(...discs.map((q) => q.x + q.r));
+  const minY = Math.max(...discs.map((q) => q.y - q.r));
+  const maxY = Math.min(...discs.map((q) => q.y + q.r));
   if (minX >= maxX || minY >= maxY) return null;
   const cells: Point[] = [];
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       const c = { x: minX + ((i + 0.5) * (maxX - minX)) / n, y: minY + ((j + 0.5) * (maxY - minY)) / n };
-      if (points.every((q) => Math.hypot(c.x - q.x, c.y - q.y) <= reach)) cells.push(c);
+      if (discs.every((q) => Math.hypot(c.x - q.x, c.y - q.y) <= q.r)) cells.push(c);
     }
   }
   if (cells.length === 0) return null;
@@ -103,6 +113,26 @@ export function denRegion(points: readonly Point[], reach: number): { x: number;
   const y = cells.reduce((s, c) => s + c.y, 0) / cells.length;
   const r90 = quantile(cells.map((c) => Math.hypot(c.x - x, c.y - y)), 0.9);
   return { x, y, r90 };
+}
+
+export interface GeocodeError {
+  /** The farthest a geocode is taken to be from its building, metres. */
+  max: number;
+  /** Shops it was estimated from (0: the fallback). */
+  n: number;
+}
+
+/**
+ * How far the dataset's geocoder puts an address from its building, from the
+ * shops that hand parcels over at their own door (fixes in one tight spot of
+ * their own, one sender address): the distance between the two is the
+ * geocoder's error. Too few such shops: the error of a building-level
+ * geocoder is assumed.
+ */
+export function estimateGeocodeError(distances: readonly number[]): GeocodeError {
+  const p = PLACEMENT_PARAMS;
+  if (distances.length < p.minDoorShops) return { max: p.fallbackGeocodeM, n: 0 };
+  return { max: Math.min(p.maxReachM, Math.max(p.minGeocodeM, quantile(distances, 0.95))), n: distances.length };
 }
 
 export interface HandoverSite extends Point {
