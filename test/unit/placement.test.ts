@@ -13,7 +13,7 @@ describe('den placement from handover points', () => {
   });
 
   it('learns how far dens are from their handover points from the sites whose door is known, else assumes the trade\'s worst', () => {
-    expect(estimateReach([10, 20])).toEqual({ q90: 0.9 * PLACEMENT_PARAMS.maxReachM, max: PLACEMENT_PARAMS.maxReachM, n: 0 });
+    expect(estimateReach([10, 20])).toMatchObject({ q90: 0.9 * PLACEMENT_PARAMS.maxReachM, max: PLACEMENT_PARAMS.maxReachM, n: 0 });
     const alleys = estimateReach(Array.from({ length: 20 }, (_, i) => 50 + i * 5));
     expect(alleys.q90).toBeGreaterThan(130);
     expect(alleys.q90).toBeLessThan(150);

@@ -18,7 +18,7 @@ import { distance, latOf, lngOf, localX, localY } from './pickup-points.ts';
 import { UnionFind } from '../networks/union-find.ts';
 import { ALL_SIGNALS, type Signals } from '../signals.ts';
 import { groupBy } from '../../collections.ts';
-import { denRegion, discsRegion, estimateGeocodeError, estimateReach, groupHandoverPoints, type HandoverSite, type Reach } from './placement.ts';
+import { tetheredRegion, estimateGeocodeError, estimateReach, groupHandoverPoints, type HandoverSite, type Reach } from './placement.ts';
 
 export const SITE_PARAMS = {
   /** Grid cell side, metres. */
@@ -361,18 +361,24 @@ async function placeAwayFromDoor(db: Database, reach: Reach): Promise<void> {
     crowd AS (
       SELECT a.seller_id, count(*) AS others FROM spots a JOIN spots b
         ON a.seller_id <> b.seller_id AND abs(a.fx - b.fx) <= 30 AND abs(a.fy - b.fy) <= 30
+      GROUP BY a.seller_id),
+    -- A geocode many shops share is an area's centroid; such doors are not used (see site_door), so
+    -- their error is left out too.
+    centroid AS (
+      SELECT a.seller_id, count(*) AS others FROM spots a JOIN spots b
+        ON a.seller_id <> b.seller_id AND ${distance('a.gx', 'a.gy', 'b.gx', 'b.gy')} <= ${p.doorCell}
       GROUP BY a.seller_id)
-    SELECT ${distance('fx', 'fy', 'gx', 'gy')} AS d FROM spots LEFT JOIN crowd USING (seller_id)
-    WHERE coalesce(crowd.others, 0) <= 2 ORDER BY d`);
+    SELECT ${distance('fx', 'fy', 'gx', 'gy')} AS d FROM spots LEFT JOIN crowd USING (seller_id) LEFT JOIN centroid c USING (seller_id)
+    WHERE coalesce(crowd.others, 0) <= 2 AND coalesce(c.others, 0) <= ${p.doorStrangers} ORDER BY d`);
   const geocode = estimateGeocodeError(shops.map((s) => s.d));
   const away = await db.all<{ site_index: number; x: number; y: number; fx: number; fy: number; se: number }>(
     `SELECT site_index, x, y, fx, fy, se FROM sites WHERE placement = 'door_away' ORDER BY site_index`,
   );
   const placed: number[][] = [];
   for (const s of away) {
-    const region = discsRegion([
-      { x: s.x, y: s.y, r: geocode.max },
-      { x: s.fx, y: s.fy, r: reach.max },
+    const region = tetheredRegion([
+      { x: s.x, y: s.y, sample: geocode.sample },
+      { x: s.fx, y: s.fy, sample: reach.sample },
     ]);
     if (region) placed.push([s.site_index, region.x, region.y, Math.hypot(region.r90, 2.146 * s.se)]);
   }
@@ -415,7 +421,7 @@ async function placeUnseenDens(db: Database, signals: Signals): Promise<Reach> {
   const placed: number[][] = [];
   for (const g of groups) {
     const pts = g.map((i) => handovers.find((h) => h.site_index === i)!);
-    const region = denRegion(pts, reach.max);
+    const region = tetheredRegion(pts.map((q) => ({ x: q.x, y: q.y, sample: reach.sample })), 'mean');
     if (!region) continue;
     const worstSe = Math.max(...g.map((i) => se.get(i) ?? 0));
     placed.push([g[0], region.x, region.y, Math.hypot(region.r90, 2.146 * worstSe), g.length]);
