@@ -52,8 +52,6 @@ export interface Reach {
   max: number;
   /** Sites with a known door it was estimated from (0: the fallback). */
   n: number;
-  /** The distances themselves (the fallback: spread evenly up to max). */
-  sample: number[];
 }
 
 /** Linear-interpolated quantile of a sorted copy of `values` (values non-empty). */
@@ -73,10 +71,10 @@ export function quantile(values: readonly number[], q: number): number {
  */
 export function estimateReach(doorOffsets: readonly number[]): Reach {
   const p = PLACEMENT_PARAMS;
-  if (doorOffsets.length < p.minDoorSites) return { q90: 0.9 * p.maxReachM, max: p.maxReachM, n: 0, sample: uniformSample(p.maxReachM) };
+  if (doorOffsets.length < p.minDoorSites) return { q90: 0.9 * p.maxReachM, max: p.maxReachM, n: 0 };
   const q90 = Math.max(p.minReachM, quantile(doorOffsets, 0.9));
   const max = Math.min(p.maxReachM, Math.max(p.minReachM, q90 / 0.9, quantile(doorOffsets, 0.97)));
-  return { q90: Math.min(q90, max), max, n: doorOffsets.length, sample: doorOffsets.filter((d) => d <= max) };
+  return { q90: Math.min(q90, max), max, n: doorOffsets.length };
 }
 
 export interface Point {
@@ -117,87 +115,11 @@ export function discsRegion(discs: ReadonlyArray<Point & { r: number }>): { x: n
   return { x, y, r90 };
 }
 
-/** An observed point the den lies some distance from, that distance drawn like `sample` (metres). */
-export interface Tether extends Point {
-  sample: readonly number[];
-}
-
-/**
- * Density per unit area, at distance r, of a point scattered around a centre
- * with distances like `sample`: a Gaussian kernel estimate of the distance
- * density over the circumference 2 pi r (r kept above half the bandwidth).
- */
-function radialDensity(sample: readonly number[]): (r: number) => number {
-  const n = sample.length;
-  const mean = sample.reduce((a, b) => a + b, 0) / n;
-  const sd = Math.sqrt(sample.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, n - 1));
-  const h = Math.max(8, 1.06 * sd * n ** -0.2);
-  return (r) => {
-    let f = 0;
-    for (const d of sample) f += Math.exp(-0.5 * ((r - d) / h) ** 2) + Math.exp(-0.5 * ((r + d) / h) ** 2);
-    return f / (n * Math.max(r, h / 2));
-  };
-}
-
-/**
- * The den's position given points it is tethered to (its handover points,
- * the geocode of its door), each with the distances such a point lies from a
- * den in this dataset: the most likely point (`mode`: a door that is often
- * exact) or the centre of mass (`mean`: between several handover points);
- * and the radius around it holding 90% of the probability. Null when the
- * tethers' reaches do not overlap.
- */
-export function tetheredRegion(tethers: readonly Tether[], at: 'mode' | 'mean' = 'mode'): { x: number; y: number; r90: number } | null {
-  const n = PLACEMENT_PARAMS.grid * 2;
-  const reach = tethers.map((t) => Math.max(...t.sample) + 10);
-  const minX = Math.max(...tethers.map((t, k) => t.x - reach[k]));
-  const maxX = Math.min(...tethers.map((t, k) => t.x + reach[k]));
-  const minY = Math.max(...tethers.map((t, k) => t.y - reach[k]));
-  const maxY = Math.min(...tethers.map((t, k) => t.y + reach[k]));
-  if (minX >= maxX || minY >= maxY) return null;
-  const densities = tethers.map((t) => radialDensity(t.sample));
-  const cells: Array<Point & { w: number }> = [];
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      const c = { x: minX + ((i + 0.5) * (maxX - minX)) / n, y: minY + ((j + 0.5) * (maxY - minY)) / n };
-      let w = 1;
-      tethers.forEach((t, k) => {
-        w *= densities[k](Math.hypot(c.x - t.x, c.y - t.y));
-      });
-      if (w > 0) {
-        cells.push({ ...c, w });
-        total += w;
-      }
-    }
-  }
-  if (cells.length === 0 || total <= 0) return null;
-  const mode =
-    at === 'mode'
-      ? cells.reduce((a, b) => (b.w > a.w ? b : a))
-      : { x: cells.reduce((s, c) => s + c.w * c.x, 0) / total, y: cells.reduce((s, c) => s + c.w * c.y, 0) / total };
-  const byDistance = cells.map((c) => ({ d: Math.hypot(c.x - mode.x, c.y - mode.y), w: c.w })).sort((a, b) => a.d - b.d);
-  let mass = 0;
-  let r90 = byDistance.at(-1)!.d;
-  for (const c of byDistance) {
-    mass += c.w;
-    if (mass >= 0.9 * total) {
-      r90 = c.d;
-      break;
-    }
-  }
-  return { x: mode.x, y: mode.y, r90 };
-}
-
-/** Distances spread evenly over [0, max]: the fallback when the data cannot say, metres. */
-export const uniformSample = (max: number): number[] => Array.from({ length: 25 }, (_, i) => ((i + 0.5) * max) / 25);
-
 export interface GeocodeError {
   /** The farthest a geocode is taken to be from its building, metres. */
   max: number;
   /** Shops it was estimated from (0: the fallback). */
   n: number;
-  sample: number[];
 }
 
 /**
@@ -211,8 +133,8 @@ export function estimateGeocodeError(distances: readonly number[]): GeocodeError
   const p = PLACEMENT_PARAMS;
   // Farther than a door is ever looked for from the fixes, a geocode is another place's, not this shop's door.
   const near = distances.filter((d) => d <= p.maxReachM);
-  if (near.length < p.minDoorShops) return { max: p.fallbackGeocodeM, n: 0, sample: uniformSample(p.fallbackGeocodeM) };
-  return { max: Math.max(p.minGeocodeM, quantile(near, 0.95)), n: near.length, sample: near };
+  if (near.length < p.minDoorShops) return { max: p.fallbackGeocodeM, n: 0 };
+  return { max: Math.max(p.minGeocodeM, quantile(near, 0.95)), n: near.length };
 }
 
 export interface HandoverSite extends Point {

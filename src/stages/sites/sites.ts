@@ -18,7 +18,7 @@ import { distance, latOf, lngOf, localX, localY } from './pickup-points.ts';
 import { UnionFind } from '../networks/union-find.ts';
 import { ALL_SIGNALS, type Signals } from '../signals.ts';
 import { groupBy } from '../../collections.ts';
-import { tetheredRegion, estimateGeocodeError, estimateReach, groupHandoverPoints, type HandoverSite, type Reach } from './placement.ts';
+import { denRegion, discsRegion, estimateGeocodeError, estimateReach, groupHandoverPoints, type HandoverSite, type Reach } from './placement.ts';
 
 export const SITE_PARAMS = {
   /** Grid cell side, metres. */
@@ -376,9 +376,9 @@ async function placeAwayFromDoor(db: Database, reach: Reach): Promise<void> {
   );
   const placed: number[][] = [];
   for (const s of away) {
-    const region = tetheredRegion([
-      { x: s.x, y: s.y, sample: geocode.sample },
-      { x: s.fx, y: s.fy, sample: reach.sample },
+    const region = discsRegion([
+      { x: s.x, y: s.y, r: geocode.max },
+      { x: s.fx, y: s.fy, r: reach.max },
     ]);
     if (region) placed.push([s.site_index, region.x, region.y, Math.hypot(region.r90, 2.146 * s.se)]);
   }
@@ -421,7 +421,7 @@ async function placeUnseenDens(db: Database, signals: Signals): Promise<Reach> {
   const placed: number[][] = [];
   for (const g of groups) {
     const pts = g.map((i) => handovers.find((h) => h.site_index === i)!);
-    const region = tetheredRegion(pts.map((q) => ({ x: q.x, y: q.y, sample: reach.sample })), 'mean');
+    const region = denRegion(pts, reach.max);
     if (!region) continue;
     const worstSe = Math.max(...g.map((i) => se.get(i) ?? 0));
     placed.push([g[0], region.x, region.y, Math.hypot(region.r90, 2.146 * worstSe), g.length]);
