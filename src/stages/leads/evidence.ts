@@ -31,7 +31,14 @@ export interface SiteFacts {
   handover_points: number;
   radius_m: number;
   /** What the radius rests on: the reach of dens from their handover points in this dataset, and the confirmed sites it was calibrated on. */
-  radius_basis?: { reachQ90: number | null; reachSites: number; calibratedOn: number; calibration: 'class' | 'pooled' | null };
+  radius_basis?: {
+    reachQ90: number | null;
+    reachSites: number;
+    geocodeMax: number | null;
+    geocodeShops: number;
+    calibratedOn: number;
+    calibration: 'class' | 'pooled' | null;
+  };
   /** Set when a station site was placed where its den probably is (see drop-origin.ts). */
   relocation?: { reason: string; distanceM: number };
 }
@@ -99,7 +106,7 @@ export function buildEvidence(f: SiteFacts): string[] {
 
 const PLACEMENT_WORDS: Record<string, string> = {
   door_observed: 'the den is seen: couriers collect at the door most waybills give',
-  door_away: 'placed at the door most waybills give, away from where couriers collect',
+  door_away: 'couriers collect away from the door most waybills give: placed where the den can be within the geocoder\'s error of that door and within reach of the handover point',
   handover_point: 'the den is not seen: couriers collect here and no sender address agrees near it',
   handover_points: 'the den is not seen: placed between its handover points, where it can reach all of them',
   station: 'near this station: the den is somewhere in its catchment',
@@ -118,6 +125,11 @@ function placementLine(f: SiteFacts): string {
     basis = b.reachSites > 0
       ? `; dens here lie up to ${fmt(b.reachQ90 ?? 0)} m from where couriers collect (90%, from ${b.reachSites} sites with a known door)`
       : '; too few sites with a known door to learn from: a den may be up to 250 m from where couriers collect';
+  }
+  if (b && f.placement === 'door_away' && b.geocodeMax !== null) {
+    basis = b.geocodeShops > 0
+      ? `; this geocoder puts addresses up to ${fmt(b.geocodeMax)} m from their building (95%, from ${b.geocodeShops} shops at their own door)`
+      : `; too few shops at their own door to judge the geocoder: up to ${fmt(b.geocodeMax)} m assumed`;
   }
   const calibrated = b?.calibration
     ? `, calibrated on ${b.calibratedOn} confirmed site${b.calibratedOn > 1 ? 's' : ''}${b.calibration === 'pooled' ? ' of every placement' : ' placed alike'}`

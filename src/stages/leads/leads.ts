@@ -187,13 +187,22 @@ export async function rankLeads(db: Database, signals: Signals = ALL_SIGNALS): P
   rows.push(...placeAtDens(rows, origins));
 
   // Radii calibrated on the confirmed sites, per placement class, where there are enough of them.
-  const reach = await db.one<{ q90: number; max: number; n: number; geocode_max: number }>(`SELECT q90, max, n, geocode_max FROM site_reach`);
+  const reach = await db.one<{ q90: number; max: number; n: number; geocode_max: number; geocode_shops: number }>(
+    `SELECT q90, max, n, geocode_max, geocode_shops FROM site_reach`,
+  );
   // A den address geocoded by return addresses is only as exact as the dataset's geocoder.
   for (const s of rows) if (s.placement === 'station_address') s.radius_m = Math.max(s.radius_m, Math.round(reach?.geocode_max ?? 0));
   const calibration = calibrateRadii(rows, signals.on('outcomes') ? outcomes.filter((o) => o.result === 'confirmed') : []);
   for (const s of rows) {
     const c = calibration.factors.get(s.placement);
-    s.radius_basis = { reachQ90: reach?.q90 ?? null, reachSites: reach?.n ?? 0, calibratedOn: c ? c.n : 0, calibration: c?.basis ?? null };
+    s.radius_basis = {
+      reachQ90: reach?.q90 ?? null,
+      reachSites: reach?.n ?? 0,
+      geocodeMax: reach?.geocode_max ?? null,
+      geocodeShops: reach?.geocode_shops ?? 0,
+      calibratedOn: c ? c.n : 0,
+      calibration: c?.basis ?? null,
+    };
     if (c) s.radius_m = Math.max(1, Math.round(s.radius_m * c.factor));
   }
 
