@@ -24,7 +24,7 @@ export const IDENTIFIER_WEIGHTS: Readonly<Record<string, number>> = {
   id_hash: 1.0,
   bank_hash: 1.0,
   phone_hash: 1.0,
-  sender_phone_hash: 1.0,
+  sender_phone_hash: 0.8,
   device_id: 0.7,
   return_address: 0.7,
   sender_address: 0.7,
@@ -74,6 +74,9 @@ export const MAX_SHARERS = 15;
 
 /** Log-odds (score 0.3) at or under which an account's best listing looks clean. */
 const CLEAN_LO = -0.85;
+
+/** Log-odds (score 0.5) above which an account's best listing looks counterfeit. */
+const RISKY_LO = 0;
 
 /** Sum of weights two accounts must share to be linked. */
 export const LINK_THRESHOLD = 1.0;
@@ -174,6 +177,10 @@ export async function linkSellers(db: Database, signals: Signals = ALL_SIGNALS):
       -- brand's two stores as often as one operation: it takes two kinds to link those.
       AND (count(DISTINCT p.family) >= 2 OR coalesce(any_value(ra.lo), ${CLEAN_LO}) > ${CLEAN_LO}
         OR coalesce(any_value(rb.lo), ${CLEAN_LO}) > ${CLEAN_LO})
+      -- A handover point alone links only accounts that both look counterfeit: night shippers
+      -- such as livestream sellers share warehouses and courier points too.
+      AND (count(DISTINCT p.family) >= 2 OR any_value(p.family) <> 'ship_place'
+        OR (coalesce(any_value(ra.lo), ${CLEAN_LO}) > ${RISKY_LO} AND coalesce(any_value(rb.lo), ${CLEAN_LO}) > ${RISKY_LO}))
     ORDER BY p.a, p.b`);
 
   const sets = new UnionFind();
