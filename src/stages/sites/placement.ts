@@ -93,8 +93,12 @@ export function denRegion(points: readonly Point[], reach: number): { x: number;
   return discsRegion(points.map((q) => ({ ...q, r: reach })));
 }
 
-/** As denRegion, for discs of their own radii (a door's geocode within the geocoder's error, a handover point within reach). */
-export function discsRegion(discs: ReadonlyArray<Point & { r: number }>): { x: number; y: number; r90: number } | null {
+/**
+ * As denRegion, for discs of their own radii (a door's geocode within the
+ * geocoder's error, a handover point within reach); with `around`, the radius
+ * holding 90% of the region is measured from that point instead.
+ */
+export function discsRegion(discs: ReadonlyArray<Point & { r: number }>, around?: Point): { x: number; y: number; r90: number } | null {
   const n = PLACEMENT_PARAMS.grid;
   const minX = Math.max(...discs.map((q) => q.x - q.r));
   const maxX = Math.min(...discs.map((q) => q.x + q.r));
@@ -109,8 +113,8 @@ export function discsRegion(discs: ReadonlyArray<Point & { r: number }>): { x: n
     }
   }
   if (cells.length === 0) return null;
-  const x = cells.reduce((s, c) => s + c.x, 0) / cells.length;
-  const y = cells.reduce((s, c) => s + c.y, 0) / cells.length;
+  const x = around?.x ?? cells.reduce((s, c) => s + c.x, 0) / cells.length;
+  const y = around?.y ?? cells.reduce((s, c) => s + c.y, 0) / cells.length;
   const r90 = quantile(cells.map((c) => Math.hypot(c.x - x, c.y - y)), 0.9);
   return { x, y, r90 };
 }

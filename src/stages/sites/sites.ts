@@ -376,18 +376,22 @@ async function placeAwayFromDoor(db: Database, reach: Reach): Promise<void> {
   );
   const placed: number[][] = [];
   for (const s of away) {
-    const region = discsRegion([
-      { x: s.x, y: s.y, r: geocode.max },
-      { x: s.fx, y: s.fy, r: reach.max },
-    ]);
+    // The lead stays at the door (with an exact geocoder the den is there); its radius holds 90% of
+    // the region, so that with a street-level geocoder it reaches the den between door and fixes.
+    const region = discsRegion(
+      [
+        { x: s.x, y: s.y, r: geocode.max },
+        { x: s.fx, y: s.fy, r: reach.max },
+      ],
+      { x: s.x, y: s.y },
+    );
     if (region) placed.push([s.site_index, region.x, region.y, Math.hypot(region.r90, 2.146 * s.se)]);
   }
   if (placed.length > 0) {
     await db.run(`CREATE OR REPLACE TEMP TABLE door_placed (site_index INT, x DOUBLE, y DOUBLE, r DOUBLE)`);
     await db.append('door_placed', placed);
     await db.run(`
-      UPDATE sites SET x = d.x, y = d.y, radius_m = round(greatest(${p.minLeadRadius}, d.r)) FROM door_placed d WHERE d.site_index = sites.site_index;
-      UPDATE sites SET lat = ${latOf('y')}, lng = ${lngOf('x', 'y')} FROM frame f WHERE placement = 'door_away';`);
+      UPDATE sites SET radius_m = round(greatest(sites.radius_m, d.r)) FROM door_placed d WHERE d.site_index = sites.site_index;`);
   }
   await db.run(`ALTER TABLE site_reach ADD COLUMN geocode_max DOUBLE; ALTER TABLE site_reach ADD COLUMN geocode_shops INTEGER;
     UPDATE site_reach SET geocode_max = ${geocode.max}, geocode_shops = ${geocode.n}`);
@@ -428,7 +432,7 @@ async function placeUnseenDens(db: Database, signals: Signals): Promise<Reach> {
     for (const i of g.slice(1)) merged.push([i, g[0]]);
   }
   // A lone handover point: the den is within the dataset's reach of it.
-  await db.run(`UPDATE sites SET radius_m = round(greatest(${SITE_PARAMS.minLeadRadius}, sqrt(pow(${reach.q90}, 2) + pow(2.146 * se, 2))))
+  await db.run(`UPDATE sites SET radius_m = round(greatest(radius_m, sqrt(pow(${reach.q90}, 2) + pow(2.146 * se, 2))))
     WHERE placement = 'handover_point'`);
   if (placed.length > 0) {
     await db.run(`CREATE OR REPLACE TEMP TABLE den_placed (site_index INT, x DOUBLE, y DOUBLE, r DOUBLE, points INT)`);
