@@ -75,8 +75,8 @@ export const MAX_SHARERS = 15;
 /** Log-odds (score 0.3) at or under which an account's best listing looks clean. */
 const CLEAN_LO = -0.85;
 
-/** Log-odds (score 0.5) above which an account's best listing looks counterfeit. */
-const RISKY_LO = 0;
+/** Log-odds (score 0.73) above which an account's best listing looks plainly counterfeit. */
+const RISKY_LO = 1;
 
 /** Sum of weights two accounts must share to be linked. */
 export const LINK_THRESHOLD = 1.0;
@@ -171,16 +171,16 @@ export async function linkSellers(db: Database, signals: Signals = ALL_SIGNALS):
       GROUP BY ALL)
     SELECT p.a, p.b FROM pairs p
       LEFT JOIN listing_risk ra ON ra.seller_id = p.a LEFT JOIN listing_risk rb ON rb.seller_id = p.b
+    -- A shared handover point counts only between accounts that both look counterfeit: night
+    -- shippers such as livestream sellers share warehouses and courier points too.
+    WHERE p.family <> 'ship_place' OR (coalesce(ra.lo, ${CLEAN_LO}) > ${RISKY_LO} AND coalesce(rb.lo, ${CLEAN_LO}) > ${RISKY_LO})
     GROUP BY p.a, p.b
     HAVING sum(p.weight::DECIMAL(9, 3)) >= ${LINK_THRESHOLD}
       -- One kind of shared identifier between two accounts that both look clean is a family or a
       -- brand's two stores as often as one operation: it takes two kinds to link those.
       AND (count(DISTINCT p.family) >= 2 OR coalesce(any_value(ra.lo), ${CLEAN_LO}) > ${CLEAN_LO}
         OR coalesce(any_value(rb.lo), ${CLEAN_LO}) > ${CLEAN_LO})
-      -- A handover point alone links only accounts that both look counterfeit: night shippers
-      -- such as livestream sellers share warehouses and courier points too.
-      AND (count(DISTINCT p.family) >= 2 OR any_value(p.family) <> 'ship_place'
-        OR (coalesce(any_value(ra.lo), ${CLEAN_LO}) > ${RISKY_LO} AND coalesce(any_value(rb.lo), ${CLEAN_LO}) > ${RISKY_LO}))
+
     ORDER BY p.a, p.b`);
 
   const sets = new UnionFind();
