@@ -13,8 +13,10 @@ export const SIGNALS = {
   reports: 'test buys, platform verdicts, notices and complaints as evidence',
   learned_weights: 'listing weights adjusted by the labelled listings',
   networks: 'linking accounts into operations by shared identifiers',
+  logistics: 'linking accounts by the handover points and sender phones they share, weighed by rarity',
   night: 'the hours parcels leave',
   door: 'the door most waybills name, when couriers collect away from it',
+  handover_points: "placing a den between the handover points its accounts share, not at one of them",
   drop_origin: "placing a station drop at its den's address",
   outcomes: 'offline checks that confirmed a site or found nothing',
 } as const;

@@ -22,8 +22,8 @@ const offset = (p: { lat: number; lng: number }, east: number, north: number) =>
 interface Shipper {
   id: string;
   den: boolean;
-  /** Where the courier's GPS is at pickup, and the pickup address geocode (null: a fake far away). */
-  gps: { lat: number; lng: number };
+  /** Where the courier's GPS is at pickup (or, by parcel, at one of several points), and the pickup address geocode. */
+  gps: { lat: number; lng: number } | ((k: number) => { lat: number; lng: number });
   address: (k: number) => { lat: number; lng: number };
   sender: (k: number) => string;
   returnAt?: { lat: number; lng: number; text: string };
@@ -49,7 +49,8 @@ function dataset(shippers: Shipper[]): string {
         shipments.push(`${id},${s.id},L-${s.id},2026-03-${d}T10:00:00+08:00,${s.den ? 99 : 1299},${s.sender(k + day)}`);
         const t = `2026-03-${d} ${hour}:1${k}:00`;
         const jitter = ((k % 3) - 1) * 0.00002;
-        pickups.push(`${id},C1,${a.lng.toFixed(6)},${a.lat.toFixed(6)},${t},${t},${(s.gps.lng + jitter).toFixed(6)},${(s.gps.lat - jitter).toFixed(6)}`);
+        const g = typeof s.gps === 'function' ? s.gps(k + day) : s.gps;
+        pickups.push(`${id},C1,${a.lng.toFixed(6)},${a.lat.toFixed(6)},${t},${t},${(g.lng + jitter).toFixed(6)},${(g.lat - jitter).toFixed(6)}`);
       }
     }
   }
@@ -135,5 +136,32 @@ describe('lead placement', () => {
     const blind = (await run(dir, new Signals(['drop_origin']))).leads.find((l) => l.seller_ids.includes('D1'))!;
     expect(haversineMeters(blind.lat, blind.lng, station.lat, station.lng)).toBeLessThan(30);
     expect(blind.radius_m).toBeGreaterThanOrEqual(600);
+  });
+
+  it('puts a den whose couriers collect at two alley mouths between them, with a radius that covers it', async () => {
+    // No account identifier shared, every sender address a fake across town: only the handover points say where the den is.
+    const mouths = [offset(DEN, -150, 20), offset(DEN, 140, -30)];
+    const den: Shipper[] = ['D1', 'D2', 'D3'].map((id) => ({
+      id,
+      den: true,
+      gps: (k) => mouths[k % 2],
+      address: (k) => FAR(k),
+      sender: (k) => `莆田市涵江区某路${k}号`,
+    }));
+    const dir = dataset([...den, ...honest(6, (i) => offset(DEN, -1500 - i * 300, 1200))]);
+    const summary = await run(dir);
+    const leads = summary.leads.filter((l) => l.seller_ids.some((id) => id.startsWith('D')));
+    expect(leads).toHaveLength(1);
+    const [lead] = leads;
+    const error = haversineMeters(lead.lat, lead.lng, DEN.lat, DEN.lng);
+    expect(error).toBeLessThan(40);
+    expect(error).toBeLessThanOrEqual(lead.radius_m);
+    // Honest, not boundless: the den can only be where it reaches both mouths.
+    expect(lead.radius_m).toBeLessThan(250);
+    expect(lead.evidence.some((e) => e.startsWith('placement handover_points') && e.includes('2 handover points'))).toBe(true);
+    // Without it, the leads sit at the mouths, one each, and miss the den by the length of the alley.
+    const blind = (await run(dir, new Signals(['handover_points']))).leads.filter((l) => l.seller_ids.some((id) => id.startsWith('D')));
+    expect(blind).toHaveLength(2);
+    for (const l of blind) expect(haversineMeters(l.lat, l.lng, DEN.lat, DEN.lng)).toBeGreaterThan(120);
   });
 });

@@ -78,12 +78,22 @@ describe('union-find', () => {
 
 describe('linking accounts', () => {
   /** Accounts with their identifiers and the log-odds of their riskiest listing; returns the networks found. */
-  async function networksOf(accounts: Array<{ id: string; phone?: string; device?: string; lo: number }>): Promise<string[][]> {
+  interface Account {
+    id: string;
+    phone?: string;
+    device?: string;
+    lo: number;
+    /** GPS-placed pickups: where (metres), at night or not, and the place type the pickup says. */
+    pickups?: Array<{ x: number; y: number; night: boolean; aoi_type?: string }>;
+  }
+
+  async function networksOf(accounts: Account[]): Promise<string[][]> {
     return withDatabase(async (db) => {
       await db.run(`CREATE TABLE sellers (seller_id VARCHAR, phone_hash VARCHAR, id_hash VARCHAR, bank_hash VARCHAR, device_id VARCHAR, return_address VARCHAR)`);
       await db.append('sellers', accounts.map((a) => [a.id, a.phone ?? null, null, null, a.device ?? null, null]));
       await db.run(`CREATE TABLE seller_senders (seller_id VARCHAR, kind VARCHAR, value VARCHAR, n BIGINT)`);
-      await db.run(`CREATE TABLE pickup_points (seller_id VARCHAR, x DOUBLE, y DOUBLE, night BOOLEAN, quality DOUBLE)`);
+      await db.run(`CREATE TABLE pickup_points (seller_id VARCHAR, x DOUBLE, y DOUBLE, night BOOLEAN, quality DOUBLE, aoi_type VARCHAR)`);
+      await db.append('pickup_points', accounts.flatMap((a) => (a.pickups ?? []).map((p) => [a.id, p.x, p.y, p.night, 1, p.aoi_type ?? null])));
       await db.run(`CREATE TABLE listing_scores (seller_id VARCHAR, lo DOUBLE)`);
       await db.append('listing_scores', accounts.map((a) => [a.id, a.lo]));
       await linkSellers(db);
@@ -108,5 +118,34 @@ describe('linking accounts', () => {
   it('ignores a value shared by more accounts than a public one would be', async () => {
     const crowd = Array.from({ length: MAX_SHARERS + 1 }, (_, i) => ({ id: `S${i}`, phone: 'station-phone', lo: 3 }));
     expect(await networksOf(crowd)).toEqual([]);
+  });
+
+  /** Twenty parcels a night (or a day) for twenty days at one point, a few metres of GPS scatter. */
+  const handover = (x: number, y: number, night: boolean, aoi_type?: string) =>
+    Array.from({ length: 20 }, (_, k) => ({ x: x + (k % 5) * 2, y: y + (k % 3) * 2, night, aoi_type }));
+  /** Honest shops scattered over the city, each at its own door by day: the accounts rarity is judged against. */
+  const town = Array.from({ length: 30 }, (_, i) => ({ id: `T${i}`, lo: -3, pickups: handover(1000 + i * 400, -2000 + (i % 6) * 500, false) }));
+
+  it('links two risky accounts that share no identifier but hand parcels over at the same point at night', async () => {
+    const den = [
+      { id: 'D1', lo: 2, phone: 'd1', pickups: handover(210, 310, true) },
+      { id: 'D2', lo: 2, phone: 'd2', pickups: handover(212, 312, true) },
+    ];
+    expect(await networksOf([...den, ...town])).toEqual([['D1', 'D2']]);
+    // The same two accounts at points 300 m apart are two operations.
+    const apart = [den[0], { ...den[1], pickups: handover(510, 310, true) }];
+    expect(await networksOf([...apart, ...town])).toEqual([]);
+  });
+
+  it('does not link two risky accounts that only drop parcels at the same public station', async () => {
+    const crowded = (aoi_type?: string) => [
+      { id: 'D1', lo: 2, pickups: handover(210, 310, true, aoi_type) },
+      { id: 'E1', lo: 2, pickups: handover(212, 312, true, aoi_type) },
+      // Fifteen clean shops drop their parcels at the same station by day.
+      ...Array.from({ length: 15 }, (_, i) => ({ id: `S${i}`, lo: -3, pickups: handover(205 + i, 305, false, aoi_type) })),
+    ];
+    expect(await networksOf([...crowded(), ...town])).toEqual([]);
+    // A station the pickups name as one, even with no clean shops in sight.
+    expect(await networksOf([...crowded('parcel_station').slice(0, 2), ...town])).toEqual([]);
   });
 });

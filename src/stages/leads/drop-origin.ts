@@ -13,6 +13,7 @@
  *    accounts agree on (see return-addresses.ts), which goes stale when a den
  *    moves, hence last.
  */
+import type { PlacementClass } from '../sites/placement.ts';
 import type { Database } from '../../engine/database.ts';
 import { haversineMeters } from '../../geo.ts';
 import { addressKey } from '../networks/address.ts';
@@ -43,6 +44,8 @@ export interface Relocation {
   radiusM: number;
   /** How the lead was placed, in plain words, for the evidence. */
   reason: string;
+  /** How the lead was placed, as a class (the radius is calibrated per class). */
+  placement: PlacementClass;
   distanceM: number;
   /** The accounts whose parcels this place explains, and the share of the site's operator parcels they are. */
   sellerIds: string[];
@@ -130,10 +133,11 @@ export async function locateDropOrigins(db: Database, sites: readonly StationSit
 
   for (const s of sites) {
     const near = (p: Point) => haversineMeters(p.lat, p.lng, s.lat, s.lng) <= MAX_FROM_STATION_M;
-    const place = (point: Point, radiusM: number, reason: string, sender: SenderAddress | null): Relocation => ({
+    const place = (point: Point, radiusM: number, reason: string, sender: SenderAddress | null, placement: PlacementClass): Relocation => ({
       point,
       radiusM,
       reason,
+      placement,
       distanceM: haversineMeters(point.lat, point.lng, s.lat, s.lng),
       sellerIds: sender?.sellers ?? [...s.seller_ids],
       share: sender?.share ?? 1,
@@ -144,17 +148,17 @@ export async function locateDropOrigins(db: Database, sites: readonly StationSit
       const onWaybills = `the sender address on ${Math.round(sender.share * 100)}% of their waybills here`;
       if (geocodes.length > 0) {
         const by = `${geocodes.length} account${geocodes.length > 1 ? "s'" : "'s"} return address`;
-        found.push(place(medianPoint(geocodes), ADDRESS_LEAD_RADIUS_M, `${onWaybills}, geocoded by ${by},`, sender));
+        found.push(place(medianPoint(geocodes), ADDRESS_LEAD_RADIUS_M, `${onWaybills}, geocoded by ${by},`, sender, 'station_address'));
         continue;
       }
       const named = gazetteer.places
         .filter((p) => sender.text.includes(p.name) && near(p))
         .sort((a, b) => b.name.length - a.name.length || haversineMeters(a.lat, a.lng, s.lat, s.lng) - haversineMeters(b.lat, b.lng, s.lat, s.lng))[0];
-      if (named) found.push(place({ lat: named.lat, lng: named.lng }, PLACE_LEAD_RADIUS_M, `${onWaybills} names ${named.name},`, sender));
+      if (named) found.push(place({ lat: named.lat, lng: named.lng }, PLACE_LEAD_RADIUS_M, `${onWaybills} names ${named.name},`, sender, 'station_place'));
     }
     if (found.length === 0) {
       const agreed = agreedReturnLocation(s, s.seller_ids.flatMap((id) => gazetteer.returnOf.get(id) ?? []));
-      if (agreed) found.push(place(agreed.point, RETURN_LEAD_RADIUS_M, `${agreed.accounts} of ${s.seller_ids.length} accounts give a return address`, null));
+      if (agreed) found.push(place(agreed.point, RETURN_LEAD_RADIUS_M, `${agreed.accounts} of ${s.seller_ids.length} accounts give a return address`, null, 'station_return'));
     }
     if (found.length > 0) out.set(s.site_index, found);
   }

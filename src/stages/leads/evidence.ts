@@ -26,6 +26,19 @@ export interface SiteFacts {
   placed_by: string;
   door_offset_m: number | null;
   door_share: number;
+  /** How the lead was placed (PlacementClass in sites/placement.ts) and, for a den placed between its handover points, how many. */
+  placement: string;
+  handover_points: number;
+  radius_m: number;
+  /** What the radius rests on: the reach of dens from their handover points in this dataset, and the confirmed sites it was calibrated on. */
+  radius_basis?: {
+    reachQ90: number | null;
+    reachSites: number;
+    geocodeMax: number | null;
+    geocodeShops: number;
+    calibratedOn: number;
+    calibration: 'class' | 'pooled' | null;
+  };
   /** Set when a station site was placed where its den probably is (see drop-origin.ts). */
   relocation?: { reason: string; distanceM: number };
 }
@@ -80,6 +93,7 @@ export function buildEvidence(f: SiteFacts): string[] {
       );
     }
   }
+  out.push(placementLine(f));
   out.push(`estimated sales ${fmt(f.est_value)}`);
   if (f.outcome) {
     const day = f.outcome.date.toISOString().slice(0, 10);
@@ -88,4 +102,37 @@ export function buildEvidence(f: SiteFacts): string[] {
     else out.push(`checked on ${day} with nothing found, but parcels kept leaving afterwards`);
   }
   return out;
+}
+
+const PLACEMENT_WORDS: Record<string, string> = {
+  door_observed: 'the den is seen: couriers collect at the door most waybills give',
+  door_away: 'couriers collect away from the door most waybills give: placed where the den can be within the geocoder\'s error of that door and within reach of the handover point',
+  handover_point: 'the den is not seen: couriers collect here and no sender address agrees near it',
+  handover_points: 'the den is not seen: placed between its handover points, where it can reach all of them',
+  station: 'near this station: the den is somewhere in its catchment',
+  station_address: "placed at the den address its waybills give, geocoded by its accounts' return addresses",
+  station_place: 'placed at the centroid of the place its den address names: an area, not a door',
+  station_return: 'placed at the return address its accounts agree on',
+};
+
+/** How the lead was placed and what its radius rests on. */
+function placementLine(f: SiteFacts): string {
+  const words = PLACEMENT_WORDS[f.placement] ?? f.placement;
+  const points = f.placement === 'handover_points' ? ` (${f.handover_points} handover points used by the same accounts)` : '';
+  const b = f.radius_basis;
+  let basis = '';
+  if (b && (f.placement === 'handover_point' || f.placement === 'handover_points')) {
+    basis = b.reachSites > 0
+      ? `; dens here lie up to ${fmt(b.reachQ90 ?? 0)} m from where couriers collect (90%, from ${b.reachSites} sites with a known door)`
+      : '; too few sites with a known door to learn from: a den may be up to 250 m from where couriers collect';
+  }
+  if (b && f.placement === 'door_away' && b.geocodeMax !== null) {
+    basis = b.geocodeShops > 0
+      ? `; this geocoder puts addresses up to ${fmt(b.geocodeMax)} m from their building (95%, from ${b.geocodeShops} shops at their own door)`
+      : `; too few shops at their own door to judge the geocoder: up to ${fmt(b.geocodeMax)} m assumed`;
+  }
+  const calibrated = b?.calibration
+    ? `, calibrated on ${b.calibratedOn} confirmed site${b.calibratedOn > 1 ? 's' : ''}${b.calibration === 'pooled' ? ' of every placement' : ' placed alike'}`
+    : '';
+  return `placement ${f.placement}: ${words}${points}${basis}; radius ${fmt(f.radius_m)} m holds the site about 9 times in 10${calibrated}`;
 }

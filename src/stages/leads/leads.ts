@@ -14,6 +14,7 @@ import { locateDropOrigins, type Relocation } from './drop-origin.ts';
 import { isoLocal } from '../../time.ts';
 import { ALL_SIGNALS, type Signals } from '../signals.ts';
 import { groupBy } from '../../collections.ts';
+import { calibrateRadii } from './calibration.ts';
 
 /** A site with no attributed pickups in this many final days of the data is dormant. */
 export const DORMANT_DAYS = 14;
@@ -103,6 +104,7 @@ function placeAtDens(rows: SiteRow[], origins: ReadonlyMap<number, readonly Relo
       row.lat = o.point.lat;
       row.lng = o.point.lng;
       row.radius_m = o.radiusM;
+      row.placement = o.placement;
       if (split) {
         row.seller_ids = o.sellerIds;
         row.operators = o.sellerIds.length;
@@ -141,7 +143,7 @@ export async function rankLeads(db: Database, signals: Signals = ALL_SIGNALS): P
         list(DISTINCT network_id ORDER BY network_id) AS network_ids
       FROM ops GROUP BY site_index)
     SELECT s.site_index, s.lat, s.lng, s.radius_m, s.station, s.place_name, s.place_type, s.sellers_near,
-      s.placed_by, s.door_offset_m, s.door_share,
+      s.placed_by, s.door_offset_m, s.door_share, s.placement, s.handover_points,
       count(*)::INT AS waybills,
       avg(p.night::INT) AS night_share,
       coalesce(avg(p.seller_score::DECIMAL(18, 8)) FILTER (WHERE p.quality = 1), avg(p.seller_score::DECIMAL(18, 8)))::DOUBLE AS mean_risk,
@@ -160,7 +162,7 @@ export async function rankLeads(db: Database, signals: Signals = ALL_SIGNALS): P
       s.q80
     FROM sites s JOIN pts p USING (site_index) LEFT JOIN op_lists o USING (site_index)
     GROUP BY s.site_index, s.lat, s.lng, s.radius_m, s.station, s.place_name, s.place_type, s.sellers_near, s.q80,
-      s.placed_by, s.door_offset_m, s.door_share,
+      s.placed_by, s.door_offset_m, s.door_share, s.placement, s.handover_points,
       o.operators, o.seller_ids, o.network_ids
     ORDER BY s.site_index`,
     { gps_rate: gpsRate },
@@ -183,6 +185,26 @@ export async function rankLeads(db: Database, signals: Signals = ALL_SIGNALS): P
 
   const origins = signals.on('drop_origin') ? await locateDropOrigins(db, rows.filter((s) => s.station), OPERATOR_SCORE) : new Map<number, Relocation[]>();
   rows.push(...placeAtDens(rows, origins));
+
+  // Radii calibrated on the confirmed sites, per placement class, where there are enough of them.
+  const reach = await db.one<{ q90: number; max: number; n: number; geocode_max: number; geocode_shops: number }>(
+    `SELECT q90, max, n, geocode_max, geocode_shops FROM site_reach`,
+  );
+  // A den address geocoded by return addresses is only as exact as the dataset's geocoder.
+  for (const s of rows) if (s.placement === 'station_address') s.radius_m = Math.max(s.radius_m, Math.round(reach?.geocode_max ?? 0));
+  const calibration = calibrateRadii(rows, signals.on('outcomes') ? outcomes.filter((o) => o.result === 'confirmed') : []);
+  for (const s of rows) {
+    const c = calibration.factors.get(s.placement);
+    s.radius_basis = {
+      reachQ90: reach?.q90 ?? null,
+      reachSites: reach?.n ?? 0,
+      geocodeMax: reach?.geocode_max ?? null,
+      geocodeShops: reach?.geocode_shops ?? 0,
+      calibratedOn: c ? c.n : 0,
+      calibration: c?.basis ?? null,
+    };
+    if (c) s.radius_m = Math.max(1, Math.round(s.radius_m * c.factor));
+  }
 
   const leads = rows.map((s) => {
     let lo = siteLogOdds({

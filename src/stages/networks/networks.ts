@@ -28,7 +28,7 @@ export const IDENTIFIER_WEIGHTS: Readonly<Record<string, number>> = {
   device_id: 0.7,
   return_address: 0.7,
   sender_address: 0.7,
-  ship_place: 0.5,
+  ship_place: 1.0,
 };
 
 /** Kinds whose values are the same sort of thing and are compared with each other. */
@@ -40,15 +40,31 @@ const IDENTIFIER_FAMILIES: Readonly<Record<string, string>> = {
 };
 
 /**
- * `ship_place`: the ~50 m cell and the part of the day (night or day) from
- * which most of an account's GPS-placed parcels leave. Accounts of one den
- * hand parcels over at the same door at the same hours; on its own that is
- * also true of neighbouring shops, so it only tips a pair that shares
- * something else.
+ * `ship_place`: a handover point (~50 m cell) and the part of the day (night
+ * or day) from which at least a fifth of an account's GPS-placed parcels
+ * leave; an account may have several (a den meeting couriers at two alley
+ * mouths). Accounts of one operation hand parcels over at the same points at
+ * the same hours even when they share no account identifier. A point where
+ * most accounts handing over look clean, or a parcel station, is public: it
+ * links nobody.
  */
 const SHIP_PLACE_CELL_M = 50;
 const SHIP_PLACE_MIN_PARCELS = 10;
-const SHIP_PLACE_MIN_SHARE = 0.5;
+const SHIP_PLACE_MIN_SHARE = 0.2;
+/** Parcels an account must hand over at a point to count among those using it. */
+const SHIP_PLACE_USER_PARCELS = 3;
+
+/**
+ * Kinds whose weight is scaled by how rare the value is among the accounts
+ * that have a value of that kind (logistics: anyone may use a handover point
+ * or a sender phone pool). A value counts fully when an unrelated account
+ * holds it by chance less than once in RARE_ODDS, i.e. when
+ * (sharers - 1) / (accounts - 1) <= 1 / RARE_ODDS; beyond that its weight
+ * falls as ln((accounts - 1) / (sharers - 1)) / ln(RARE_ODDS), like an inverse
+ * document frequency. Estimated from the data, not a fixed count.
+ */
+export const RARITY_WEIGHTED: ReadonlySet<string> = new Set(['ship_place', 'sender_phone_hash']);
+export const RARE_ODDS = 20;
 
 /** A sender address counts as an account's own when it is on at least this many of its waybills. */
 const SENDER_ADDRESS_MIN_WAYBILLS = 3;
@@ -58,6 +74,9 @@ export const MAX_SHARERS = 15;
 
 /** Log-odds (score 0.3) at or under which an account's best listing looks clean. */
 const CLEAN_LO = -0.85;
+
+/** Log-odds (score 0.73) above which an account's best listing looks plainly counterfeit. */
+const RISKY_LO = 1;
 
 /** Sum of weights two accounts must share to be linked. */
 export const LINK_THRESHOLD = 1.0;
@@ -74,16 +93,31 @@ export async function linkSellers(db: Database, signals: Signals = ALL_SIGNALS):
     INSERT INTO seller_identifiers
     SELECT seller_id, kind, value FROM seller_senders WHERE kind = 'sender_phone_hash'`);
   await db.run(`
+    CREATE OR REPLACE TEMP TABLE listing_risk AS SELECT seller_id, max(lo) AS lo FROM listing_scores GROUP BY seller_id`);
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE handover_points AS
+    WITH gps AS (
+      SELECT seller_id, floor(x / ${SHIP_PLACE_CELL_M})::BIGINT AS gx, floor(y / ${SHIP_PLACE_CELL_M})::BIGINT AS gy, night,
+        aoi_type = 'parcel_station' AS station
+      FROM pickup_points WHERE quality = 1 AND x IS NOT NULL),
+    account AS (SELECT seller_id, count(*) AS total, avg(night::INT) AS night_share FROM gps GROUP BY seller_id)
+    SELECT g.seller_id, g.gx || ':' || g.gy AS point, count(*) AS here, any_value(a.total) AS total,
+      any_value(a.night_share) AS night_share, coalesce(bool_or(g.station), false) AS station
+    FROM gps g JOIN account a USING (seller_id) GROUP BY ALL`);
+  if (signals.on('logistics')) await db.run(`
     INSERT INTO seller_identifiers
-    SELECT seller_id, 'ship_place', cell FROM (
-      SELECT seller_id,
-        floor(x / ${SHIP_PLACE_CELL_M})::BIGINT || ':' || floor(y / ${SHIP_PLACE_CELL_M})::BIGINT || ':' ||
-          CASE WHEN avg(night::INT) OVER (PARTITION BY seller_id) >= 0.5 THEN 'night' ELSE 'day' END AS cell,
-        count(*) OVER (PARTITION BY seller_id, floor(x / ${SHIP_PLACE_CELL_M}), floor(y / ${SHIP_PLACE_CELL_M})) AS here,
-        count(*) OVER (PARTITION BY seller_id) AS total
-      FROM pickup_points WHERE quality = 1)
-    WHERE total >= ${SHIP_PLACE_MIN_PARCELS} AND here >= ${SHIP_PLACE_MIN_SHARE} * total
-    GROUP BY seller_id, cell`);
+    SELECT seller_id, 'ship_place', point || ':' || CASE WHEN night_share >= 0.5 THEN 'night' ELSE 'day' END
+    FROM handover_points WHERE total >= ${SHIP_PLACE_MIN_PARCELS} AND here >= ${SHIP_PLACE_MIN_SHARE} * total`);
+  // Who uses each point at all, and how many of them look clean: a point most of whose users look
+  // clean, or a parcel station, is public and links nobody.
+  await db.run(`
+    CREATE OR REPLACE TEMP TABLE public_values AS
+    SELECT 'ship_place' AS kind, point || ':' || part AS value FROM (
+      SELECT h.point, count(*) AS accounts, count(*) FILTER (WHERE coalesce(r.lo, ${CLEAN_LO}) <= ${CLEAN_LO}) AS clean,
+        bool_or(h.station) AS station
+      FROM handover_points h LEFT JOIN listing_risk r USING (seller_id) WHERE h.here >= ${SHIP_PLACE_USER_PARCELS} GROUP BY h.point),
+      (VALUES ('night'), ('day')) parts(part)
+    WHERE station OR 2 * clean > accounts`);
   const addresses = await db.all<{ seller_id: string; kind: string; address: string }>(
     `SELECT seller_id, 'return_address' AS kind, return_address AS address FROM sellers WHERE return_address IS NOT NULL
      UNION ALL
@@ -110,18 +144,22 @@ export async function linkSellers(db: Database, signals: Signals = ALL_SIGNALS):
   const families = Object.entries(IDENTIFIER_FAMILIES)
     .map(([k, f]) => `('${k}', '${f}')`)
     .join(', ');
-  await db.run(`
-    CREATE OR REPLACE TEMP TABLE listing_risk AS SELECT seller_id, max(lo) AS lo FROM listing_scores GROUP BY seller_id`);
   const edges = await db.all<{ a: string; b: string }>(`
     WITH w(kind, weight) AS (VALUES ${weights}),
     fam(kind, family) AS (VALUES ${families}),
     typed AS (
       SELECT i.seller_id, i.kind, coalesce(f.family, i.kind) AS family, i.value, w.weight
       FROM seller_identifiers i JOIN w USING (kind) LEFT JOIN fam f USING (kind)),
+    holders AS (SELECT kind, count(DISTINCT seller_id) AS n FROM typed GROUP BY kind),
     rare AS (
-      SELECT family, value FROM typed GROUP BY family, value
+      SELECT family, value, count(DISTINCT seller_id) AS sharers FROM typed GROUP BY family, value
       HAVING count(DISTINCT seller_id) BETWEEN 2 AND ${MAX_SHARERS}),
-    ids AS (SELECT DISTINCT t.* FROM typed t JOIN rare USING (family, value)),
+    ids AS (
+      SELECT DISTINCT t.seller_id, t.kind, t.family, t.value,
+        t.weight * CASE WHEN ${signals.on('logistics')} AND t.kind IN (${[...RARITY_WEIGHTED].map((k) => `'${k}'`).join(', ')})
+          THEN least(1, greatest(0, ln((h.n - 1) / (r.sharers - 1)) / ln(${RARE_ODDS}))) ELSE 1 END AS weight
+      FROM typed t JOIN rare r USING (family, value) JOIN holders h USING (kind)
+      WHERE (t.kind, t.value) NOT IN (SELECT (kind, value) FROM public_values)),
     -- A value matches across kinds of one family (one account's waybill sender phone is another's
     -- contact phone) at the lesser weight; two different rare values of one family (two sender
     -- phones) say more than one, up to twice as much.
@@ -132,12 +170,16 @@ export async function linkSellers(db: Database, signals: Signals = ALL_SIGNALS):
       GROUP BY ALL)
     SELECT p.a, p.b FROM pairs p
       LEFT JOIN listing_risk ra ON ra.seller_id = p.a LEFT JOIN listing_risk rb ON rb.seller_id = p.b
+    -- A shared handover point counts only between accounts that both look counterfeit: night
+    -- shippers such as livestream sellers share warehouses and courier points too.
+    WHERE p.family <> 'ship_place' OR (coalesce(ra.lo, ${CLEAN_LO}) > ${RISKY_LO} AND coalesce(rb.lo, ${CLEAN_LO}) > ${RISKY_LO})
     GROUP BY p.a, p.b
     HAVING sum(p.weight::DECIMAL(9, 3)) >= ${LINK_THRESHOLD}
       -- One kind of shared identifier between two accounts that both look clean is a family or a
       -- brand's two stores as often as one operation: it takes two kinds to link those.
       AND (count(DISTINCT p.family) >= 2 OR coalesce(any_value(ra.lo), ${CLEAN_LO}) > ${CLEAN_LO}
         OR coalesce(any_value(rb.lo), ${CLEAN_LO}) > ${CLEAN_LO})
+
     ORDER BY p.a, p.b`);
 
   const sets = new UnionFind();

@@ -18,6 +18,7 @@ import { distance, latOf, lngOf, localX, localY } from './pickup-points.ts';
 import { UnionFind } from '../networks/union-find.ts';
 import { ALL_SIGNALS, type Signals } from '../signals.ts';
 import { groupBy } from '../../collections.ts';
+import { denRegion, discsRegion, estimateGeocodeError, estimateReach, groupHandoverPoints, type HandoverSite, type Reach } from './placement.ts';
 
 export const SITE_PARAMS = {
   /** Grid cell side, metres. */
@@ -297,9 +298,14 @@ export async function locateSites(db: Database, signals: Signals = ALL_SIGNALS):
     ALTER TABLE sites ADD COLUMN door_share DOUBLE DEFAULT 0;
     ALTER TABLE sites ADD COLUMN door_offset_m DOUBLE;
     ALTER TABLE sites ADD COLUMN placed_by VARCHAR DEFAULT 'gps';
+    ALTER TABLE sites ADD COLUMN placement VARCHAR;
+    ALTER TABLE sites ADD COLUMN fx DOUBLE;
+    ALTER TABLE sites ADD COLUMN fy DOUBLE;
+    ALTER TABLE sites ADD COLUMN handover_points INTEGER DEFAULT 1;
     UPDATE sites SET door_waybills = d.n, door_share = d.share, door_offset_m = ${doorDistance},
       placed_by = CASE WHEN NOT sites.station AND ${doorDistance} > ${p.doorOffset} AND ${signals.on('door')} THEN 'door' ELSE 'gps' END
     FROM site_door d WHERE d.site_index = sites.site_index AND ${doorOk};
+    UPDATE sites SET fx = x, fy = y;
     UPDATE sites SET x = d.x, y = d.y FROM site_door d WHERE d.site_index = sites.site_index AND sites.placed_by = 'door';
     UPDATE sites SET lat = ${latOf('y')}, lng = ${lngOf('x', 'y')} FROM frame f WHERE placed_by = 'door';
     UPDATE sites SET radius_m = CASE WHEN station THEN ${p.stationLeadRadius}
@@ -324,6 +330,125 @@ export async function locateSites(db: Database, signals: Signals = ALL_SIGNALS):
       UPDATE site_points SET site_index = m.into_site FROM site_merge m WHERE site_points.site_index = m.site_index;
       DELETE FROM sites WHERE site_index IN (SELECT site_index FROM site_merge);`);
   }
+  await db.run(`UPDATE sites SET placement = CASE WHEN station THEN 'station' WHEN placed_by = 'door' THEN 'door_away'
+    WHEN door_waybills > 0 THEN 'door_observed' ELSE 'handover_point' END`);
+  await placeAwayFromDoor(db, await placeUnseenDens(db, signals));
+}
+
+/**
+ * A door the waybills name away from where couriers collect: the den is
+ * within the geocoder's error of that door and within reach of the handover
+ * point. With a precise geocoder that is the door; with one that only knows
+ * the street or the village, somewhere between the two. Both errors are read
+ * from the dataset (see placement.ts).
+ */
+async function placeAwayFromDoor(db: Database, reach: Reach): Promise<void> {
+  const p = SITE_PARAMS;
+  const shops = await db.all<{ d: number }>(`
+    WITH own AS (
+      SELECT pp.seller_id, median(pp.x) AS fx, median(pp.y) AS fy, mad(pp.x) AS mx, mad(pp.y) AS my
+      FROM pickup_points pp JOIN seller_scores ss USING (seller_id)
+      WHERE pp.quality = 1 AND ss.score < ${p.minSellerScore}
+      GROUP BY pp.seller_id HAVING count(*) >= 10),
+    addr AS (
+      SELECT seller_id, median(ax) AS gx, median(ay) AS gy, mad(ax) AS mx, mad(ay) AS my
+      FROM pickup_points WHERE ax IS NOT NULL GROUP BY seller_id),
+    -- Shops handing over in a tight spot, all their waybills giving one address.
+    spots AS (
+      SELECT o.seller_id, o.fx, o.fy, a.gx, a.gy FROM own o JOIN addr a USING (seller_id)
+      WHERE o.mx <= 20 AND o.my <= 20 AND a.mx <= 5 AND a.my <= 5),
+    -- A spot many shops share is a courier point or a station, not each shop's door.
+    crowd AS (
+      SELECT a.seller_id, count(*) AS others FROM spots a JOIN spots b
+        ON a.seller_id <> b.seller_id AND abs(a.fx - b.fx) <= 30 AND abs(a.fy - b.fy) <= 30
+      GROUP BY a.seller_id),
+    -- A geocode many shops share is an area's centroid; such doors are not used (see site_door), so
+    -- their error is left out too.
+    centroid AS (
+      SELECT a.seller_id, count(*) AS others FROM spots a JOIN spots b
+        ON a.seller_id <> b.seller_id AND ${distance('a.gx', 'a.gy', 'b.gx', 'b.gy')} <= ${p.doorCell}
+      GROUP BY a.seller_id)
+    SELECT ${distance('fx', 'fy', 'gx', 'gy')} AS d FROM spots LEFT JOIN crowd USING (seller_id) LEFT JOIN centroid c USING (seller_id)
+    WHERE coalesce(crowd.others, 0) <= 2 AND coalesce(c.others, 0) <= ${p.doorStrangers} ORDER BY d`);
+  const geocode = estimateGeocodeError(shops.map((s) => s.d));
+  const away = await db.all<{ site_index: number; x: number; y: number; fx: number; fy: number; se: number }>(
+    `SELECT site_index, x, y, fx, fy, se FROM sites WHERE placement = 'door_away' ORDER BY site_index`,
+  );
+  const placed: number[][] = [];
+  for (const s of away) {
+    // The lead stays at the door (with an exact geocoder the den is there); its radius holds 90% of
+    // the region, so that with a street-level geocoder it reaches the den between door and fixes.
+    const region = discsRegion(
+      [
+        { x: s.x, y: s.y, r: geocode.max },
+        { x: s.fx, y: s.fy, r: reach.max },
+      ],
+      { x: s.x, y: s.y },
+    );
+    if (region) placed.push([s.site_index, region.x, region.y, Math.hypot(region.r90, 2.146 * s.se)]);
+  }
+  if (placed.length > 0) {
+    await db.run(`CREATE OR REPLACE TEMP TABLE door_placed (site_index INT, x DOUBLE, y DOUBLE, r DOUBLE)`);
+    await db.append('door_placed', placed);
+    await db.run(`
+      UPDATE sites SET radius_m = round(greatest(sites.radius_m, d.r)) FROM door_placed d WHERE d.site_index = sites.site_index;`);
+  }
+  await db.run(`ALTER TABLE site_reach ADD COLUMN geocode_max DOUBLE; ALTER TABLE site_reach ADD COLUMN geocode_shops INTEGER;
+    UPDATE site_reach SET geocode_max = ${geocode.max}, geocode_shops = ${geocode.n}`);
+}
+
+/**
+ * Sites whose door was never seen: a den's several handover points become
+ * one site between them, and every such site's radius says how far from its
+ * handover points a den may be in this dataset (see placement.ts).
+ */
+async function placeUnseenDens(db: Database, signals: Signals): Promise<Reach> {
+  const offsets = await db.all<{ d: number }>(
+    `SELECT door_offset_m AS d FROM sites WHERE placement IN ('door_observed', 'door_away') AND door_offset_m IS NOT NULL ORDER BY site_index`,
+  );
+  const reach = estimateReach(offsets.map((o) => o.d));
+  const unseen = await db.all<{ site_index: number; x: number; y: number; se: number }>(
+    `SELECT site_index, x, y, se FROM sites WHERE placement = 'handover_point' ORDER BY site_index`,
+  );
+  const use = await db.all<{ site_index: number; seller_id: string; n: number }>(`
+    SELECT site_index, seller_id, count(*)::INT AS n FROM site_points
+    WHERE quality = 1 AND site_index IN (SELECT site_index FROM sites WHERE placement = 'handover_point')
+    GROUP BY ALL ORDER BY site_index, seller_id`);
+  const bySite = groupBy(use, (u) => u.site_index);
+  const handovers: HandoverSite[] = unseen.map((s) => ({
+    ...s,
+    accounts: new Map((bySite.get(s.site_index) ?? []).map((u) => [u.seller_id, u.n])),
+  }));
+  const se = new Map(unseen.map((s) => [s.site_index, s.se]));
+  const groups = signals.on('handover_points') ? groupHandoverPoints(handovers, reach.max) : [];
+  const merged: Array<[number, number]> = [];
+  const placed: number[][] = [];
+  for (const g of groups) {
+    const pts = g.map((i) => handovers.find((h) => h.site_index === i)!);
+    const region = denRegion(pts, reach.max);
+    if (!region) continue;
+    const worstSe = Math.max(...g.map((i) => se.get(i) ?? 0));
+    placed.push([g[0], region.x, region.y, Math.hypot(region.r90, 2.146 * worstSe), g.length]);
+    for (const i of g.slice(1)) merged.push([i, g[0]]);
+  }
+  // A lone handover point: the den is within the dataset's reach of it.
+  await db.run(`UPDATE sites SET radius_m = round(greatest(radius_m, sqrt(pow(${reach.q90}, 2) + pow(2.146 * se, 2))))
+    WHERE placement = 'handover_point'`);
+  if (placed.length > 0) {
+    await db.run(`CREATE OR REPLACE TEMP TABLE den_placed (site_index INT, x DOUBLE, y DOUBLE, r DOUBLE, points INT)`);
+    await db.append('den_placed', placed);
+    await db.run(`CREATE OR REPLACE TEMP TABLE site_merge (site_index INT, into_site INT)`);
+    await db.append('site_merge', merged);
+    await db.run(`
+      UPDATE sites SET x = d.x, y = d.y, radius_m = round(greatest(${SITE_PARAMS.minLeadRadius}, d.r)), placement = 'handover_points',
+        handover_points = d.points
+      FROM den_placed d WHERE d.site_index = sites.site_index;
+      UPDATE sites SET lat = ${latOf('y')}, lng = ${lngOf('x', 'y')} FROM frame f WHERE placement = 'handover_points';
+      UPDATE site_points SET site_index = m.into_site FROM site_merge m WHERE site_points.site_index = m.site_index;
+      DELETE FROM sites WHERE site_index IN (SELECT site_index FROM site_merge);`);
+  }
+  await db.run(`CREATE OR REPLACE TABLE site_reach AS SELECT ${reach.q90}::DOUBLE AS q90, ${reach.max}::DOUBLE AS max, ${reach.n}::INT AS n`);
+  return reach;
 }
 
 /**
