@@ -14,6 +14,7 @@ import { evaluateRun } from '../../src/evaluate/evaluate.ts';
 import { IMPACT_FILES } from '../../src/impact/stage.ts';
 import { deterrenceByRaid, outcomeFigures, programmeHeadline, readImpactFiles, readRunContext } from '../../src/impact/figures.ts';
 import { generateWorld } from '../../src/world/generate.ts';
+import { haversineMeters } from '../../src/geo.ts';
 import { SCENARIOS } from '../../src/world/scenarios.ts';
 import { tempDir } from '../helpers/db.ts';
 
@@ -75,10 +76,35 @@ describe('impact/ of a deterrence world', () => {
     for (const c of candidates) expect(enrolled.has(c.seller_id), c.seller_id).toBe(false);
   });
 
+  it('the world has factories that also supply a den, each tied to the den in the tables', () => {
+    const suppliers = csv(join(world, 'truth', 'capacity_at_risk.csv'));
+    expect(suppliers.length).toBeGreaterThanOrEqual(2);
+    const network = new Map(csv(join(world, 'truth', 'sellers.csv')).map((s) => [s.seller_id, s.network_id]));
+    const accounts = new Set(csv(join(world, 'factory_accounts.csv')).map((a) => `${a.factory_id}|${a.seller_id}`));
+    const factories = new Map(csv(join(world, 'factories.csv')).map((f) => [f.factory_id, f]));
+    const sites = new Map(csv(join(world, 'truth', 'sites.csv')).map((s) => [s.site_id, s]));
+    for (const d of suppliers) {
+      if (d.link === 'account') {
+        expect(accounts.has(`${d.factory_id}|${d.seller_id}`), d.factory_id).toBe(true);
+        expect(network.get(d.seller_id)).toBe(d.network_id);
+        expect(factories.get(d.factory_id)?.enrolled_at).toBe('');
+      } else {
+        expect(d.link).toBe('premises');
+        const f = factories.get(d.factory_id)!;
+        const s = sites.get(d.site_id);
+        if (s) expect(haversineMeters(Number(f.lat), Number(f.lng), Number(s.lat), Number(s.lng))).toBeLessThan(100);
+      }
+    }
+  });
+
   it('the evaluation scores the impact files against the truth', async () => {
     const report = await evaluateRun(out, join(world, 'truth'));
     expect(report.impact?.turnover?.error).toBeLessThan(0.02);
     expect(report.impact?.candidates?.ap).toBeGreaterThan(0.5);
+    // Every den supplier whose den shipped is among the flagged factories, and nothing else is.
+    expect(report.impact?.capacity?.relevant).toBeGreaterThan(0);
+    expect(report.impact?.capacity?.recall).toBeGreaterThanOrEqual(0.5);
+    expect(report.impact?.capacity?.precision).toBeGreaterThanOrEqual(0.5);
   });
 
   it('the figures read the files and the run\'s database back', async () => {
