@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { IMPACT_DIR, IMPACT_FILES } from '../impact/stage.ts';
+import { WINDOW_DAYS } from '../impact/deterrence.ts';
 import { TRUTH_IMPACT_FILES } from '../world/impact-truth.ts';
 import { averagePrecisionOfHits, matchLeadsToSites, type RankedLead, type TrueSite } from './metrics.ts';
 import { readCsv } from './evaluate.ts';
@@ -29,7 +30,7 @@ export interface ImpactMetrics {
   /**
    * deterrence.csv against truth/deterrence.csv: rows whose lead stands for
    * a site of an operation the truth lists for that raid; the share whose
-   * status_after is the reaction drawn; the median error of paused_days
+   * status_after is what the operation did (observedReaction); the median error of paused_days
    * where both say paused (truth: resumed_at - quiet_from); and the median
    * error, over raids, of the region's dip (parcels per day after against
    * before, all leads of the row against all operations of the truth).
@@ -58,6 +59,7 @@ const DeterrenceSchema = z.object({
   status_after: z.string(),
 });
 const TruthDeterrenceSchema = z.object({
+  raid_date: z.string(),
   outcome_ids: z.string().default(''),
   network_id: z.string().min(1),
   reaction: z.string(),
@@ -167,8 +169,10 @@ export function scoreDeterrence(
     const t = network === undefined ? undefined : truthOf.get(r.outcome_id)?.find((x) => x.network_id === network);
     if (!t) continue;
     matched++;
-    if (r.status_after === t.reaction) right++;
-    if (r.status_after === 'paused' && t.reaction === 'paused' && t.quiet_from !== '' && t.resumed_at !== '') {
+    const observed = observedReaction(t, truthRows);
+    if (r.status_after === observed.reaction) right++;
+    if (r.status_after === 'paused' && observed.reaction === 'paused') {
+      const t = observed.row!;
       const truthDays = Math.round((Date.parse(t.resumed_at) - Date.parse(t.quiet_from)) / DAY_MS);
       pauseErrors.push(Math.abs(r.paused_days - truthDays));
     }
@@ -188,6 +192,26 @@ export function scoreDeterrence(
     pauseErrorDays: pauseErrors.length === 0 ? null : median(pauseErrors),
     dipError: dipErrors.length === 0 ? null : median(dipErrors),
   };
+}
+
+type TruthDeterrence = z.infer<typeof TruthDeterrenceSchema>;
+
+/**
+ * What an operation did in the 28 days after a raid, as the truth has it:
+ * the reaction it drew to this raid or to any other (it reacts once, to the
+ * first raid that reaches it) whose quiet spell began within those days,
+ * else `continued`. A pause that outlasts the data is `stopped`, as the
+ * data cannot tell the two apart.
+ */
+export function observedReaction(t: TruthDeterrence, all: readonly TruthDeterrence[]): { reaction: string; row: TruthDeterrence | null } {
+  const from = Date.parse(t.raid_date);
+  const reacted = all.find((x) => {
+    if (x.network_id !== t.network_id || x.reaction === 'continued' || x.quiet_from === '') return false;
+    const q = Date.parse(x.quiet_from);
+    return q > from && q <= from + WINDOW_DAYS * DAY_MS;
+  });
+  if (!reacted) return { reaction: 'continued', row: null };
+  return { reaction: reacted.reaction === 'paused' && reacted.resumed_at === '' ? 'stopped' : reacted.reaction, row: reacted };
 }
 
 const sum = (values: readonly number[]) => values.reduce((s, v) => s + v, 0);

@@ -105,6 +105,25 @@ describe('impact/ of a deterrence world', () => {
     expect(report.impact?.capacity?.relevant).toBeGreaterThan(0);
     expect(report.impact?.capacity?.recall).toBeGreaterThanOrEqual(0.5);
     expect(report.impact?.capacity?.precision).toBeGreaterThanOrEqual(0.5);
+    // Deterrence rows scored against the raids' truth: some rows stand for a true operation of the raid.
+    expect(report.impact?.deterrence?.matched).toBeGreaterThan(0);
+    expect(report.impact?.deterrence?.statusAccuracy).not.toBeNull();
+    expect(report.impact?.deterrence?.dipError).not.toBeNull();
+  });
+
+  it('truth/deterrence.csv names each raid\'s confirmed outcomes and the true parcels per day', () => {
+    const confirmed = new Set(csv(join(world, 'outcomes.csv')).filter((o) => o.result === 'confirmed').map((o) => o.outcome_id));
+    const rows = csv(join(world, 'truth', 'deterrence.csv'));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      const ids = r.outcome_ids.split(';');
+      expect(ids.length).toBeGreaterThan(0);
+      for (const id of ids) expect(confirmed.has(id), id).toBe(true);
+      expect(Number(r.parcels_per_day_before)).toBeGreaterThanOrEqual(0);
+      // An operation that stopped for good after its quiet day ships nothing in the rest of the window... unless the lag let a day through.
+      if (r.reaction === 'stopped') expect(Number(r.parcels_per_day_after)).toBeLessThan(Number(r.parcels_per_day_before) + 1e-9);
+    }
+    expect(rows.some((r) => Number(r.parcels_per_day_before) > 0)).toBe(true);
   });
 
   it('the figures read the files and the run\'s database back', async () => {
