@@ -203,8 +203,8 @@ export function deterrenceByRaid(rows: ImpactFiles['deterrence'], outcomes: read
   });
 }
 
-/** Days either side of a raid over which enrolments near it are counted. */
-export const ENROLMENT_WINDOW_DAYS = 90;
+/** Days either side of a raid over which enrolments near it are counted (as the workspace's deterrence figures count them). */
+export const ENROLMENT_WINDOW_DAYS = 180;
 /** Months listed after a raid's month (and as many before it). */
 export const ENROLMENT_MONTHS = 3;
 
@@ -213,9 +213,9 @@ export interface LegalWayAfterRaid {
   date: string;
   /** Programme factories within REGION_METERS of the raid, leaving out those flagged as capacity at risk. */
   factories: number;
-  /** Of them, enrolled before the raid. */
+  /** Of them, enrolled by the raid day. */
   enrolledBefore: number;
-  /** Enrolments in the ENROLMENT_WINDOW_DAYS before the raid, and from the raid day through the same number of days after. */
+  /** Enrolments in the ENROLMENT_WINDOW_DAYS up to the raid day (included), and in as many days after it. */
   windowBefore: number;
   windowAfter: number;
   /** Enrolments per month, from ENROLMENT_MONTHS before the raid's month to as many after it. */
@@ -247,9 +247,9 @@ export function legalWayAfterRaids(ctx: Pick<RunContext, 'outcomes' | 'factories
         outcome_id: o.outcome_id,
         date: o.date,
         factories: near.length,
-        enrolledBefore: enrolled.filter((d) => d < o.date).length,
-        windowBefore: enrolled.filter((d) => gap(d) < 0 && gap(d) >= -ENROLMENT_WINDOW_DAYS).length,
-        windowAfter: enrolled.filter((d) => gap(d) >= 0 && gap(d) <= ENROLMENT_WINDOW_DAYS).length,
+        enrolledBefore: enrolled.filter((d) => d <= o.date).length,
+        windowBefore: enrolled.filter((d) => gap(d) <= 0 && gap(d) >= -ENROLMENT_WINDOW_DAYS).length,
+        windowAfter: enrolled.filter((d) => gap(d) > 0 && gap(d) <= ENROLMENT_WINDOW_DAYS).length,
         byMonth: Array.from({ length: 2 * ENROLMENT_MONTHS + 1 }, (_, k) => {
           const m = monthShift(month, k - ENROLMENT_MONTHS);
           return { month: m, enrolments: enrolled.filter((d) => d.startsWith(m)).length };

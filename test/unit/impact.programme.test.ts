@@ -94,17 +94,18 @@ describe('legalWayAfterRaids', () => {
   it('counts the programme factories within 10 km of each raid and their enrolments before and after, by month', () => {
     const factories = [
       factory('F1', 1, '2026-01-20'), // 41 days before
-      factory('F2', 2, '2026-03-01'), // the raid day: after
+      factory('F2', 2, '2026-03-01'), // the raid day: before
       factory('F3', 3, '2026-04-15'), // 45 days after
+      factory('F9', 6, '2026-08-28'), // 180 days after: the window's last day
       factory('F4', 4, null), // never enrolled
       factory('F5', 12, '2026-03-05'), // out of the area
       factory('F6', 0.1, '2026-03-10'), // at risk: not legitimate
-      factory('F7', 5, '2025-09-01'), // long before: enrolled, outside the window
+      factory('F7', 5, '2025-09-01'), // 181 days before: enrolled, outside the window
       { ...factory('F8', 0, '2026-03-02'), lat: null, lng: null }, // no point
     ];
     const [r, ...rest] = legalWayAfterRaids({ outcomes: [outcome('OC1', '2026-03-01'), outcome('OC2', '2026-03-01', 'nothing_found')], factories }, new Set(['F6']));
     expect(rest).toEqual([]);
-    expect(r).toMatchObject({ outcome_id: 'OC1', date: '2026-03-01', factories: 5, enrolledBefore: 2, windowBefore: 1, windowAfter: 2 });
+    expect(r).toMatchObject({ outcome_id: 'OC1', date: '2026-03-01', factories: 6, enrolledBefore: 3, windowBefore: 2, windowAfter: 2 });
     expect(r.byMonth).toEqual([
       { month: '2025-12', enrolments: 0 },
       { month: '2026-01', enrolments: 1 },
