@@ -67,6 +67,8 @@ const TruthDeterrenceSchema = z.object({
   resumed_at: z.string(),
   parcels_per_day_before: z.coerce.number(),
   parcels_per_day_after: z.coerce.number(),
+  status_observed: z.string().default(''),
+  quiet_days_observed: z.string().default(''),
 });
 const FactorySchema = z.object({ factory_id: z.string().min(1) });
 const TruthSupplierSchema = z.object({ factory_id: z.string().min(1), site_id: z.string().min(1) });
@@ -169,11 +171,13 @@ export function scoreDeterrence(
     const t = network === undefined ? undefined : truthOf.get(r.outcome_id)?.find((x) => x.network_id === network);
     if (!t) continue;
     matched++;
-    const observed = observedReaction(t, truthRows);
+    // The schedule's own account where the truth has it (holiday pauses included), else the reactions'.
+    const observed = t.status_observed !== '' ? { reaction: t.status_observed, row: null } : observedReaction(t, truthRows);
     if (r.status_after === observed.reaction) right++;
     if (r.status_after === 'paused' && observed.reaction === 'paused') {
-      const t = observed.row!;
-      const truthDays = Math.round((Date.parse(t.resumed_at) - Date.parse(t.quiet_from)) / DAY_MS);
+      const truthDays = observed.row
+        ? Math.round((Date.parse(observed.row.resumed_at) - Date.parse(observed.row.quiet_from)) / DAY_MS)
+        : Number(t.quiet_days_observed);
       pauseErrors.push(Math.abs(r.paused_days - truthDays));
     }
   }

@@ -16,7 +16,7 @@ import { withBadRows } from './corrupt.ts';
 import { emitParcels } from './parcels.ts';
 import { buildProgramme, type Programme, type ProgrammeContext } from './programme.ts';
 import { NetworkDays, ProgrammeTally, writeDeterrenceTruth } from './impact-truth.ts';
-import { applyDeterrence } from './deterrence.ts';
+import { applyDeterrence, observedAfter } from './deterrence.ts';
 import { Rng } from './random.ts';
 import { randomise, type RandomParams } from './randomise.ts';
 import { buildOutcomes, buildReports } from './reports.ts';
@@ -213,7 +213,13 @@ export async function generateWorld(options: GenerateOptions, progress: Progress
   await programmeTally.writeTruth(join(options.out, 'truth'));
   if (reactions) {
     const outcomeIds = outcomes.flatMap((o, i) => (o.networkId ? [{ networkId: o.networkId, day: o.day, id: `OC${1000 + i}` }] : []));
-    await writeDeterrenceTruth(join(options.out, 'truth'), reactions, { date: (d) => time.date(start + d * 86_400), days, outcomeIds, networkDays });
+    const opById = new Map(actors.operations.map((op) => [op.id, op]));
+    const siteById = new Map(actors.sites.map((x) => [x.id, x]));
+    const observed = (r: (typeof reactions)[number]) => {
+      const seen = observedAfter(opById.get(r.networkId)!, siteById.get(r.siteIds[0])!, r.raidDay, days);
+      return { status: seen.status, quietDays: seen.quietDays };
+    };
+    await writeDeterrenceTruth(join(options.out, 'truth'), reactions, { date: (d) => time.date(start + d * 86_400), days, outcomeIds, networkDays, observed });
   }
   const ordered = {} as Record<TableName, number>;
   const orderedBad = {} as Record<TableName, number>;

@@ -7,7 +7,8 @@
  *                         from their premises on a belt's estate, not enrolled
  *   truth/deterrence.csv  one row per raid and other operation of its region (deterrence scenarios only):
  *                         the raid's outcome ids, the reaction drawn, and the operation's true
- *                         parcels per day over the 28 days before and after the raid
+ *                         parcels per day over the 28 days before and after the raid, and what its
+ *                         site did in the 28 days after by the schedule (status_observed, quiet_days_observed)
  *   truth/capacity_at_risk.csv  factory_id,link,network_id,site_id,seller_id: factories that also
  *                         supply a den (scenario knob denSuppliers; header only without it)
  */
@@ -103,6 +104,8 @@ export interface DeterrenceTruthContext {
   /** Confirmed outcomes: the network raided, the day, the outcome id written. */
   readonly outcomeIds: readonly { networkId: string; day: number; id: string }[];
   readonly networkDays: NetworkDays;
+  /** What the row's first site did after the raid, by its operation's schedule (deterrence.ts: observedAfter). */
+  readonly observed: (r: TruthReaction) => { status: string; quietDays: number | null };
 }
 
 export async function writeDeterrenceTruth(dir: string, reactions: readonly TruthReaction[], ctx: DeterrenceTruthContext): Promise<void> {
@@ -113,9 +116,11 @@ export async function writeDeterrenceTruth(dir: string, reactions: readonly Trut
     join(dir, TRUTH_IMPACT_FILES.deterrence),
     [
       'raided_network_id', 'raid_date', 'outcome_ids', 'network_id', 'site_ids', 'distance_m', 'reaction', 'quiet_from', 'resumed_at',
-      'successor_site_id', 'parcels_per_day_before', 'parcels_per_day_after',
+      'successor_site_id', 'parcels_per_day_before', 'parcels_per_day_after', 'status_observed', 'quiet_days_observed',
     ],
-    reactions.map((r) => [
+    reactions.map((r) => {
+      const seen = ctx.observed(r);
+      return [
       r.raidedNetworkId,
       date(r.raidDay),
       ctx.outcomeIds.filter((o) => o.networkId === r.raidedNetworkId && o.day === r.raidDay).map((o) => o.id).join(';'),
@@ -128,6 +133,9 @@ export async function writeDeterrenceTruth(dir: string, reactions: readonly Trut
       r.successorSiteId,
       round3(networkDays.mean(r.networkId, r.raidDay - w, r.raidDay - 1, days)),
       round3(networkDays.mean(r.networkId, r.raidDay + 1, r.raidDay + w, days)),
-    ]),
+      seen.status,
+      seen.quietDays,
+    ];
+    }),
   );
 }

@@ -120,6 +120,10 @@ describe('impact/ of a deterrence world', () => {
       expect(ids.length).toBeGreaterThan(0);
       for (const id of ids) expect(confirmed.has(id), id).toBe(true);
       expect(Number(r.parcels_per_day_before)).toBeGreaterThanOrEqual(0);
+      expect(['continued', 'paused', 'stopped', 'moved']).toContain(r.status_observed);
+      expect(r.status_observed === 'continued').toBe(r.quiet_days_observed === '');
+      // A reaction drawn for this raid shows in what the site did (unless an earlier quiet spell, e.g. the holiday, came first).
+      if (r.reaction !== 'continued' && r.quiet_from) expect(r.status_observed).not.toBe('continued');
       // An operation that stopped for good ships at most its few days of lag after the raid.
       if (r.reaction === 'stopped') expect(Number(r.parcels_per_day_after)).toBeLessThan(Number(r.parcels_per_day_before) * 3 / 28 + 1);
     }

@@ -17,6 +17,8 @@ const truth = (raid_date: string, outcome_ids: string, network_id: string, react
   resumed_at,
   parcels_per_day_before: before,
   parcels_per_day_after: after,
+  status_observed: '',
+  quiet_days_observed: '',
 });
 const row = (outcome_id: string, lead_id: string, status_after: string, paused_days: number, before: number, after: number) => ({
   outcome_id,
@@ -71,5 +73,13 @@ describe('scoreDeterrence', () => {
     expect(off.pauseErrorDays).toBe(0);
     // OC1 measured 0 change against a true -7/12; OC2 has no measured rows.
     expect(off.dipError).toBeCloseTo(7 / 12, 10);
+  });
+
+  it('takes the schedule\'s account of what a site did where the truth has it (a holiday pause is a pause)', () => {
+    const holiday = [{ ...truth('2026-02-01', 'OC3', 'net-a', 'continued'), status_observed: 'paused', quiet_days_observed: '12' }];
+    const s = scoreDeterrence([row('OC3', 'L1', 'paused', 14, 5, 2)], holiday, siteOf)!;
+    expect(s.statusAccuracy).toBe(1);
+    expect(s.pauseErrorDays).toBe(2);
+    expect(scoreDeterrence([row('OC3', 'L1', 'continued', 0, 5, 5)], holiday, siteOf)!.statusAccuracy).toBe(0);
   });
 });
