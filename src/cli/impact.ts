@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { Workspace } from '../workspace/store.ts';
 import {
   deterrenceByRaid,
+  ENROLMENT_WINDOW_DAYS,
+  legalWayAfterRaids,
   outcomeFigures,
   programmeHeadline,
   readImpactFiles,
@@ -15,7 +17,7 @@ export function registerImpact(program: Command): void {
   const impact = program.command('impact').description("Enforcement and programme figures from a run's impact/ files");
   impact
     .command('deterrence')
-    .description('per raid: the leads of its region (10 km), their parcels per day before and after, and which paused, stopped or moved; then the resurfacings')
+    .description('per raid: the leads of its region (10 km), their parcels per day before and after, and which paused, stopped or moved; the programme factories and enrolments around it; then the resurfacings')
     .argument('<out>', 'output folder of an analysis run')
     .action(async (out: string) => {
       const files = readImpactFiles(out);
@@ -27,6 +29,17 @@ export function registerImpact(program: Command): void {
           raids.map((r) => [r.outcome_id, r.date ?? '', r.leads, fix(r.perDayBefore, 1), fix(r.perDayAfter, 1), pct(r.dip), r.continued, r.paused, r.stopped, r.moved, r.medianPausedDays ?? '']),
         ),
       );
+      const legal = legalWayAfterRaids(ctx, new Set(files.capacityAtRisk.map((c) => c.factory_id)));
+      if (ctx.factories.length > 0 && legal.length > 0) {
+        const months = legal[0].byMonth.map((m) => m.month);
+        process.stdout.write(`\nthe legal way near each raid (10 km): programme factories, enrolments ${ENROLMENT_WINDOW_DAYS} days before and after, and by month\n`);
+        process.stdout.write(
+          table(
+            ['raid', 'date', 'factories', 'enrolled before', `${ENROLMENT_WINDOW_DAYS} d before`, `${ENROLMENT_WINDOW_DAYS} d after`, ...months],
+            legal.map((r) => [r.outcome_id, r.date, r.factories, r.enrolledBefore, r.windowBefore, r.windowAfter, ...r.byMonth.map((m) => m.enrolments)]),
+          ),
+        );
+      }
       process.stdout.write(`\nresurfacings: ${files.resurfacings.length}\n`);
       if (files.resurfacings.length > 0) {
         process.stdout.write(

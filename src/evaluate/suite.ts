@@ -140,10 +140,16 @@ const COLUMNS: ReadonlyArray<[string, (r: EvaluationReport) => number | null, nu
 
 /** Impact figures (evaluate/impact.ts), for the runs whose world has them. */
 const IMPACT_COLUMNS: ReadonlyArray<[string, (r: EvaluationReport) => number | null, number]> = [
+  ['status acc', (r) => r.impact?.deterrence?.statusAccuracy ?? null, 3],
+  ['pause err d', (r) => r.impact?.deterrence?.pauseErrorDays ?? null, 1],
+  ['dip err', (r) => r.impact?.deterrence?.dipError ?? null, 3],
   ['resurfacings', (r) => r.impact?.resurfacings?.found ?? null, 0],
   ['linked', (r) => r.impact?.resurfacings?.linked ?? null, 3],
   ['moves found', (r) => r.impact?.resurfacings?.recall ?? null, 3],
   ['candidate AP', (r) => r.impact?.candidates?.ap ?? null, 3],
+  ['at-risk flagged', (r) => r.impact?.capacity?.flagged ?? null, 0],
+  ['at-risk prec', (r) => r.impact?.capacity?.precision ?? null, 3],
+  ['at-risk recall', (r) => r.impact?.capacity?.recall ?? null, 3],
   ['turnover err', (r) => r.impact?.turnover?.error ?? null, 4],
   ['cell err', (r) => r.impact?.turnover?.cellError ?? null, 4],
 ];

@@ -12,7 +12,7 @@ import { UserError } from '../errors.ts';
 import { haversineMeters } from '../geo.ts';
 import { RESULT_FILES } from '../contract/results.ts';
 import { IMPACT_DIR, IMPACT_FILES } from './stage.ts';
-import { RAIDED_METERS } from './deterrence.ts';
+import { RAIDED_METERS, REGION_METERS } from './deterrence.ts';
 
 const num = z.coerce.number();
 const optional = z
@@ -111,10 +111,20 @@ export interface Belt {
   province: string | null;
 }
 
-/** What the figures need besides impact/: the run's outcomes and belts (from its database) and its leads. */
+export interface FactoryBrief {
+  factory_id: string;
+  belt_id: string;
+  lat: number | null;
+  lng: number | null;
+  /** YYYY-MM-DD, or null when not enrolled. */
+  enrolled_at: string | null;
+}
+
+/** What the figures need besides impact/: the run's outcomes, belts and factories (from its database) and its leads. */
 export interface RunContext {
   outcomes: Outcome[];
   belts: Belt[];
+  factories: FactoryBrief[];
   leads: LeadBrief[];
 }
 
@@ -131,6 +141,9 @@ export async function readRunContext(out: string): Promise<RunContext> {
       `SELECT outcome_id, lat, lng, strftime(date, '%Y-%m-%d') AS date, result, seized_value, arrests, note FROM outcomes ORDER BY date, outcome_id`,
     );
     const belts = await db.all<Belt>(`SELECT belt_id, name, province FROM belts ORDER BY belt_id`);
+    const factories = await db.all<FactoryBrief>(
+      `SELECT factory_id, belt_id, lat, lng, strftime(enrolled_at, '%Y-%m-%d') AS enrolled_at FROM factories ORDER BY factory_id`,
+    );
     const geo = JSON.parse(readFileSync(join(out, RESULT_FILES.leads), 'utf8')) as {
       features: { geometry: { coordinates: [number, number] }; properties: { lead_id: string; radius_m: number; first_seen: string } }[];
     };
@@ -141,7 +154,7 @@ export async function readRunContext(out: string): Promise<RunContext> {
       radius_m: f.properties.radius_m,
       first_seen: f.properties.first_seen,
     }));
-    return { outcomes: outcomes.map((o) => ({ ...o, seized_value: nullableNumber(o.seized_value), arrests: nullableNumber(o.arrests) })), belts, leads };
+    return { outcomes: outcomes.map((o) => ({ ...o, seized_value: nullableNumber(o.seized_value), arrests: nullableNumber(o.arrests) })), belts, factories, leads };
   } finally {
     db.close();
   }
@@ -188,6 +201,61 @@ export function deterrenceByRaid(rows: ImpactFiles['deterrence'], outcomes: read
       medianPausedDays: paused.length > 0 ? median(paused) : null,
     };
   });
+}
+
+/** Days either side of a raid over which enrolments near it are counted (as the workspace's deterrence figures count them). */
+export const ENROLMENT_WINDOW_DAYS = 180;
+/** Months listed after a raid's month (and as many before it). */
+export const ENROLMENT_MONTHS = 3;
+
+export interface LegalWayAfterRaid {
+  outcome_id: string;
+  date: string;
+  /** Programme factories within REGION_METERS of the raid, leaving out those flagged as capacity at risk. */
+  factories: number;
+  /** Of them, enrolled by the raid day. */
+  enrolledBefore: number;
+  /** Enrolments in the ENROLMENT_WINDOW_DAYS up to the raid day (included), and in as many days after it. */
+  windowBefore: number;
+  windowAfter: number;
+  /** Enrolments per month, from ENROLMENT_MONTHS before the raid's month to as many after it. */
+  byMonth: { month: string; enrolments: number }[];
+}
+
+/**
+ * After each confirmed raid, the legitimate factories and enrolments in its
+ * area (within REGION_METERS): whether the legal way grew where the fakes
+ * were stopped. Factories flagged in capacity_at_risk.csv are not counted
+ * as legitimate; factories without a point are left out.
+ */
+export function legalWayAfterRaids(ctx: Pick<RunContext, 'outcomes' | 'factories'>, atRisk: ReadonlySet<string> = new Set()): LegalWayAfterRaid[] {
+  const monthShift = (month: string, k: number) => {
+    const [y, m] = month.split('-').map(Number);
+    const d = new Date(Date.UTC(y, m - 1 + k, 1));
+    return d.toISOString().slice(0, 7);
+  };
+  return ctx.outcomes
+    .filter((o) => o.result === 'confirmed')
+    .map((o) => {
+      const near = ctx.factories.filter(
+        (f) => f.lat !== null && f.lng !== null && !atRisk.has(f.factory_id) && haversineMeters(o.lat, o.lng, f.lat, f.lng) <= REGION_METERS,
+      );
+      const enrolled = near.map((f) => f.enrolled_at).filter((d): d is string => d !== null);
+      const gap = (d: string) => days(o.date, d);
+      const month = o.date.slice(0, 7);
+      return {
+        outcome_id: o.outcome_id,
+        date: o.date,
+        factories: near.length,
+        enrolledBefore: enrolled.filter((d) => d <= o.date).length,
+        windowBefore: enrolled.filter((d) => gap(d) <= 0 && gap(d) >= -ENROLMENT_WINDOW_DAYS).length,
+        windowAfter: enrolled.filter((d) => gap(d) > 0 && gap(d) <= ENROLMENT_WINDOW_DAYS).length,
+        byMonth: Array.from({ length: 2 * ENROLMENT_MONTHS + 1 }, (_, k) => {
+          const m = monthShift(month, k - ENROLMENT_MONTHS);
+          return { month: m, enrolments: enrolled.filter((d) => d.startsWith(m)).length };
+        }),
+      };
+    });
 }
 
 /** Kinds of site a raid found, read off its note (the contract has no column for it). */

@@ -212,20 +212,23 @@ export interface CapacityRow {
  * capacity_at_risk.csv rows (an optional addition to the results contract),
  * one per link: factories whose accounts belong to a counterfeit network (a
  * network with an account scored at or above the operator threshold), whose
- * accounts ship from a lead's site, or whose premises lie at a lead.
+ * accounts ship from a lead's site, or whose premises lie at a lead; only
+ * leads scored at or above that threshold count (a low-ranked lead is a
+ * place to look, not a counterfeit site).
  */
 export async function capacityAtRisk(db: Database): Promise<CapacityRow[]> {
   if ((await db.scalar(`SELECT count(*) FROM factories`)) === 0) return [];
   const rows = await db.all<{ factory_id: string; link: CapacityRow['link']; seller_id: string | null; lead_id: string | null; network_id: string | null; metres: number | null }>(`
     WITH risky_networks AS (SELECT network_id FROM seller_scores GROUP BY network_id HAVING max(score) >= ${OPERATOR_SCORE}),
-    lead_sellers AS (SELECT lead_id, unnest(seller_ids) AS seller_id FROM impact_leads)
+    risky_leads AS (SELECT * FROM impact_leads WHERE score >= ${OPERATOR_SCORE}),
+    lead_sellers AS (SELECT lead_id, unnest(seller_ids) AS seller_id FROM risky_leads)
     SELECT a.factory_id, 'network' AS link, a.seller_id, NULL AS lead_id, ss.network_id, NULL::DOUBLE AS metres
     FROM factory_accounts a JOIN seller_scores ss USING (seller_id) JOIN risky_networks USING (network_id)
     UNION
     SELECT a.factory_id, 'account', a.seller_id, ls.lead_id, NULL, NULL FROM factory_accounts a JOIN lead_sellers ls USING (seller_id)
     UNION
     SELECT f.factory_id, 'premises', NULL, l.lead_id, NULL, ${metres('f.lat', 'f.lng', 'l.lat', 'l.lng')}
-    FROM factories f JOIN impact_leads l
+    FROM factories f JOIN risky_leads l
       ON f.lat IS NOT NULL AND abs(f.lat - l.lat) < 0.01 AND abs(f.lng - l.lng) < 0.01
      AND ${metres('f.lat', 'f.lng', 'l.lat', 'l.lng')} <= greatest(${PREMISES_METERS}, l.radius_m)
     ORDER BY factory_id, link, seller_id, lead_id, network_id`);

@@ -56,7 +56,7 @@ async function storeImpactLeads(db: Database, leads: readonly Lead[]): Promise<v
   await db.append('impact_leads_json', leads.map((l) => [JSON.stringify(l)]));
   await db.run(`
     CREATE OR REPLACE TEMP TABLE impact_leads AS SELECT
-      j->>'lead_id' AS lead_id, (j->>'rank')::INT AS rank, (j->>'lat')::DOUBLE AS lat, (j->>'lng')::DOUBLE AS lng,
+      j->>'lead_id' AS lead_id, (j->>'rank')::INT AS rank, (j->>'score')::DOUBLE AS score, (j->>'lat')::DOUBLE AS lat, (j->>'lng')::DOUBLE AS lng,
       (j->>'radius_m')::DOUBLE AS radius_m, j->>'status' AS status, j->>'successor_lead_id' AS successor_lead_id,
       from_json(j->'seller_ids', '["VARCHAR"]') AS seller_ids, from_json(j->'network_ids', '["VARCHAR"]') AS network_ids,
       (j->>'last_seen')::TIMESTAMPTZ AS last_seen

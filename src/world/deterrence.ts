@@ -103,3 +103,27 @@ export function applyDeterrence(ctx: OperationContext, knob: DeterrenceKnob, ope
   }
   return out;
 }
+
+/** Days after a raid within which a quiet spell counts as the reaction to it (as the analysis looks). */
+const OBSERVE_DAYS = 28;
+
+/**
+ * What a site did after a raid, by its operation's schedule (holiday pause,
+ * reactions to any raid, stop, move): the first run of days without it that
+ * starts within 28 days after the raid. `paused` when the site ships again
+ * before the data ends, else `moved` when the operation ships elsewhere
+ * afterwards, else `stopped`; `continued` without such a run.
+ */
+export function observedAfter(op: Operation, site: Site, raidDay: number, days: number): { status: TruthReaction['reaction']; quietFrom: number | null; quietDays: number | null } {
+  const on = (d: number) => sitesOn(op, d).includes(site);
+  for (let d = raidDay + 1; d <= Math.min(raidDay + OBSERVE_DAYS, days - 1); d++) {
+    if (on(d)) continue;
+    let e = d;
+    while (e + 1 < days && !on(e + 1)) e++;
+    if (e + 1 < days) return { status: 'paused', quietFrom: d, quietDays: e - d + 1 };
+    let elsewhere = false;
+    for (let k = d; k < days && !elsewhere; k++) elsewhere = sitesOn(op, k).length > 0;
+    return { status: elsewhere ? 'moved' : 'stopped', quietFrom: d, quietDays: e - d + 1 };
+  }
+  return { status: 'continued', quietFrom: null, quietDays: null };
+}

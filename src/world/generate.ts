@@ -15,8 +15,8 @@ import { City, type Address, type Aoi } from './city.ts';
 import { withBadRows } from './corrupt.ts';
 import { emitParcels } from './parcels.ts';
 import { buildProgramme, type Programme, type ProgrammeContext } from './programme.ts';
-import { ProgrammeTally, writeDeterrenceTruth } from './impact-truth.ts';
-import { applyDeterrence } from './deterrence.ts';
+import { NetworkDays, ProgrammeTally, writeDeterrenceTruth } from './impact-truth.ts';
+import { applyDeterrence, observedAfter } from './deterrence.ts';
 import { Rng } from './random.ts';
 import { randomise, type RandomParams } from './randomise.ts';
 import { buildOutcomes, buildReports } from './reports.ts';
@@ -161,9 +161,10 @@ export async function generateWorld(options: GenerateOptions, progress: Progress
   );
   progress.done();
 
-  const programmeCtx: ProgrammeContext = { scenario: s, city, catalog, sellers: actors.sellers, start, days, time, project };
+  const programmeCtx: ProgrammeContext = { scenario: s, city, catalog, sellers: actors.sellers, operations: actors.operations, start, days, time, project };
   const programme = buildProgramme(programmeCtx, root.fork(options.programmeSalt ?? 'programme'));
   const programmeTally = new ProgrammeTally(programme.truth, time);
+  const networkDays = new NetworkDays();
 
   progress.step('writing shipments and pickups', options.pickups);
   const shipW = new TableWriter(join(options.out, `shipments.${ext}`), columnNames('shipments'), options.format);
@@ -182,6 +183,7 @@ export async function generateWorld(options: GenerateOptions, progress: Progress
       badRate: { shipments: rate(), pickups: rate() },
       onProgress: (n) => progress.tick(n),
       onShipment: (seller, listing, orderAt, amount) => programmeTally.add(seller, listing, orderAt, amount),
+      onSiteParcels: (site, day, count) => networkDays.add(site.networkId, day, count),
     },
     shipW,
     pickW,
@@ -209,7 +211,16 @@ export async function generateWorld(options: GenerateOptions, progress: Progress
   );
   await writeProgramme(options, programme);
   await programmeTally.writeTruth(join(options.out, 'truth'));
-  if (reactions) await writeDeterrenceTruth(join(options.out, 'truth'), reactions, (d) => time.date(start + d * 86_400));
+  if (reactions) {
+    const outcomeIds = outcomes.flatMap((o, i) => (o.networkId ? [{ networkId: o.networkId, day: o.day, id: `OC${1000 + i}` }] : []));
+    const opById = new Map(actors.operations.map((op) => [op.id, op]));
+    const siteById = new Map(actors.sites.map((x) => [x.id, x]));
+    const observed = (r: (typeof reactions)[number]) => {
+      const seen = observedAfter(opById.get(r.networkId)!, siteById.get(r.siteIds[0])!, r.raidDay, days);
+      return { status: seen.status, quietDays: seen.quietDays };
+    };
+    await writeDeterrenceTruth(join(options.out, 'truth'), reactions, { date: (d) => time.date(start + d * 86_400), days, outcomeIds, networkDays, observed });
+  }
   const ordered = {} as Record<TableName, number>;
   const orderedBad = {} as Record<TableName, number>;
   for (const t of ['sellers', 'listings', 'shipments', 'pickups', 'catalog', 'reports', 'places', 'outcomes'] as const) {

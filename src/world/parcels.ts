@@ -34,6 +34,8 @@ export interface ParcelContext {
   readonly onProgress: (done: number) => void;
   /** Told of every clean shipment (local seconds of the order, its amount): the truth of the programme's turnover. */
   readonly onShipment?: (seller: Seller, listing: Listing, orderAt: number, amount: number) => void;
+  /** Told of the parcels a counterfeit site ships on a day (the truth of the deterrence figures). */
+  readonly onSiteParcels?: (site: Site, day: number, count: number) => void;
 }
 
 export interface ParcelStats {
@@ -148,6 +150,7 @@ export async function emitParcels(ctx: ParcelContext, shipments: TableWriter, pi
         if (site.firstSeen < 0) site.firstSeen = d;
         site.lastSeen = d;
         site.parcels += count;
+        ctx.onSiteParcels?.(site, d, count);
       }
       const couriers: readonly Courier[] = site ? site.couriers : seller.spot!.couriers;
       // A seller's parcels leave in one to a few courier visits; parcels of one visit are scanned seconds apart.

@@ -8,9 +8,9 @@
  * seed byte-identical.
  */
 import type { Category } from '../contract/dataset.ts';
-import type { Seller } from './actors.ts';
+import type { Operation, Seller } from './actors.ts';
 import type { Catalog } from './catalog.ts';
-import { distanceM, type Aoi, type City } from './city.ts';
+import { distanceM, offsetM, type Aoi, type City } from './city.ts';
 import { ownBrandName } from './names.ts';
 import type { Rng } from './random.ts';
 import type { Scenario } from './scenario.ts';
@@ -23,6 +23,8 @@ export interface ProgrammeContext {
   readonly catalog: Catalog;
   /** Every seller of the world, ids assigned. */
   readonly sellers: readonly Seller[];
+  /** The counterfeit operations (read only: den suppliers are drawn among them). */
+  readonly operations: readonly Operation[];
   /** Local seconds at the first day's midnight, and the number of days. */
   readonly start: number;
   readonly days: number;
@@ -47,6 +49,18 @@ export interface ProgrammeTruth {
    * leave their own premises on a belt's estate, not yet enrolled.
    */
   readonly candidates: readonly { seller: Seller; factoryId: string | null; beltId: string }[];
+  /** Factories that also supply a den (scenario knob `denSuppliers`): for truth/capacity_at_risk.csv. */
+  readonly denSuppliers: readonly DenSupplier[];
+}
+
+export interface DenSupplier {
+  readonly factoryId: string;
+  /** `account`: the factory runs one of the den's accounts; `premises`: its premises lie at the den. */
+  readonly link: 'account' | 'premises';
+  readonly networkId: string;
+  readonly siteId: string;
+  /** The den's account the factory runs (`account` links only). */
+  readonly sellerId: string | null;
 }
 
 /** What a belt is known for, as in its name (莆田运动鞋产业带). */
@@ -148,6 +162,7 @@ export function buildProgramme(ctx: ProgrammeContext, rng: Rng): Programme {
     const since = Math.min(lastDay, Math.max(seller.registeredAt, ctx.start - 720 * 86_400) + rng.int(0, 90) * 86_400);
     links.push({ factory, seller, since });
   }
+  const denSuppliers = ctx.scenario.denSuppliers ? drawDenSuppliers(ctx, ctx.scenario.denSuppliers, factories, links, rng.fork('den-suppliers')) : [];
   links.sort((a, b) => a.factory - b.factory || a.since - b.since || (a.seller.id < b.seller.id ? -1 : 1));
 
   const enrolled = new Map<Seller, Map<string, number>>();
@@ -169,11 +184,69 @@ export function buildProgramme(ctx: ProgrammeContext, rng: Rng): Programme {
   }
 
   return {
-    truth: { enrolled, candidates },
+    truth: { enrolled, candidates, denSuppliers },
     belts: belts.map((b) => [b.id, `${s.city}${INDUSTRY[b.categories[0]]}产业带`, s.city, s.province, b.categories.join(';'), b.aois.map((a) => a.id).join(';'), null, null]),
     factories: factories.map((f) => f.row),
     factoryAccounts: links.map((l) => [factories[l.factory].id, l.seller.id, day(l.since)]),
   };
+}
+
+/** A den supplier's premises lie this far from the den's door, at most. */
+const PREMISES_OFFSET_M = 60;
+
+interface FactoryDraft {
+  readonly id: string;
+  readonly enrolledAt: number | null;
+  readonly row: Cell[];
+}
+
+/**
+ * A few OEM factories that also supply a den: some run one of its accounts
+ * (a factory_accounts row), some have premises at its door (the factory's
+ * point moved there). Drawn from a stream of its own, so the programme's
+ * other rows are those of the world without the knob. Only operations that
+ * ship for a fortnight or more, and factories not enrolled for the account
+ * links (their turnover would count a den's sales).
+ */
+function drawDenSuppliers(
+  ctx: ProgrammeContext,
+  knob: NonNullable<Scenario['denSuppliers']>,
+  factories: FactoryDraft[],
+  links: { factory: number; seller: Seller; since: number }[],
+  rng: Rng,
+): DenSupplier[] {
+  const ops = ctx.operations.filter((op) => op.accounts.length > 0 && op.before.length > 0 && Math.min(op.stopDay, ctx.days) >= 14);
+  if (ops.length === 0) return [];
+  const oem = (f: FactoryDraft) => f.row[4] !== null;
+  const order = rng.shuffle(factories.map((_, i) => i)).sort((a, b) => Number(oem(factories[b])) - Number(oem(factories[a])));
+  const used = new Set<number>();
+  const out: DenSupplier[] = [];
+  const take = (ok: (f: FactoryDraft) => boolean) => {
+    const i = order.find((k) => !used.has(k) && ok(factories[k]));
+    if (i !== undefined) used.add(i);
+    return i;
+  };
+  for (let n = rng.intIn(knob.accounts); n > 0; n--) {
+    const i = take((f) => f.enrolledAt === null);
+    if (i === undefined) break;
+    const op = rng.pick(ops);
+    const seller = rng.pick(op.accounts);
+    links.push({ factory: i, seller, since: Math.max(seller.registeredAt, ctx.start - 360 * 86_400) });
+    out.push({ factoryId: factories[i].id, link: 'account', networkId: op.id, siteId: op.before[0].id, sellerId: seller.id });
+  }
+  for (let n = rng.intIn(knob.premises); n > 0; n--) {
+    const i = take(() => true);
+    if (i === undefined) break;
+    const op = rng.pick(ops);
+    const site = rng.pick(op.before);
+    const d = rng.range(10, PREMISES_OFFSET_M);
+    const th = rng.range(0, 2 * Math.PI);
+    const [lat, lng] = ctx.project(...latLng(offsetM(site.point, d * Math.sin(th), d * Math.cos(th))));
+    factories[i].row[6] = lat;
+    factories[i].row[7] = lng;
+    out.push({ factoryId: factories[i].id, link: 'premises', networkId: op.id, siteId: site.id, sellerId: null });
+  }
+  return out;
 }
 
 const latLng = (p: { lat: number; lng: number }): [number, number] => [p.lat, p.lng];

@@ -28,6 +28,8 @@ export interface Outcome {
   readonly seizedValue: number | null;
   readonly arrests: number | null;
   readonly note: string;
+  /** The operation raided (confirmed raids only): ties the outcome to truth/deterrence.csv. */
+  readonly networkId?: string;
 }
 
 function verdictFor(truth: boolean, accuracy: number, rng: Rng, unknownShare = 0.1): Verdict {
@@ -86,6 +88,7 @@ export function buildOutcomes(s: Scenario, city: City, operations: readonly Oper
         seizedValue: Math.round(rng.in(o.seizedValue) / 100) * 100,
         arrests: rng.intIn(o.arrests),
         note: rng.pick(['raid: storage and packing site, shoes seized', '查获仿冒鞋服及包装材料', 'joint action with rights holder; goods seized']),
+        networkId: op.id,
       });
     }
   }

@@ -203,6 +203,12 @@ export interface Scenario {
   readonly badRowRate: Range;
   /** Other dens' reactions to a raid nearby (world/deterrence.ts); absent: none react. */
   readonly deterrence?: DeterrenceKnob;
+  /**
+   * OEM factories of the programme that also supply a den (world/programme.ts):
+   * how many run one of a den's accounts, and how many have premises at a den.
+   * Absent: none do.
+   */
+  readonly denSuppliers?: { readonly accounts: Range; readonly premises: Range };
 }
 
 /** Putian: the shoe-counterfeiting capital, Fujian; 12 x 12 km around the old town. */

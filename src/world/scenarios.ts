@@ -73,7 +73,7 @@ export const SCENARIOS: Readonly<Record<string, NamedScenario>> = {
   })),
   deterrence: variant(
     'deterrence',
-    'more raids; after each, the other dens within 3 km react: some pause, some stop for good, some move',
+    'more raids; after each, the other dens within 3 km react: some pause, some stop for good, some move; a few OEM factories supply a den',
     (s) => ({
       den: den(s, { stopProb: 0.45, raidShareOfStops: 0.9, moveProb: 0.15 }),
       deterrence: {
@@ -83,6 +83,7 @@ export const SCENARIOS: Readonly<Record<string, NamedScenario>> = {
         pauseDays: [7, 21],
         moveGapDays: [4, 12],
       },
+      denSuppliers: { accounts: [1, 3], premises: [1, 2] },
     }),
   ),
   gcj02: variant('gcj02', 'the putian world written in GCJ-02 coordinates', () => ({}), 'GCJ-02'),

@@ -12,8 +12,9 @@ import { silentProgress } from '../../src/cli/progress.ts';
 import { analyze, type RunSummary } from '../../src/pipeline.ts';
 import { evaluateRun } from '../../src/evaluate/evaluate.ts';
 import { IMPACT_FILES } from '../../src/impact/stage.ts';
-import { deterrenceByRaid, outcomeFigures, programmeHeadline, readImpactFiles, readRunContext } from '../../src/impact/figures.ts';
+import { deterrenceByRaid, legalWayAfterRaids, outcomeFigures, programmeHeadline, readImpactFiles, readRunContext } from '../../src/impact/figures.ts';
 import { generateWorld } from '../../src/world/generate.ts';
+import { haversineMeters } from '../../src/geo.ts';
 import { SCENARIOS } from '../../src/world/scenarios.ts';
 import { tempDir } from '../helpers/db.ts';
 
@@ -75,10 +76,58 @@ describe('impact/ of a deterrence world', () => {
     for (const c of candidates) expect(enrolled.has(c.seller_id), c.seller_id).toBe(false);
   });
 
+  it('the world has factories that also supply a den, each tied to the den in the tables', () => {
+    const suppliers = csv(join(world, 'truth', 'capacity_at_risk.csv'));
+    expect(suppliers.length).toBeGreaterThanOrEqual(2);
+    const network = new Map(csv(join(world, 'truth', 'sellers.csv')).map((s) => [s.seller_id, s.network_id]));
+    const accounts = new Set(csv(join(world, 'factory_accounts.csv')).map((a) => `${a.factory_id}|${a.seller_id}`));
+    const factories = new Map(csv(join(world, 'factories.csv')).map((f) => [f.factory_id, f]));
+    const sites = new Map(csv(join(world, 'truth', 'sites.csv')).map((s) => [s.site_id, s]));
+    for (const d of suppliers) {
+      if (d.link === 'account') {
+        expect(accounts.has(`${d.factory_id}|${d.seller_id}`), d.factory_id).toBe(true);
+        expect(network.get(d.seller_id)).toBe(d.network_id);
+        expect(factories.get(d.factory_id)?.enrolled_at).toBe('');
+      } else {
+        expect(d.link).toBe('premises');
+        const f = factories.get(d.factory_id)!;
+        const s = sites.get(d.site_id);
+        if (s) expect(haversineMeters(Number(f.lat), Number(f.lng), Number(s.lat), Number(s.lng))).toBeLessThan(100);
+      }
+    }
+  });
+
   it('the evaluation scores the impact files against the truth', async () => {
     const report = await evaluateRun(out, join(world, 'truth'));
     expect(report.impact?.turnover?.error).toBeLessThan(0.02);
     expect(report.impact?.candidates?.ap).toBeGreaterThan(0.5);
+    // Every den supplier whose den shipped is among the flagged factories, and nothing else is.
+    expect(report.impact?.capacity?.relevant).toBeGreaterThan(0);
+    expect(report.impact?.capacity?.recall).toBeGreaterThanOrEqual(0.5);
+    expect(report.impact?.capacity?.precision).toBeGreaterThanOrEqual(0.5);
+    // Deterrence rows scored against the raids' truth: some rows stand for a true operation of the raid.
+    expect(report.impact?.deterrence?.matched).toBeGreaterThan(0);
+    expect(report.impact?.deterrence?.statusAccuracy).not.toBeNull();
+    expect(report.impact?.deterrence?.dipError).not.toBeNull();
+  });
+
+  it('truth/deterrence.csv names each raid\'s confirmed outcomes and the true parcels per day', () => {
+    const confirmed = new Set(csv(join(world, 'outcomes.csv')).filter((o) => o.result === 'confirmed').map((o) => o.outcome_id));
+    const rows = csv(join(world, 'truth', 'deterrence.csv'));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      const ids = r.outcome_ids.split(';');
+      expect(ids.length).toBeGreaterThan(0);
+      for (const id of ids) expect(confirmed.has(id), id).toBe(true);
+      expect(Number(r.parcels_per_day_before)).toBeGreaterThanOrEqual(0);
+      expect(['continued', 'paused', 'stopped', 'moved']).toContain(r.status_observed);
+      expect(r.status_observed === 'continued').toBe(r.quiet_days_observed === '');
+      // A reaction drawn for this raid shows in what the site did (unless an earlier quiet spell, e.g. the holiday, came first).
+      if (r.reaction !== 'continued' && r.quiet_from) expect(r.status_observed).not.toBe('continued');
+      // An operation that stopped for good ships at most its few days of lag after the raid.
+      if (r.reaction === 'stopped') expect(Number(r.parcels_per_day_after)).toBeLessThan(Number(r.parcels_per_day_before) * 3 / 28 + 1);
+    }
+    expect(rows.some((r) => Number(r.parcels_per_day_before) > 0)).toBe(true);
   });
 
   it('the figures read the files and the run\'s database back', async () => {
@@ -89,6 +138,10 @@ describe('impact/ of a deterrence world', () => {
     for (const r of raids) expect(r.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     const months = outcomeFigures(ctx);
     expect(months.reduce((n, m) => n + m.raids, 0)).toBe(ctx.outcomes.filter((o) => o.result === 'confirmed').length);
+    expect(ctx.factories.length).toBe(csv(join(world, 'factories.csv')).length);
+    const legal = legalWayAfterRaids(ctx, new Set(files.capacityAtRisk.map((c) => c.factory_id)));
+    expect(legal.length).toBe(ctx.outcomes.filter((o) => o.result === 'confirmed').length);
+    expect(legal.some((r) => r.factories > 0)).toBe(true);
     expect(programmeHeadline(files.turnover, ctx.belts).total).toBeCloseTo(files.turnover.reduce((s, t) => s + t.turnover, 0), 6);
   });
 });

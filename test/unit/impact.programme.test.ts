@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Database } from '../../src/engine/database.ts';
 import { candidateScore, measureTurnover } from '../../src/impact/programme.ts';
-import { programmeHeadline } from '../../src/impact/figures.ts';
+import { legalWayAfterRaids, programmeHeadline } from '../../src/impact/figures.ts';
 
 async function programmeDb(): Promise<Database> {
   const db = await Database.open(':memory:', { timezone: 'Asia/Shanghai' });
@@ -85,5 +85,35 @@ describe('programmeHeadline', () => {
   it('has no growth without data covering the whole window a year back', () => {
     expect(programmeHeadline([row('B1', '2026-03-01', 1)]).growth).toBeNull();
     expect(programmeHeadline([row('B1', '2025-03-01', 1), row('B1', '2026-03-10', 1)]).growth).toBeNull();
+  });
+});
+
+describe('legalWayAfterRaids', () => {
+  const outcome = (outcome_id: string, date: string, result = 'confirmed') => ({ outcome_id, lat: 25.44, lng: 119.01, date, result, seized_value: null, arrests: null, note: null });
+  const factory = (factory_id: string, km: number, enrolled_at: string | null) => ({ factory_id, belt_id: 'B1', lat: 25.44 + km / 111.32, lng: 119.01, enrolled_at });
+  it('counts the programme factories within 10 km of each raid and their enrolments before and after, by month', () => {
+    const factories = [
+      factory('F1', 1, '2026-01-20'), // 41 days before
+      factory('F2', 2, '2026-03-01'), // the raid day: before
+      factory('F3', 3, '2026-04-15'), // 45 days after
+      factory('F9', 6, '2026-08-28'), // 180 days after: the window's last day
+      factory('F4', 4, null), // never enrolled
+      factory('F5', 12, '2026-03-05'), // out of the area
+      factory('F6', 0.1, '2026-03-10'), // at risk: not legitimate
+      factory('F7', 5, '2025-09-01'), // 181 days before: enrolled, outside the window
+      { ...factory('F8', 0, '2026-03-02'), lat: null, lng: null }, // no point
+    ];
+    const [r, ...rest] = legalWayAfterRaids({ outcomes: [outcome('OC1', '2026-03-01'), outcome('OC2', '2026-03-01', 'nothing_found')], factories }, new Set(['F6']));
+    expect(rest).toEqual([]);
+    expect(r).toMatchObject({ outcome_id: 'OC1', date: '2026-03-01', factories: 6, enrolledBefore: 3, windowBefore: 2, windowAfter: 2 });
+    expect(r.byMonth).toEqual([
+      { month: '2025-12', enrolments: 0 },
+      { month: '2026-01', enrolments: 1 },
+      { month: '2026-02', enrolments: 0 },
+      { month: '2026-03', enrolments: 1 },
+      { month: '2026-04', enrolments: 1 },
+      { month: '2026-05', enrolments: 0 },
+      { month: '2026-06', enrolments: 0 },
+    ]);
   });
 });
