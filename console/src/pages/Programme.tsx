@@ -15,12 +15,13 @@ import { useAsync } from '../hooks.ts';
 import { useI18n } from '../i18n/index.ts';
 import { boundsOf } from '../map/geo.ts';
 import { Card } from './Outcomes.tsx';
+import { monthRange } from '../months.ts';
 
 const PALETTE = ['#b8001f', '#2b59c3', '#f6a04d', '#2b2d6e', '#3f8f5a', '#8a97b8', '#c05bb0', '#6b6b6b'];
 
 /** Months as rows, one series per key (belt or category), for a line chart. */
 function seriesBy<K extends string>(rows: ({ month: string; turnover: number } & Record<K, string>)[], key: K, name: (k: string) => string): ChartOption {
-  const months = [...new Set(rows.map((r) => r.month))].sort();
+  const months = monthRange([...new Set(rows.map((r) => r.month))]);
   const keys = [...new Set(rows.map((r) => r[key]))].sort();
   return barOption(
     months,
