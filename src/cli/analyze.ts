@@ -1,5 +1,7 @@
 /** `dragnet analyze DATASET --out DIR [--db FILE]`: dataset in, results contract out. */
+import { existsSync } from 'node:fs';
 import { totalmem } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { analyze, METHODS, type Method, type RunSummary } from '../pipeline.ts';
 import { createProgress } from './progress.ts';
@@ -107,9 +109,10 @@ interface AnalyzeCliOptions {
 export function formatSummary(s: RunSummary, out: string, top: number): string {
   const lines: string[] = [];
   lines.push(`Read ${s.dataset} in ${s.seconds.toFixed(1)}s (peak memory ${s.peakRssMb} MB):`);
-  lines.push(`  ${'table'.padEnd(10)} ${'read'.padStart(10)} ${'accepted'.padStart(10)} ${'quarantined'.padStart(12)}`);
+  const width = Math.max(10, ...Object.keys(s.tables).map((t) => t.length));
+  lines.push(`  ${'table'.padEnd(width)} ${'read'.padStart(10)} ${'accepted'.padStart(10)} ${'quarantined'.padStart(12)}`);
   for (const [table, c] of Object.entries(s.tables)) {
-    lines.push(`  ${table.padEnd(10)} ${fmt(c.read).padStart(10)} ${fmt(c.accepted).padStart(10)} ${fmt(c.quarantined).padStart(12)}`);
+    lines.push(`  ${table.padEnd(width)} ${fmt(c.read).padStart(10)} ${fmt(c.accepted).padStart(10)} ${fmt(c.quarantined).padStart(12)}`);
   }
   lines.push('');
   if (s.leads.length === 0) {
@@ -124,7 +127,8 @@ export function formatSummary(s: RunSummary, out: string, top: number): string {
     );
   }
   lines.push('');
-  lines.push(`Results in ${out}: leads.geojson, seller_scores.csv, listing_scores.csv, run.json, quarantine/`);
+  const impact = existsSync(join(out, 'impact')) ? ', impact/' : '';
+  lines.push(`Results in ${out}: leads.geojson, seller_scores.csv, listing_scores.csv, run.json, quarantine/${impact}`);
   return lines.join('\n') + '\n';
 }
 

@@ -63,10 +63,11 @@ export function formatSummary(s: WorldSummary): string {
   const lines = [
     `Generated world '${s.scenario}' (seed ${s.seed}), ${s.startDate} to ${s.endDate}, in ${s.seconds.toFixed(1)}s`,
     `  ${s.sellers} sellers (${s.counterfeitSellers} counterfeit accounts in ${s.operations} operations), ${s.sites} counterfeit sites`,
-    '  table       rows        bad',
   ];
+  const width = Math.max(10, ...Object.keys(s.rows).map((t) => t.length));
+  lines.push(`  ${'table'.padEnd(width)} ${'rows'.padStart(12)} ${'bad'.padStart(6)}`);
   for (const [t, n] of Object.entries(s.rows)) {
-    lines.push(`  ${t.padEnd(10)} ${n.toLocaleString('en-US').padStart(12)} ${String(s.badRows[t as keyof typeof s.badRows]).padStart(6)}`);
+    lines.push(`  ${t.padEnd(width)} ${n.toLocaleString('en-US').padStart(12)} ${String(s.badRows[t as keyof typeof s.badRows]).padStart(6)}`);
   }
   lines.push(`Written to ${s.out} (ground truth in ${s.out}/truth)`);
   return `${lines.join('\n')}\n`;
