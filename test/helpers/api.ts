@@ -20,6 +20,7 @@ export interface GeoLead {
   lng: number;
   radius_m: number;
   status: string;
+  successor_lead_id: string | null;
   seller_ids: string[];
   network_ids: string[];
   brands: string[];

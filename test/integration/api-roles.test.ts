@@ -271,6 +271,20 @@ describe('rights holder: only leads and listings of their brands', () => {
     expect(team.detail.listings.some((l: any) => l.brand !== brand)).toBe(true);
   });
 
+  it("sees a moved site's successor only when that lead carries their brand too", async () => {
+    const moved = mine().filter((l) => l.successor_lead_id);
+    expect(moved.length, 'the test world needs a moved site of the brand').toBeGreaterThan(0);
+    const items = (await as['brand-owner'].call('GET', '/api/leads?limit=1000')).body.items;
+    for (const lead of moved) {
+      const successor = leads.find((l) => l.lead_id === lead.successor_lead_id)!;
+      const expected = successor.brands.includes(brand) ? successor.lead_id : null;
+      expect(items.find((l: any) => l.lead_id === lead.lead_id).successor_lead_id, lead.lead_id).toBe(expected);
+      const file = (await as['brand-owner'].call('GET', `/api/leads/${lead.lead_id}`)).body;
+      expect(file.lead.successor_lead_id, lead.lead_id).toBe(expected);
+      for (const h of file.history) if (h.successor_lead_id) expect((await as['brand-owner'].call('GET', `/api/leads/${h.successor_lead_id}`)).status).toBe(200);
+    }
+  });
+
   it('gets 404 for a lead without their brands, worded as for a lead that does not exist', async () => {
     const hidden = await as['brand-owner'].call('GET', `/api/leads/${foreignLead.lead_id}`);
     const missing = await as['brand-owner'].call('GET', '/api/leads/L-0000000000');

@@ -8,7 +8,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { auditNow } from '../../workspace/audit.ts';
 import { emptyDetail, getRun, latestRun, LEAD_COLUMNS, listRuns, toLead, type LeadRow } from '../../workspace/runs.ts';
-import { parseJson } from '../../workspace/store.ts';
+import { parseJson, type Workspace } from '../../workspace/store.ts';
 import type { LeadDetail, LeadRecord, Role } from '../../workspace/types.ts';
 import { compareRuns } from '../../workspace/compare.ts';
 import type { User } from '../../workspace/users.ts';
@@ -27,11 +27,22 @@ export function leadScope(user: User): { where: string; params: unknown[] } {
   };
 }
 
-/** A lead as the user may see it: a rights holder gets only their brands, and no value mixing other brands'. */
-export function redactLead(lead: LeadRecord, user: User): LeadRecord & { est_value: number | null } {
+/** Whether a lead of a run is in the user's scope (a rights holder: one of their brands). */
+function inScope(ws: Workspace, user: User): (runId: number, leadId: string) => boolean {
+  const scope = leadScope(user);
+  return (runId, leadId) => ws.prepare(`SELECT 1 FROM leads l WHERE l.run_id = ? AND l.lead_id = ? AND ${scope.where}`).get(runId, leadId, ...scope.params) !== undefined;
+}
+
+/**
+ * A lead as the user may see it: a rights holder gets only their brands, no
+ * value mixing other brands', and a moved site's successor only when that
+ * lead concerns their brands too (else a link that answers 404).
+ */
+export function redactLead(lead: LeadRecord, user: User, visible: (runId: number, leadId: string) => boolean): LeadRecord & { est_value: number | null } {
   if (user.role !== 'rights_holder') return lead;
   return {
     ...lead,
+    successor_lead_id: lead.successor_lead_id && visible(lead.run_id, lead.successor_lead_id) ? lead.successor_lead_id : null,
     brands: lead.brands.filter((b) => user.brands.includes(b)),
     est_value: null as never,
     // The evidence states the same value in words.
@@ -174,7 +185,7 @@ export function leadRoutes(app: Api, { ws }: ServerDeps): void {
           total,
           ids: rows.map((r) => r.lead_id),
           // Stored as the contract's lead in JSON; a rights holder's cut to their brands.
-          items: rows.map((r) => (user.role === 'rights_holder' ? JSON.stringify(redactLead(JSON.parse(r.item) as LeadRecord, user)) : r.item)),
+          items: rows.map((r) => (user.role === 'rights_holder' ? JSON.stringify(redactLead(JSON.parse(r.item) as LeadRecord, user, inScope(ws, user))) : r.item)),
         };
         pages.set(key, page);
         pageBytes += pageSize(page);
@@ -234,7 +245,11 @@ export function leadRoutes(app: Api, { ws }: ServerDeps): void {
         .all(lead_id, TEAM.includes(user.role) ? 1 : 0, lead.run_id, lead_id, ...scope.params);
       auditNow(ws, c.get('actor'), { action: 'lead.view', object_type: 'lead', object_id: `${lead.run_id}/${lead_id}` });
       const caseId = TEAM.includes(user.role) ? { case_id: openCases(lead.run_id).get(lead_id) ?? null } : {};
-      return ok(c, { lead: { ...redactLead(lead, user), ...caseId }, detail: redactDetail(detail, user), history: historyRows });
+      const visible = inScope(ws, user);
+      const history = user.role === 'rights_holder'
+        ? (historyRows as { run_id: number; successor_lead_id: string | null }[]).map((h) => ({ ...h, successor_lead_id: h.successor_lead_id && visible(h.run_id, h.successor_lead_id) ? h.successor_lead_id : null }))
+        : historyRows;
+      return ok(c, { lead: { ...redactLead(lead, user, visible), ...caseId }, detail: redactDetail(detail, user), history });
     },
   );
 
