@@ -11,13 +11,14 @@ import { barOption, Chart } from '../components/Chart.tsx';
 import { ErrorNote, Loading, PageTitle, Section, TableWrap } from '../components/ui.tsx';
 import { useAsync } from '../hooks.ts';
 import { useI18n } from '../i18n/index.ts';
+import { monthRange } from '../months.ts';
 
 export function Outcomes() {
   const { t, num, money, pct } = useI18n();
   const data = useAsync(() => api.outcomes(), []);
   const d = data.data;
   const regionName = (id: string) => (id === 'other' ? t('impact.region.other') : d?.regions.find((r) => r.region === id)?.name ?? id);
-  const months = d ? [...new Set(d.rows.map((r) => r.month))].sort() : [];
+  const months = d ? monthRange([...new Set(d.rows.map((r) => r.month))]) : [];
   const sum = (m: string, k: 'raids' | 'sites_found' | 'arrests') => d!.rows.filter((r) => r.month === m).reduce((s, r) => s + r[k], 0);
   return (
     <>
