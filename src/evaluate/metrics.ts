@@ -28,6 +28,13 @@ export interface TrueSite {
   lng: number;
   status: SiteStatus;
   successor_site_id: string | null;
+  /**
+   * The least distance at which a lead still finds this site, whatever the
+   * metric's own: a den that only drops its parcels at a public station can be
+   * placed no better than "near this station", so issue 9 counts station
+   * drops at 500 m where other sites count at 250 m. Absent: the metric's.
+   */
+  minMatchM?: number;
 }
 
 /** One lead's outcome in a matching: the site it claimed (if any) and how far it was. */
@@ -103,7 +110,8 @@ export function averagePrecisionOfHits(hits: readonly boolean[], relevant: numbe
 
 /**
  * Matches leads to true sites greedily in rank order: each lead takes the
- * nearest site within `maxMeters` that no better-ranked lead has taken yet.
+ * nearest site within `maxMeters` (or the site's own `minMatchM`, if larger)
+ * that no better-ranked lead has taken yet.
  * A site is matched at most once, so a second lead on the same site comes
  * back unmatched (a false positive): the ranking is not rewarded for
  * repeating itself. Returns one entry per lead, sorted by rank.
@@ -116,7 +124,7 @@ export function matchLeadsToSites(leads: readonly RankedLead[], sites: readonly 
     for (const site of sites) {
       if (taken.has(site.site_id)) continue;
       const d = haversineMeters(lead.lat, lead.lng, site.lat, site.lng);
-      if (d <= maxMeters && d < bestDistance) {
+      if (d <= Math.max(maxMeters, site.minMatchM ?? 0) && d < bestDistance) {
         best = site;
         bestDistance = d;
       }

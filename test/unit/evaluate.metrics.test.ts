@@ -120,6 +120,16 @@ describe('siteRecall and leadAveragePrecision', () => {
     // A site no lead finds still costs AP: (1/1 + 2/5) / 2.
     expect(leadAveragePrecision(leads, [a, b], 250)).toBeCloseTo((1 + 2 / 5) / 2, 12);
   });
+  it("count a station drop at its own, longer distance", () => {
+    const station = { ...site('S', 0.2, 0), minMatchM: 500 };
+    const leads = [leadNear('L1', 1, a, 10), leadNear('L2', 2, station, 400)];
+    expect(siteRecall(leads, [a, station], 250)).toBe(1);
+    expect(leadAveragePrecision(leads, [a, station], 250)).toBe(1);
+    // Without it, 400 m is a miss at 250 m.
+    expect(siteRecall(leads, [a, site('S', 0.2, 0)], 250)).toBe(0.5);
+    // Never shorter than the metric's own distance.
+    expect(siteRecall([leadNear('L1', 1, a, 10), leadNear('L2', 2, station, 600)], [a, station], 1000)).toBe(1);
+  });
   it('are null without sites', () => {
     expect(siteRecall([leadNear('L1', 1, a, 0)], [], 250)).toBeNull();
     expect(leadAveragePrecision([leadNear('L1', 1, a, 0)], [], 250)).toBeNull();

@@ -37,7 +37,7 @@ beforeEach(async () => {
       'site_id,network_id,lat,lng,pickup_mode,first_active,last_active,status,successor_site_id',
       'S1,N1,0,0,doorstep,2024-01-01,2024-03-01,active,',
       'S2,N1,0,0.01,alley,2024-01-01,2024-02-01,moved,S3',
-      'S3,N1,0.01,0,station,2024-02-02,2024-03-01,active,',
+      'S3,N1,0.01,0,alley,2024-02-02,2024-03-01,active,',
     ].join('\n'),
   );
   await writeFile(
@@ -112,7 +112,7 @@ describe('formatComparison', () => {
     const lines = text.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^metric\s+baseline\s+candidate$/);
     expect(text).toMatch(/^lead AP\s+n\/a\s+0\.667$/m);
-    expect(text).toMatch(/^site recall @250m \(top 2n\)\s+0\.667\s+0\.667$/m);
+    expect(text).toMatch(/^site recall @250m \(top 2n; station drops @500m\)\s+0\.667\s+0\.667$/m);
     expect(text).toMatch(/^median error \(m\)\s+100\s+100$/m);
     for (const label of ['sites (n)', 'seller AUROC', 'listing AP', 'network pairwise F1', 'status accuracy', 'inside radius_m']) {
       expect(text).toContain(label);

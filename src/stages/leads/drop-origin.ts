@@ -19,6 +19,7 @@ import { haversineMeters } from '../../geo.ts';
 import { addressKey } from '../networks/address.ts';
 import { agreedReturnLocation, MAX_FROM_STATION_M, medianPoint, type Point } from './return-addresses.ts';
 import { groupBy } from '../../collections.ts';
+import { distance, localX, localY } from '../sites/pickup-points.ts';
 
 /**
  * A den address must be on at least this many of the operation's waybills
@@ -38,6 +39,13 @@ const MIN_SHARED_SHARE = 0.05;
 export const ADDRESS_LEAD_RADIUS_M = 55;
 export const RETURN_LEAD_RADIUS_M = 250;
 export const PLACE_LEAD_RADIUS_M = 250;
+/**
+ * A place's extent is read from the data when couriers' GPS fixes of at
+ * least this many of its pickups show it: the 90% quantile of their distance
+ * from the place's centroid (a den inside the place lies about as far out as
+ * the shops couriers collect from there). Never below PLACE_LEAD_RADIUS_M.
+ */
+const MIN_PLACE_FIXES = 30;
 
 export interface Relocation {
   point: Point;
@@ -60,7 +68,8 @@ export interface StationSite extends Point {
 interface Gazetteer {
   /** Normalised return address -> the geocodes accounts give for it. */
   returns: Map<string, Point[]>;
-  places: Array<{ name: string; lat: number; lng: number }>;
+  /** Named places, with how far from the centroid the parcels of each are collected (90% quantile of GPS fixes; null when too few). */
+  places: Array<{ name: string; lat: number; lng: number; extent: number | null }>;
   returnOf: Map<string, Point>;
 }
 
@@ -73,8 +82,14 @@ async function loadGazetteer(db: Database): Promise<Gazetteer> {
   const returnOf = new Map(sellers.map((s) => [s.seller_id, point(s)]));
   const keyed = sellers.map((s) => ({ key: s.address ? addressKey(s.address) : '', at: point(s) })).filter((s) => s.key);
   const returns = new Map([...groupBy(keyed, (s) => s.key)].map(([key, list]) => [key, list.map((s) => s.at)]));
-  const places = await db.all<{ name: string; lat: number; lng: number }>(
-    `SELECT name, lat, lng FROM places WHERE name IS NOT NULL AND length(name) >= 2 AND lat IS NOT NULL
+  const places = await db.all<{ name: string; lat: number; lng: number; extent: number | null }>(
+    `WITH fixes AS (
+       SELECT pp.aoi_id, quantile_cont(${distance('pp.x', 'pp.y', localX('pl.lat', 'pl.lng'), localY('pl.lat'))}, 0.9) AS extent, count(*) AS n
+       FROM pickup_points pp JOIN places pl USING (aoi_id) CROSS JOIN frame f
+       WHERE pp.quality = 1 AND pl.lat IS NOT NULL GROUP BY pp.aoi_id)
+     SELECT name, lat, lng, CASE WHEN n >= ${MIN_PLACE_FIXES} THEN extent END AS extent
+     FROM places LEFT JOIN fixes USING (aoi_id)
+     WHERE name IS NOT NULL AND length(name) >= 2 AND lat IS NOT NULL
        AND coalesce(aoi_type, '') <> 'parcel_station' ORDER BY aoi_id`,
   );
   return { returns, places, returnOf };
@@ -154,7 +169,11 @@ export async function locateDropOrigins(db: Database, sites: readonly StationSit
       const named = gazetteer.places
         .filter((p) => sender.text.includes(p.name) && near(p))
         .sort((a, b) => b.name.length - a.name.length || haversineMeters(a.lat, a.lng, s.lat, s.lng) - haversineMeters(b.lat, b.lng, s.lat, s.lng))[0];
-      if (named) found.push(place({ lat: named.lat, lng: named.lng }, PLACE_LEAD_RADIUS_M, `${onWaybills} names ${named.name},`, sender, 'station_place'));
+      if (named) {
+        const radius = Math.max(PLACE_LEAD_RADIUS_M, Math.round(named.extent ?? 0));
+        const extent = named.extent === null ? '' : ` (couriers collect 90% of its parcels within ${radius} m of its centre)`;
+        found.push(place({ lat: named.lat, lng: named.lng }, radius, `${onWaybills} names ${named.name}${extent},`, sender, 'station_place'));
+      }
     }
     if (found.length === 0) {
       const agreed = agreedReturnLocation(s, s.seller_ids.flatMap((id) => gazetteer.returnOf.get(id) ?? []));

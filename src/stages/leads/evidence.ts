@@ -38,6 +38,8 @@ export interface SiteFacts {
     geocodeShops: number;
     calibratedOn: number;
     calibration: 'class' | 'pooled' | null;
+    /** The widening applied for want of confirmed sites to calibrate on (calibration.ts), or null. */
+    widened?: number | null;
   };
   /** Set when a station site was placed where its den probably is (see drop-origin.ts). */
   relocation?: { reason: string; distanceM: number };
@@ -133,6 +135,8 @@ function placementLine(f: SiteFacts): string {
   }
   const calibrated = b?.calibration
     ? `, calibrated on ${b.calibratedOn} confirmed site${b.calibratedOn > 1 ? 's' : ''}${b.calibration === 'pooled' ? ' of every placement' : ' placed alike'}`
-    : '';
+    : b?.widened
+      ? `, widened x${b.widened} until enough sites are confirmed to calibrate on`
+      : '';
   return `placement ${f.placement}: ${words}${points}${basis}; radius ${fmt(f.radius_m)} m holds the site about 9 times in 10${calibrated}`;
 }

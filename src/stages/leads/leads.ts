@@ -14,7 +14,7 @@ import { locateDropOrigins, type Relocation } from './drop-origin.ts';
 import { isoLocal } from '../../time.ts';
 import { ALL_SIGNALS, type Signals } from '../signals.ts';
 import { groupBy } from '../../collections.ts';
-import { calibrateRadii } from './calibration.ts';
+import { calibrateRadii, inferredPlacement, UNCALIBRATED_WIDENING } from './calibration.ts';
 
 /** A site with no attributed pickups in this many final days of the data is dormant. */
 export const DORMANT_DAYS = 14;
@@ -22,6 +22,8 @@ export const DORMANT_DAYS = 14;
 export const OPERATOR_SCORE = 0.5;
 /** A successor site must lie at least this far away, metres. */
 const MOVE_MIN_METERS = 300;
+/** An offline check (outcomes) within this distance of a lead's point was a check of that lead. */
+export const OUTCOME_MATCH_M = 150;
 
 interface SiteRow extends SiteFacts {
   site_index: number;
@@ -202,8 +204,10 @@ export async function rankLeads(db: Database, signals: Signals = ALL_SIGNALS): P
       geocodeShops: reach?.geocode_shops ?? 0,
       calibratedOn: c ? c.n : 0,
       calibration: c?.basis ?? null,
+      widened: !c && inferredPlacement(s.placement) ? UNCALIBRATED_WIDENING : null,
     };
     if (c) s.radius_m = Math.max(1, Math.round(s.radius_m * c.factor));
+    else if (inferredPlacement(s.placement)) s.radius_m = Math.round(s.radius_m * UNCALIBRATED_WIDENING);
   }
 
   const leads = rows.map((s) => {
@@ -212,7 +216,9 @@ export async function rankLeads(db: Database, signals: Signals = ALL_SIGNALS): P
       night_share: signals.on('night') ? s.night_share : 0.5,
       gps_support: gpsRate > 0.05 ? Math.min(1, s.gps_share / gpsRate) : 1,
     });
-    const checks = (signals.on('outcomes') ? outcomes : []).filter((o) => haversineMeters(o.lat, o.lng, s.lat, s.lng) <= Math.max(s.radius_m, 150));
+    // A check speaks for the lead when it was made where the lead points, whatever the lead's radius:
+    // a wide radius must not take in a neighbour's "nothing found".
+    const checks = (signals.on('outcomes') ? outcomes : []).filter((o) => haversineMeters(o.lat, o.lng, s.lat, s.lng) <= OUTCOME_MATCH_M);
     const lastCheck = checks.at(-1);
     // A check that found nothing lowers the lead, unless the parcels kept coming after it.
     const clearedBeforeActivity =
