@@ -17,9 +17,11 @@ import {
   leadAveragePrecision,
   locationAccuracy,
   pairwiseF1,
+  reliability,
   siteRecall,
   statusAccuracy,
   type RankedLead,
+  type ReliabilityBin,
   type TrueSite,
 } from './metrics.ts';
 
@@ -58,6 +60,8 @@ export interface EvaluationReport {
   status: { accuracy: number | null; matched: number };
   /** Figures of impact/, where the run wrote it (evaluate/impact.ts). */
   impact: ImpactMetrics | null;
+  /** Lead scores read as probabilities: per score bin, the share of leads that found a true site (metrics.ts). */
+  reliability: ReliabilityBin[];
 }
 
 const SellerScoreSchema = z.object({ seller_id: z.string().min(1), score: z.coerce.number(), network_id: z.string().min(1) });
@@ -74,9 +78,10 @@ export async function evaluateRun(outDir: string, truthDir: string): Promise<Eva
     readCsv(join(truthDir, TRUTH_FILES.listings), TruthListingSchema),
   ]);
 
-  const leads: RankedLead[] = leadCollection.features.map((f) => ({
+  const leads: Array<RankedLead & { score: number }> = leadCollection.features.map((f) => ({
     lead_id: f.properties.lead_id,
     rank: f.properties.rank,
+    score: f.properties.score,
     // GeoJSON order is [lng, lat].
     lng: f.geometry.coordinates[0],
     lat: f.geometry.coordinates[1],
@@ -119,6 +124,7 @@ export async function evaluateRun(outDir: string, truthDir: string): Promise<Eva
     ),
     networks: { precision: networks.precision, recall: networks.recall, f1: networks.f1, sellers: networks.items },
     status: { accuracy: status.accuracy, matched: status.matched },
+    reliability: reliability(leads, sites, 250),
     impact: await evaluateImpact(outDir, truthDir, leads, sites.map((x, i) => ({ ...x, network_id: truthSites[i].network_id }))),
   };
 }

@@ -288,3 +288,33 @@ function checkSameLength(scores: readonly number[], labels: readonly boolean[]):
 }
 
 export { median };
+
+/** One bin of a reliability table: leads whose score falls in [lo, hi), their mean score and how many found a true site. */
+export interface ReliabilityBin {
+  lo: number;
+  hi: number;
+  leads: number;
+  meanScore: number | null;
+  hits: number;
+}
+
+/**
+ * Reliability of lead scores read as probabilities: leads binned by score
+ * (width 0.2), each bin's mean score beside the share of its leads that are
+ * hits (matched to a distinct true site within `meters`, as lead AP counts
+ * them). A well calibrated score has the two close in every bin.
+ */
+export function reliability(leads: ReadonlyArray<RankedLead & { score: number }>, sites: readonly TrueSite[], meters = 250): ReliabilityBin[] {
+  const matches = matchLeadsToSites(leads, sites, meters);
+  const bins: ReliabilityBin[] = [0, 0.2, 0.4, 0.6, 0.8].map((lo) => ({ lo, hi: lo + 0.2, leads: 0, meanScore: null, hits: 0 }));
+  const sums = bins.map(() => 0);
+  for (const m of matches) {
+    const score = (m.lead as RankedLead & { score: number }).score;
+    const k = Math.min(bins.length - 1, Math.floor(score / 0.2));
+    bins[k].leads++;
+    sums[k] += score;
+    if (m.site !== null) bins[k].hits++;
+  }
+  bins.forEach((b, k) => (b.meanScore = b.leads > 0 ? sums[k] / b.leads : null));
+  return bins;
+}

@@ -210,7 +210,23 @@ export function formatSuite(runs: readonly SuiteRun[]): string {
     if (subset.length > 0) impactRows.push([scenario, 'dragnet', ...summarise(subset, IMPACT_COLUMNS)]);
   }
   if (impactRows.length > 1) lines.push('', 'impact (medians over seeds)', ...table(impactRows));
+  lines.push('', "reliability of Dragnet's lead scores (all runs pooled; a hit is a lead on a distinct true site)", ...table(reliabilityRows(runs)));
   return lines.join('\n') + '\n';
+}
+
+/** Dragnet's lead scores binned over every run: leads, mean score and share of hits per bin. */
+function reliabilityRows(runs: readonly SuiteRun[]): string[][] {
+  const rows: string[][] = [['score', 'leads', 'mean score', 'found a site']];
+  const pooled = runs.filter((r) => r.label === 'dragnet').flatMap((r) => r.report.reliability ?? []);
+  for (const lo of [...new Set(pooled.map((b) => b.lo))].sort((a, b) => a - b)) {
+    const bins = pooled.filter((b) => b.lo === lo);
+    const leads = bins.reduce((n, b) => n + b.leads, 0);
+    const hits = bins.reduce((n, b) => n + b.hits, 0);
+    const scoreSum = bins.reduce((n, b) => n + (b.meanScore ?? 0) * b.leads, 0);
+    const range = `${lo.toFixed(1)}-${(lo + 0.2).toFixed(1)}`;
+    rows.push([range, String(leads), leads ? (scoreSum / leads).toFixed(3) : 'n/a', leads ? (hits / leads).toFixed(3) : 'n/a']);
+  }
+  return rows;
 }
 
 /** A text table: the first two columns left-aligned, the rest right-aligned, a rule under the header. */

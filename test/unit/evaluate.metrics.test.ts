@@ -9,6 +9,7 @@ import {
   matchLeadsToSites,
   median,
   pairwiseF1,
+  reliability,
   siteRecall,
   statusAccuracy,
   type RankedLead,
@@ -133,6 +134,24 @@ describe('siteRecall and leadAveragePrecision', () => {
   it('are null without sites', () => {
     expect(siteRecall([leadNear('L1', 1, a, 0)], [], 250)).toBeNull();
     expect(leadAveragePrecision([leadNear('L1', 1, a, 0)], [], 250)).toBeNull();
+  });
+});
+
+describe('reliability', () => {
+  it('bins leads by score beside the share that found a site', () => {
+    const a = site('A', 0, 0);
+    const b = site('B', 0.1, 0);
+    const leads = [
+      { ...leadNear('L1', 1, a, 10), score: 0.9 },
+      { ...leadNear('L2', 2, { lat: 5, lng: 5 }, 0), score: 0.85 },
+      { ...leadNear('L3', 3, b, 10), score: 0.5 },
+      { ...leadNear('L4', 4, { lat: 6, lng: 6 }, 0), score: 0.1 },
+    ];
+    const bins = reliability(leads, [a, b], 250);
+    expect(bins.map((x) => x.leads)).toEqual([1, 0, 1, 0, 2]);
+    expect(bins.map((x) => x.hits)).toEqual([0, 0, 1, 0, 1]);
+    expect(bins[4].meanScore).toBeCloseTo(0.875, 12);
+    expect(bins[1].meanScore).toBeNull();
   });
 });
 

@@ -22,6 +22,8 @@ export interface SiteFacts {
   test_buys: number;
   network_links: ReadonlyArray<{ network_id: string; kind: string; members_sharing: number }>;
   outcome: { result: string; date: Date; cleared: boolean } | null;
+  /** Checked leads the score was scaled on (probability.ts); 0 or absent: the model's own scale. */
+  scaled_on?: number;
   /** 'door' when the lead sits at the address most waybills name, away from where couriers collect. */
   placed_by: string;
   door_offset_m: number | null;
@@ -103,6 +105,7 @@ export function buildEvidence(f: SiteFacts): string[] {
     else if (f.outcome.cleared) out.push(`checked on ${day}, nothing found, no new activity since: lowered`);
     else out.push(`checked on ${day} with nothing found, but parcels kept leaving afterwards`);
   }
+  if (f.scaled_on) out.push(`score is the share of checks that found a site, scaled on ${fmt(f.scaled_on)} leads already checked`);
   return out;
 }
 

@@ -15,6 +15,8 @@ import { isoLocal } from '../../time.ts';
 import { ALL_SIGNALS, type Signals } from '../signals.ts';
 import { groupBy } from '../../collections.ts';
 import { calibrateRadii, inferredPlacement, UNCALIBRATED_WIDENING } from './calibration.ts';
+import { fitProbabilityScale, IDENTITY_SCALE, probability, PROBABILITY_PRIOR, PROBABILITY_TERMS } from './probability.ts';
+import { storeModel } from '../learn/model.ts';
 
 /** A site with no attributed pickups in this many final days of the data is dormant. */
 export const DORMANT_DAYS = 14;
@@ -210,8 +212,8 @@ export async function rankLeads(db: Database, signals: Signals = ALL_SIGNALS): P
     else if (inferredPlacement(s.placement)) s.radius_m = Math.round(s.radius_m * UNCALIBRATED_WIDENING);
   }
 
-  const leads = rows.map((s) => {
-    let lo = siteLogOdds({
+  const modelled = rows.map((s) => {
+    const lo = siteLogOdds({
       ...s,
       night_share: signals.on('night') ? s.night_share : 0.5,
       gps_support: gpsRate > 0.05 ? Math.min(1, s.gps_share / gpsRate) : 1,
@@ -219,20 +221,28 @@ export async function rankLeads(db: Database, signals: Signals = ALL_SIGNALS): P
     // A check speaks for the lead when it was made where the lead points, whatever the lead's radius:
     // a wide radius must not take in a neighbour's "nothing found".
     const checks = (signals.on('outcomes') ? outcomes : []).filter((o) => haversineMeters(o.lat, o.lng, s.lat, s.lng) <= OUTCOME_MATCH_M);
-    const lastCheck = checks.at(-1);
+    return { s, lo, lastCheck: checks.at(-1) };
+  });
+  // What the score means: the probability a visit finds a site, scaled on the leads already checked where there are enough.
+  const scale = signals.on('outcomes')
+    ? fitProbabilityScale(modelled.flatMap((m) => (m.lastCheck ? [{ lo: m.lo, found: m.lastCheck.result === 'confirmed' }] : [])))
+    : IDENTITY_SCALE;
+  await storeModel(db, 'leads', PROBABILITY_TERMS, PROBABILITY_PRIOR, [scale.intercept, scale.slope], scale.examples);
+
+  const leads = modelled.map(({ s, lo, lastCheck }) => {
     // A check that found nothing lowers the lead, unless the parcels kept coming after it.
     const clearedBeforeActivity =
       lastCheck?.result === 'nothing_found' && s.last_seen.getTime() <= lastCheck.date.getTime() + 7 * 86_400_000;
-    if (clearedBeforeActivity) lo -= 2;
-    if (lastCheck?.result === 'confirmed') lo += 1;
+    const checked = lo + (clearedBeforeActivity ? -2 : 0) + (lastCheck?.result === 'confirmed' ? 1 : 0);
     const networkLinks = links.filter((l) => s.network_ids.includes(l.network_id));
     const facts: SiteFacts = {
       ...s,
       test_buys: s.seller_ids.reduce((n, id) => n + (testBuys.get(id) ?? 0), 0),
       network_links: networkLinks,
       outcome: lastCheck ? { result: lastCheck.result, date: lastCheck.date, cleared: clearedBeforeActivity } : null,
+      scaled_on: scale.checked,
     };
-    return { s, score: 1 / (1 + Math.exp(-lo)), evidence: buildEvidence(facts) };
+    return { s, score: probability(scale, checked), evidence: buildEvidence(facts) };
   });
   leads.sort((a, b) => b.score - a.score || b.s.waybills - a.s.waybills || a.s.site_index - b.s.site_index);
 
