@@ -1,7 +1,8 @@
 /**
  * Time to detection: rerun the analysis on the data as it stood every few
  * days and count, for each true site, the days from its first parcel to its
- * first appearance among the top 2n leads (within 250 m). The dataset is
+ * first appearance among the top 2n leads (within 250 m, a station drop
+ * within 500 m, as evaluate.ts counts them). The dataset is
  * ingested once; each rerun cuts the tables at that day and reruns the stages.
  */
 import { readFileSync } from 'node:fs';
@@ -12,7 +13,8 @@ import { ingestDataset } from '../ingest/ingest.ts';
 import { runStages, type Method } from '../pipeline.ts';
 import { silentProgress } from '../cli/progress.ts';
 import { TruthSiteSchema } from '../contract/truth.ts';
-import { matchLeadsToSites, type TrueSite } from './metrics.ts';
+import { matchLeadsToSites } from './metrics.ts';
+import { trueSites } from './evaluate.ts';
 
 /** Each table that grows over time, and the column that dates its rows. */
 const DATED: ReadonlyArray<[string, string]> = [
@@ -39,7 +41,7 @@ export async function timeToDetection(world: string, options: { stepDays?: numbe
   const truth = (parse(readFileSync(join(world, 'truth', 'sites.csv')), { columns: true }) as unknown[]).map((r) =>
     TruthSiteSchema.parse(r),
   );
-  const sites: TrueSite[] = truth.map((s) => ({ ...s, successor_site_id: s.successor_site_id }));
+  const sites = trueSites(truth);
   const found = new Map<string, number>();
   const db = await Database.open(':memory:');
   try {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { LeadCollectionSchema, RESULT_FILES } from '../contract/results.ts';
-import { TruthListingSchema, TruthSellerSchema, TruthSiteSchema } from '../contract/truth.ts';
+import { TruthListingSchema, TruthSellerSchema, TruthSiteSchema, type TruthSite } from '../contract/truth.ts';
 import { UserError } from '../errors.ts';
 import {
   auroc,
@@ -67,6 +67,18 @@ export interface EvaluationReport {
 const SellerScoreSchema = z.object({ seller_id: z.string().min(1), score: z.coerce.number(), network_id: z.string().min(1) });
 const ListingScoreSchema = z.object({ listing_id: z.string().min(1), score: z.coerce.number() });
 
+/** The truth's sites as the metrics take them: a station drop is found within STATION_MATCH_M. */
+export function trueSites(truth: readonly TruthSite[]): TrueSite[] {
+  return truth.map((s) => ({
+    site_id: s.site_id,
+    lat: s.lat,
+    lng: s.lng,
+    status: s.status,
+    successor_site_id: s.successor_site_id,
+    ...(s.pickup_mode === 'station' ? { minMatchM: STATION_MATCH_M } : {}),
+  }));
+}
+
 /** Reads a run's outputs and the truth, and computes every metric. Throws UserError naming any missing or malformed file. */
 export async function evaluateRun(outDir: string, truthDir: string): Promise<EvaluationReport> {
   const [leadCollection, sellerScores, listingScores, truthSites, truthSellers, truthListings] = await Promise.all([
@@ -89,14 +101,7 @@ export async function evaluateRun(outDir: string, truthDir: string): Promise<Eva
     status: f.properties.status,
     successor_lead_id: f.properties.successor_lead_id,
   }));
-  const sites: TrueSite[] = truthSites.map((s) => ({
-    site_id: s.site_id,
-    lat: s.lat,
-    lng: s.lng,
-    status: s.status,
-    successor_site_id: s.successor_site_id,
-    ...(s.pickup_mode === 'station' ? { minMatchM: STATION_MATCH_M } : {}),
-  }));
+  const sites = trueSites(truthSites);
   const location = locationAccuracy(leads, sites, 500);
   const status = statusAccuracy(leads, sites, 500);
 
