@@ -90,14 +90,43 @@ export async function finishSellerShipping(db: Database): Promise<void> {
   await db.run(`UPDATE seller_shipping SET night_share = nights::DOUBLE / parcels`);
 }
 
+/** Longest span of data (days) over which `localHour` checks the zone's offset hour by hour. */
+const FIXED_OFFSET_MAX_DAYS = 3660;
+
+/**
+ * SQL for the local hour (0-23, the session's time zone) of a TIMESTAMPTZ
+ * column of `table`, the same number ICU's hour() gives. hour() looks the
+ * zone's rules up for every row; where the zone keeps one UTC offset over the
+ * whole span of the data (a zone without daylight saving, or data that lies
+ * between two changes), the hour is integer arithmetic on the epoch, about
+ * ten times cheaper. The offset is read from ICU at every hour of the span and
+ * at its end: no zone's rules change and change back within an hour.
+ */
+export async function localHour(db: Database, table: string, column: string): Promise<(value: string) => string> {
+  const icu = (value: string) => `hour(${value})`;
+  const span = await db.one<{ days: number | null }>(`SELECT date_diff('day', min(${column}), max(${column})) AS days FROM ${table}`);
+  if (span?.days == null || span.days > FIXED_OFFSET_MAX_DAYS) return icu;
+  const offsets = await db.one<{ n: number; off: number | null }>(`
+    SELECT count(DISTINCT off) AS n, min(off) AS off FROM (
+      SELECT date_part('timezone', ts) AS off FROM (
+        SELECT unnest(generate_series(min(${column}), max(${column}), INTERVAL 1 HOUR)) AS ts FROM ${table}
+        UNION ALL SELECT max(${column}) FROM ${table}))`);
+  if (!offsets || offsets.n !== 1 || offsets.off == null) return icu;
+  const offsetUs = Math.round(offsets.off) * 1_000_000;
+  const dayUs = 86_400_000_000;
+  // Non-negative modulo, so instants before 1970 fall in the right hour too.
+  return (value: string) => `((((epoch_us(${value}) + ${offsetUs}) % ${dayUs}) + ${dayUs}) % ${dayUs} // 3600000000)`;
+}
+
 export async function locatePickups(db: Database): Promise<void> {
+  const hour = await localHour(db, 'pickups', 'pickup_time');
   const gpsOk = `p.pickup_gps_lat IS NOT NULL AND (p.pickup_gps_time IS NULL
       OR abs(epoch(p.pickup_gps_time) - epoch(p.pickup_time)) <= ${LATE_SCAN_SECONDS})`;
   await createFrame(db);
   await finishPickupPoints(db, `(
       SELECT p.waybill_id, s.seller_id, s.listing_id, coalesce(s.amount, 0) AS amount, p.courier_id, p.aoi_id, p.aoi_type,
         p.pickup_time AS t,
-        (hour(p.pickup_time) >= 22 OR hour(p.pickup_time) < 6) AS night,
+        (${hour('p.pickup_time')} >= 22 OR ${hour('p.pickup_time')} < 6) AS night,
         CASE WHEN ${gpsOk} THEN p.pickup_gps_lat WHEN p.lat IS NOT NULL THEN p.lat ELSE p.pickup_gps_lat END AS lat,
         CASE WHEN ${gpsOk} THEN p.pickup_gps_lng WHEN p.lng IS NOT NULL THEN p.lng ELSE p.pickup_gps_lng END AS lng,
         CASE WHEN ${gpsOk} THEN ${QUALITY.gps} WHEN p.lat IS NOT NULL THEN ${QUALITY.geocode} ELSE ${QUALITY.lateGps} END AS quality,
