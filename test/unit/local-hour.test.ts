@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database, literal } from '../../src/engine/database.ts';
-import { localHour } from '../../src/stages/sites/pickup-points.ts';
+import { localDate, localHour } from '../../src/stages/sites/pickup-points.ts';
 
-/** Times every 7 minutes 13 seconds from `from` for `days` days, in table t(ts). */
+/** Times every 7 minutes 13 seconds from `from` for `days` days, each also a microsecond earlier, and each whole UTC hour +-1 us, in table t(ts). */
 async function fill(db: Database, from: string, days: number): Promise<void> {
+  const series = (step: string) =>
+    `SELECT unnest(generate_series(TIMESTAMPTZ ${literal(from)}, TIMESTAMPTZ ${literal(from)} + INTERVAL ${days} DAY, INTERVAL ${step})) AS ts`;
   await db.run(`CREATE OR REPLACE TABLE t AS
-    SELECT unnest(generate_series(TIMESTAMPTZ ${literal(from)}, TIMESTAMPTZ ${literal(from)} + INTERVAL ${days} DAY, INTERVAL 433 SECOND)) AS ts`);
+    SELECT ts FROM (${series('433 SECOND')}) UNION ALL SELECT ts - INTERVAL 1 MICROSECOND FROM (${series('433 SECOND')})
+    UNION ALL SELECT ts - INTERVAL 1 MICROSECOND FROM (${series('1 HOUR')}) UNION ALL SELECT ts + INTERVAL 1 MICROSECOND FROM (${series('1 HOUR')})`);
 }
 
-describe('localHour', () => {
+describe('localHour and localDate', () => {
   let db: Database;
   beforeAll(async () => {
     db = await Database.open();
@@ -28,19 +31,23 @@ describe('localHour', () => {
     // Local mean time, an offset in seconds (+08:05:43).
     ['Asia/Shanghai', '1890-01-01 00:00:00+00', 30, true],
   ];
-  it.each(cases)('gives ICU hour() in %s from %s over %i days (arithmetic: %s)', async (zone, from, days, arithmetic) => {
+  it.each(cases)('give ICU hour() and ::DATE in %s from %s over %i days (arithmetic: %s)', async (zone, from, days, arithmetic) => {
     await db.run(`SET TimeZone = ${literal(zone)}`);
     await fill(db, from, days);
     const hour = await localHour(db, 't', 'ts');
+    const date = await localDate(db, 't', 'ts');
     expect(hour('ts') !== 'hour(ts)').toBe(arithmetic);
-    const differ = await db.scalar(`SELECT count(*) FROM t WHERE ${hour('ts')} <> hour(ts)`);
+    expect(date('ts') !== '(ts)::DATE').toBe(arithmetic);
+    const differ = await db.scalar(`SELECT count(*) FROM t WHERE ${hour('ts')} <> hour(ts) OR ${date('ts')} <> ts::DATE`);
     expect(differ).toBe(0);
-    // And it does compute something: the hours spread over the day.
+    // And they do compute something: the hours spread over the day, one date a day.
     expect(await db.scalar(`SELECT count(DISTINCT ${hour('ts')}) FROM t`)).toBe(24);
+    expect(await db.scalar(`SELECT count(DISTINCT ${date('ts')}) FROM t`)).toBeGreaterThanOrEqual(days);
   });
 
-  it('falls back to hour() on an empty table', async () => {
+  it('fall back to ICU on an empty table', async () => {
     await db.run(`CREATE OR REPLACE TABLE t (ts TIMESTAMPTZ)`);
     expect((await localHour(db, 't', 'ts'))('ts')).toBe('hour(ts)');
+    expect((await localDate(db, 't', 'ts'))('ts')).toBe('(ts)::DATE');
   });
 });
