@@ -11,6 +11,7 @@
 import type { Database } from '../engine/database.ts';
 import { haversineMeters } from '../geo.ts';
 import { groupBy } from '../collections.ts';
+import { localDate } from '../stages/sites/pickup-points.ts';
 
 /** Days either side of a raid over which activity is averaged (the raid day excluded). */
 export const WINDOW_DAYS = 28;
@@ -130,13 +131,14 @@ const dateOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10
  */
 async function leadDays(db: Database): Promise<Map<string, Map<number, number>>> {
   const hasSites = (await db.tableExists('lead_sites')) && (await db.tableExists('site_points'));
+  const date = await (hasSites ? localDate(db, 'site_points', 't') : localDate(db, 'pickup_points', 't'));
   const rows = await db.all<{ lead_id: string; day: Date; n: number }>(
     hasSites
-      ? `SELECT ls.lead_id, sp.t::DATE AS day, count(*)::INT AS n
+      ? `SELECT ls.lead_id, ${date('sp.t')} AS day, count(*)::INT AS n
          FROM lead_sites ls JOIN impact_leads l USING (lead_id) JOIN site_points sp ON sp.site_index = ls.site_index
          WHERE len(l.seller_ids) = 0 OR list_contains(l.seller_ids, sp.seller_id)
          GROUP BY ALL`
-      : `SELECT l.lead_id, p.t::DATE AS day, count(*)::INT AS n
+      : `SELECT l.lead_id, ${date('p.t')} AS day, count(*)::INT AS n
          FROM impact_leads l JOIN pickup_points p
            ON abs(p.lat - l.lat) < 0.01 AND abs(p.lng - l.lng) < 0.01
           AND 111320 * sqrt(power(p.lat - l.lat, 2) + power((p.lng - l.lng) * cos(radians(l.lat)), 2)) <= greatest(l.radius_m, 150)
@@ -159,7 +161,8 @@ async function readLeads(db: Database): Promise<LeadRow[]> {
 
 /** deterrence.csv rows: each confirmed raid, and every other lead of its region active in the 28 days before it. */
 export async function measureDeterrence(db: Database): Promise<DeterrenceRow[]> {
-  const span = await db.one<{ first: Date | null; last: Date | null }>(`SELECT min(t::DATE) AS first, max(t::DATE) AS last FROM pickup_points`);
+  const date = await localDate(db, 'pickup_points', 't');
+  const span = await db.one<{ first: Date | null; last: Date | null }>(`SELECT min(${date('t')}) AS first, max(${date('t')}) AS last FROM pickup_points`);
   if (!span?.first || !span.last) return [];
   const days = { firstDay: dayOf(span.first), lastDay: dayOf(span.last) };
   const raids = await db.all<{ outcome_id: string; lat: number; lng: number; date: Date }>(

@@ -9,6 +9,7 @@
 import type { Database } from '../engine/database.ts';
 import { canonicalBrand } from '../stages/listings/lexicon.ts';
 import { OPERATOR_SCORE } from '../stages/leads/leads.ts';
+import { localHour } from '../stages/sites/pickup-points.ts';
 
 /** Pickups this near a belt place's centroid (or the belt's own point) count as leaving the belt, when no aoi_id says so. */
 export const BELT_METERS = 500;
@@ -145,6 +146,7 @@ export async function rankCandidates(db: Database): Promise<CandidateRow[]> {
   const listed = await db.all<{ brand: string }>(`SELECT DISTINCT brand FROM listings WHERE brand IS NOT NULL ORDER BY brand`);
   await db.run(`CREATE OR REPLACE TEMP TABLE catalog_brands (brand VARCHAR)`);
   await db.append('catalog_brands', listed.filter((r) => catalogBrands.has(canonicalBrand(r.brand))).map((r) => [r.brand]));
+  const hour = await localHour(db, 'pickup_points', 't');
   const facts = await db.all<CandidateFacts>(
     `
     WITH enrolled AS (
@@ -160,7 +162,7 @@ export async function rankCandidates(db: Database): Promise<CandidateRow[]> {
       SELECT pp.seller_id, count(*)::INT AS parcels,
         avg((bp.waybill_id IS NOT NULL)::INT) AS belt_share,
         mode(bp.belt_id) AS belt_id,
-        avg((hour(pp.t) >= ${WORK_HOURS[0]} AND hour(pp.t) < ${WORK_HOURS[1]})::INT) AS day_share,
+        avg((${hour('pp.t')} >= ${WORK_HOURS[0]} AND ${hour('pp.t')} < ${WORK_HOURS[1]})::INT) AS day_share,
         avg(coalesce(pr.own_brand, true)::INT) AS own_brand_share,
         avg(coalesce(pr.normal_price, true)::INT) AS normal_price_share
       FROM pickup_points pp LEFT JOIN belt_pickups bp USING (waybill_id) LEFT JOIN priced pr USING (listing_id)

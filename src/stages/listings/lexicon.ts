@@ -126,20 +126,56 @@ export interface BrandMention {
   disguised: boolean;
 }
 
+/** An alias compiled once: CJK aliases match anywhere, latin ones on word boundaries. */
+interface Alias {
+  text: string;
+  cjk: boolean;
+}
+
+interface BrandEntry {
+  brand: string;
+  aliases: readonly Alias[];
+  slang: readonly Alias[];
+  /** Latin aliases of five letters or more, the ones a one-letter misspelling may stand for. */
+  long: readonly string[];
+}
+
+const compileAlias = (text: string): Alias => ({ text, cjk: /[\u4e00-\u9fff]/.test(text) });
+
+/** The brand tables compiled once, in BRAND_ALIASES's order (the order mentions are reported in). */
+const BRANDS: readonly BrandEntry[] = Object.entries(BRAND_ALIASES).map(([brand, aliases]) => ({
+  brand,
+  aliases: aliases.map(compileAlias),
+  slang: (BRAND_SLANG[brand] ?? []).map(compileAlias),
+  long: aliases.filter((a) => /^[a-z]{5,}$/.test(a)),
+}));
+
 /** Brands a title names, canonicalised, with whether the spelling was disguised. */
 export function brandMentions(title: string): BrandMention[] {
-  const plain = normalizeTitle(title);
+  return brandMentionsIn(normalizeTitle(title));
+}
+
+/** brandMentions of a title already through `normalizeTitle`. */
+export function brandMentionsIn(plain: string): BrandMention[] {
   const folded = foldLookalikes(plain);
-  const words = folded.match(/[a-z]{5,}/g) ?? [];
+  let words: readonly string[] | undefined;
   const found: BrandMention[] = [];
-  for (const [brand, aliases] of Object.entries(BRAND_ALIASES)) {
-    const inPlain = aliases.some((a) => containsAlias(plain, a));
-    const slang = (BRAND_SLANG[brand] ?? []).some((a) => containsAlias(plain, a));
-    const disguised = !inPlain && (slang || aliases.some((a) => containsAlias(folded, a)) || misspells(words, aliases));
-    if (inPlain || disguised) found.push({ brand, disguised });
+  for (const entry of BRANDS) {
+    const inPlain = entry.aliases.some((a) => containsAlias(plain, a));
+    const disguised =
+      !inPlain &&
+      (entry.slang.some((a) => containsAlias(plain, a)) ||
+        // Folding changed nothing: the folded text holds what the plain one does (nothing, here).
+        (folded !== plain && entry.aliases.some((a) => containsAlias(folded, a))) ||
+        misspells((words ??= folded.match(/[a-z]{5,}/g) ?? []), entry));
+    if (inPlain || disguised) found.push({ brand: entry.brand, disguised });
   }
   return found;
 }
+
+/** Whether a word is one letter off one of a brand's long aliases, remembered per word (titles reuse few words). */
+const misspelt = new Map<string, Set<string>>();
+const MISSPELT_CACHE = 100_000;
 
 /**
  * A one-letter misspelling of a long latin brand name (Adibas, Nkie):
@@ -147,27 +183,54 @@ export function brandMentions(title: string): BrandMention[] {
  * exact keyword filter. Short names are left alone: at four letters one edit
  * reaches ordinary words.
  */
-function misspells(words: readonly string[], aliases: readonly string[]): boolean {
-  const long = aliases.filter((a) => /^[a-z]{5,}$/.test(a));
-  return words.some((w) => long.some((a) => w !== a && Math.abs(w.length - a.length) <= 1 && distance(w, a) === 1));
+function misspells(words: readonly string[], entry: BrandEntry): boolean {
+  if (entry.long.length === 0) return false;
+  return words.some((w) => misspeltBrands(w).has(entry.brand));
 }
 
+/** The brands a word is a one-letter misspelling of. */
+function misspeltBrands(word: string): Set<string> {
+  let brands = misspelt.get(word);
+  if (brands) return brands;
+  brands = new Set();
+  for (const entry of BRANDS) {
+    if (entry.long.some((a) => word !== a && Math.abs(word.length - a.length) <= 1 && distance(word, a) === 1)) brands.add(entry.brand);
+  }
+  if (misspelt.size >= MISSPELT_CACHE) misspelt.clear();
+  misspelt.set(word, brands);
+  return brands;
+}
+
+/** A latin letter a-z (the code of one UTF-16 unit; NaN past the end of the text is none). */
+const isLatin = (code: number) => code >= 97 && code <= 122;
+
 /** Latin aliases must match on word boundaries ("lv" is not in "silver"); CJK aliases match anywhere. */
-function containsAlias(text: string, alias: string): boolean {
-  if (/[\u4e00-\u9fff]/.test(alias)) return text.includes(alias);
+function containsAlias(text: string, alias: Alias): boolean {
+  if (alias.cjk) return text.includes(alias.text);
   let from = 0;
   for (;;) {
-    const at = text.indexOf(alias, from);
+    const at = text.indexOf(alias.text, from);
     if (at < 0) return false;
-    const before = at === 0 ? '' : text[at - 1];
-    const after = text[at + alias.length] ?? '';
-    if (!/[a-z]/.test(before) && !/[a-z]/.test(after)) return true;
+    if (!isLatin(at === 0 ? NaN : text.charCodeAt(at - 1)) && !isLatin(text.charCodeAt(at + alias.text.length))) return true;
     from = at + 1;
   }
 }
 
 /** Canonical brand for a brand field as the platform extracted it (any alias or spelling), or the field itself. */
 export function canonicalBrand(field: string): string {
+  let brand = canonical.get(field);
+  if (brand === undefined) {
+    brand = canonicalUncached(field);
+    if (canonical.size >= MISSPELT_CACHE) canonical.clear();
+    canonical.set(field, brand);
+  }
+  return brand;
+}
+
+/** canonicalBrand's answers: brand fields repeat a few spellings over and over. */
+const canonical = new Map<string, string>();
+
+function canonicalUncached(field: string): string {
   const mentions = brandMentions(field);
   if (mentions[0]) return mentions[0].brand;
   // Run-together spellings of multi-word names (NewBalance, LouisVuitton).
@@ -180,7 +243,11 @@ export function canonicalBrand(field: string): string {
 
 /** Sum of jargon weights found in a title, and the words found. */
 export function jargonScore(title: string): { score: number; words: string[] } {
-  const text = normalizeTitle(title);
+  return jargonScoreIn(normalizeTitle(title));
+}
+
+/** jargonScore of a title already through `normalizeTitle`. */
+export function jargonScoreIn(text: string): { score: number; words: string[] } {
   let score = 0;
   const words: string[] = [];
   for (const [word, weight] of JARGON) {
@@ -193,6 +260,10 @@ export function jargonScore(title: string): { score: number; words: string[] } {
 }
 
 export function hasAny(title: string, words: readonly string[]): boolean {
-  const text = normalizeTitle(title);
+  return hasAnyIn(normalizeTitle(title), words);
+}
+
+/** hasAny for a title already through `normalizeTitle`. */
+export function hasAnyIn(text: string, words: readonly string[]): boolean {
   return words.some((w) => text.includes(w));
 }

@@ -11,7 +11,7 @@
  * fewer than parcels. Every signal adds log-odds; `lo` is their sum.
  */
 import type { Database } from '../../engine/database.ts';
-import { ACCESSORY_WORDS, brandMentions, canonicalBrand, hasAny, jargonScore, RESALE_WORDS } from './lexicon.ts';
+import { ACCESSORY_WORDS, brandMentionsIn, canonicalBrand, hasAnyIn, jargonScoreIn, normalizeTitle, RESALE_WORDS } from './lexicon.ts';
 import { hamming64, parsePhash } from './phash.ts';
 import { labelWeight, reportWeight } from '../reports.ts';
 import { fitLogistic, type Example, type Prior } from '../learn/logistic.ts';
@@ -161,20 +161,21 @@ export async function scoreListings(db: Database, signals: Signals = ALL_SIGNALS
     `SELECT listing_id, seller_id, title, brand, product_ref, category, price, image_phash, created_at FROM listings ORDER BY listing_id`,
   );
   const facts = listings.map((l) => {
-    const title = l.title ?? '';
-    const mentions = brandMentions(title);
+    // Normalised once for every matcher below.
+    const title = normalizeTitle(l.title ?? '');
+    const mentions = brandMentionsIn(title);
     const product = l.product_ref ? byProduct.get(l.product_ref) : undefined;
     const brand = product ? brandOf(product.brand) : l.brand ? brandOf(l.brand) : (mentions[0]?.brand ?? null);
     const category = l.category ?? product?.category ?? null;
-    const accessory = hasAny(title, ACCESSORY_WORDS);
-    const resale = hasAny(title, RESALE_WORDS);
+    const accessory = hasAnyIn(title, ACCESSORY_WORDS);
+    const resale = hasAnyIn(title, RESALE_WORDS);
     const isAuthorized = brand !== null && (authorized.get(brand)?.has(l.seller_id) ?? false);
     const ref =
       product?.msrp ??
       (brand ? (medianMsrp.get(`${brand}|${category ?? ''}`) ?? medianMsrp.get(`${brand}|`)) : undefined) ??
       null;
     const ratio = ref && !accessory ? l.price / ref : null;
-    const jargon = jargonScore(title).score;
+    const jargon = jargonScoreIn(title).score;
     const disguised = mentions.some((m) => m.disguised);
     let officialCopy = false;
     const own = l.image_phash ? parsePhash(l.image_phash) : null;

@@ -350,9 +350,11 @@ async function placeAwayFromDoor(db: Database, reach: Reach): Promise<void> {
       FROM pickup_points pp JOIN seller_scores ss USING (seller_id)
       WHERE pp.quality = 1 AND ss.score < ${p.minSellerScore}
       GROUP BY pp.seller_id HAVING count(*) >= 10),
+    -- Only for the shops spots can keep (a third less sorting for the medians on the 1M world).
     addr AS (
       SELECT seller_id, median(ax) AS gx, median(ay) AS gy, mad(ax) AS mx, mad(ay) AS my
-      FROM pickup_points WHERE ax IS NOT NULL GROUP BY seller_id),
+      FROM pickup_points WHERE ax IS NOT NULL AND seller_id IN (SELECT seller_id FROM own WHERE mx <= 20 AND my <= 20)
+      GROUP BY seller_id),
     -- Shops handing over in a tight spot, all their waybills giving one address.
     spots AS (
       SELECT o.seller_id, o.fx, o.fy, a.gx, a.gy FROM own o JOIN addr a USING (seller_id)
