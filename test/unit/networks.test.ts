@@ -86,7 +86,7 @@ describe('linking accounts', () => {
     senderPhones?: string[];
     lo: number;
     /** GPS-placed pickups: where (metres), at night or not, and the place type the pickup says. */
-    pickups?: Array<{ x: number; y: number; night: boolean; aoi_type?: string }>;
+    pickups?: Array<{ x: number; y: number; night: boolean; aoi_type?: string; courier?: string }>;
   }
 
   async function networksOf(accounts: Account[]): Promise<string[][]> {
@@ -95,8 +95,8 @@ describe('linking accounts', () => {
       await db.append('sellers', accounts.map((a) => [a.id, a.phone ?? null, null, null, a.device ?? null, null]));
       await db.run(`CREATE TABLE seller_senders (seller_id VARCHAR, kind VARCHAR, value VARCHAR, n BIGINT)`);
       await db.append('seller_senders', accounts.flatMap((a) => (a.senderPhones ?? []).map((p) => [a.id, 'sender_phone_hash', p, 5])));
-      await db.run(`CREATE TABLE pickup_points (seller_id VARCHAR, x DOUBLE, y DOUBLE, night BOOLEAN, quality DOUBLE, aoi_type VARCHAR)`);
-      await db.append('pickup_points', accounts.flatMap((a) => (a.pickups ?? []).map((p) => [a.id, p.x, p.y, p.night, 1, p.aoi_type ?? null])));
+      await db.run(`CREATE TABLE pickup_points (seller_id VARCHAR, x DOUBLE, y DOUBLE, night BOOLEAN, quality DOUBLE, aoi_type VARCHAR, courier_id VARCHAR)`);
+      await db.append('pickup_points', accounts.flatMap((a) => (a.pickups ?? []).map((p) => [a.id, p.x, p.y, p.night, 1, p.aoi_type ?? null, p.courier ?? null])));
       await db.run(`CREATE TABLE listing_scores (seller_id VARCHAR, lo DOUBLE)`);
       await db.append('listing_scores', accounts.map((a) => [a.id, a.lo]));
       await linkSellers(db);
@@ -163,6 +163,17 @@ describe('linking accounts', () => {
     // The same two accounts at points 300 m apart are two operations.
     const apart = [den[0], { ...den[1], pickups: handover(510, 310, true) }];
     expect(await networksOf([...apart, ...town])).toEqual([]);
+  });
+
+  it('does not link two risky accounts whose only common ground is the busy courier of their quarter', async () => {
+    const courier = (pickups: ReturnType<typeof handover>) => pickups.map((p) => ({ ...p, courier: 'C1' }));
+    const quarter = [
+      { id: 'D1', lo: 2, pickups: courier(handover(210, 310, true)) },
+      { id: 'E1', lo: 2, pickups: courier(handover(410, 110, true)) },
+      // The same courier collects from ten honest shops around them, by night too.
+      ...Array.from({ length: 10 }, (_, i) => ({ id: `Q${i}`, lo: -3, pickups: courier(handover(100 + i * 60, 500, true)) })),
+    ];
+    expect(await networksOf([...quarter, ...town])).toEqual([]);
   });
 
   it('does not link two risky accounts that only drop parcels at the same public station', async () => {
