@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { addressKey, chineseNumeralToNumber, normalizeAddress } from '../../src/stages/networks/address.ts';
 import { UnionFind } from '../../src/stages/networks/union-find.ts';
-import { linkSellers, RARE_ODDS } from '../../src/stages/networks/networks.ts';
+import { linkSellers, MIN_PUBLIC_SHARERS, RARE_ODDS } from '../../src/stages/networks/networks.ts';
 import { withDatabase } from '../helpers/db.ts';
 
 describe('address normalisation', () => {
@@ -120,7 +120,7 @@ describe('linking accounts', () => {
   });
 
   it('ignores a value most of whose holders look clean, or that more than one account in RARE_ODDS holds', async () => {
-    const crowd = Array.from({ length: 16 }, (_, i) => ({ id: `S${i}`, phone: 'station-phone', lo: 3 }));
+    const crowd = Array.from({ length: MIN_PUBLIC_SHARERS + 1 }, (_, i) => ({ id: `S${i}`, phone: 'station-phone', lo: 3 }));
     expect(await networksOf(crowd)).toEqual([]);
     // Two risky accounts and three clean ones write a parcel station's phone as the sender's.
     const shops = Array.from({ length: 200 }, (_, i) => ({ id: `T${i}`, phone: `t${i}`, lo: -3 }));

@@ -15,8 +15,9 @@
  * RARE_ODDS of those holding that kind (a parcel station's phone), or most of
  * whose holders look clean (a shop street's shared address, a village's
  * courier point), is public and links nobody. Estimated from the data, not a
- * fixed count: a large operation's eighteen accounts writing one sender phone
- * are linked in a city of a thousand shops.
+ * fixed count (but for a floor in small datasets): a large operation's
+ * eighteen accounts writing one sender phone are linked in a city of a
+ * thousand shops.
  * Identifiers between two accounts neither of which looks plainly
  * counterfeit are a family or an agency as often as one operation: those are
  * linked only when they also hand parcels over at the same point.
@@ -71,8 +72,15 @@ const SHIP_PLACE_USER_PARCELS = 3;
  * document frequency. Estimated from the data, not a fixed count.
  */
 export const RARITY_WEIGHTED: ReadonlySet<string> = new Set(['ship_place', 'sender_phone_hash']);
-/** Also: a value of any kind held by more than one in RARE_ODDS of the accounts holding that kind (and more than two) is public. */
+/**
+ * Also: a value of any kind held by more than one in RARE_ODDS of the
+ * accounts holding that kind is public; but where fewer than
+ * RARE_ODDS * MIN_PUBLIC_SHARERS accounts hold that kind, one in RARE_ODDS is
+ * a handful and cannot tell a public value from one operation's accounts:
+ * there a value is public only when more than MIN_PUBLIC_SHARERS hold it.
+ */
 export const RARE_ODDS = 20;
+export const MIN_PUBLIC_SHARERS = 15;
 
 /** A sender address counts as an account's own when it is on at least this many of its waybills. */
 const SENDER_ADDRESS_MIN_WAYBILLS = 3;
@@ -162,7 +170,7 @@ export async function linkSellers(db: Database, signals: Signals = ALL_SIGNALS):
       FROM typed LEFT JOIN listing_risk USING (seller_id) JOIN family_holders USING (family)
       GROUP BY family, value
       HAVING count(DISTINCT seller_id) >= 2
-        AND count(DISTINCT seller_id) <= greatest(2, any_value(n) / ${RARE_ODDS})
+        AND count(DISTINCT seller_id) <= greatest(${MIN_PUBLIC_SHARERS}, any_value(n) / ${RARE_ODDS})
         AND 2 * count(DISTINCT seller_id) FILTER (WHERE coalesce(lo, ${CLEAN_LO}) <= ${CLEAN_LO}) <= count(DISTINCT seller_id)),
     ids AS (
       SELECT DISTINCT t.seller_id, t.kind, t.family, t.value,
