@@ -10,9 +10,17 @@
  * Two accounts are linked when the identifiers they share weigh enough; two
  * different shared values of one kind (two waybill sender phones) weigh twice
  * as much as one.
- * Identifiers shared by many accounts (a parcel station's phone, a family
- * device) say little about common control, so a value held by more than
- * MAX_SHARERS accounts is ignored: rarity, not mere equality, links accounts.
+ * A value says something about common control only when it is rare among
+ * accounts that behave differently: one held by more than one account in
+ * RARE_ODDS of those holding that kind (a parcel station's phone), or most of
+ * whose holders look clean (a shop street's shared address, a village's
+ * courier point), is public and links nobody. Estimated from the data, not a
+ * fixed count (but for a floor in small datasets): a large operation's
+ * eighteen accounts writing one sender phone are linked in a city of a
+ * thousand shops.
+ * Identifiers between two accounts neither of which looks plainly
+ * counterfeit are a family or an agency as often as one operation: those are
+ * linked only when they also hand parcels over at the same point.
  */
 import type { Database } from '../../engine/database.ts';
 import { addressKey } from './address.ts';
@@ -24,7 +32,7 @@ export const IDENTIFIER_WEIGHTS: Readonly<Record<string, number>> = {
   id_hash: 1.0,
   bank_hash: 1.0,
   phone_hash: 1.0,
-  sender_phone_hash: 0.8,
+  sender_phone_hash: 1.0,
   device_id: 0.7,
   return_address: 0.7,
   sender_address: 0.7,
@@ -64,13 +72,18 @@ const SHIP_PLACE_USER_PARCELS = 3;
  * document frequency. Estimated from the data, not a fixed count.
  */
 export const RARITY_WEIGHTED: ReadonlySet<string> = new Set(['ship_place', 'sender_phone_hash']);
+/**
+ * Also: a value of any kind held by more than one in RARE_ODDS of the
+ * accounts holding that kind is public; but where fewer than
+ * RARE_ODDS * MIN_PUBLIC_SHARERS accounts hold that kind, one in RARE_ODDS is
+ * a handful and cannot tell a public value from one operation's accounts:
+ * there a value is public only when more than MIN_PUBLIC_SHARERS hold it.
+ */
 export const RARE_ODDS = 20;
+export const MIN_PUBLIC_SHARERS = 15;
 
 /** A sender address counts as an account's own when it is on at least this many of its waybills. */
 const SENDER_ADDRESS_MIN_WAYBILLS = 3;
-
-/** A value shared by more accounts than this is treated as public (a station, a shared office). */
-export const MAX_SHARERS = 15;
 
 /** Log-odds (score 0.3) at or under which an account's best listing looks clean. */
 const CLEAN_LO = -0.85;
@@ -151,9 +164,14 @@ export async function linkSellers(db: Database, signals: Signals = ALL_SIGNALS):
       SELECT i.seller_id, i.kind, coalesce(f.family, i.kind) AS family, i.value, w.weight
       FROM seller_identifiers i JOIN w USING (kind) LEFT JOIN fam f USING (kind)),
     holders AS (SELECT kind, count(DISTINCT seller_id) AS n FROM typed GROUP BY kind),
+    family_holders AS (SELECT family, count(DISTINCT seller_id) AS n FROM typed GROUP BY family),
     rare AS (
-      SELECT family, value, count(DISTINCT seller_id) AS sharers FROM typed GROUP BY family, value
-      HAVING count(DISTINCT seller_id) BETWEEN 2 AND ${MAX_SHARERS}),
+      SELECT family, value, count(DISTINCT seller_id) AS sharers
+      FROM typed LEFT JOIN listing_risk USING (seller_id) JOIN family_holders USING (family)
+      GROUP BY family, value
+      HAVING count(DISTINCT seller_id) >= 2
+        AND count(DISTINCT seller_id) <= greatest(${MIN_PUBLIC_SHARERS}, any_value(n) / ${RARE_ODDS})
+        AND 2 * count(DISTINCT seller_id) FILTER (WHERE coalesce(lo, ${CLEAN_LO}) <= ${CLEAN_LO}) <= count(DISTINCT seller_id)),
     ids AS (
       SELECT DISTINCT t.seller_id, t.kind, t.family, t.value,
         t.weight * CASE WHEN ${signals.on('logistics')} AND t.kind IN (${[...RARITY_WEIGHTED].map((k) => `'${k}'`).join(', ')})
@@ -167,20 +185,20 @@ export async function linkSellers(db: Database, signals: Signals = ALL_SIGNALS):
       SELECT x.seller_id AS a, y.seller_id AS b, x.family,
         max(least(x.weight, y.weight)) * least(2, count(DISTINCT x.value)) AS weight
       FROM ids x JOIN ids y ON x.family = y.family AND x.value = y.value AND x.seller_id < y.seller_id
-      GROUP BY ALL)
-    SELECT p.a, p.b FROM pairs p
-      LEFT JOIN listing_risk ra ON ra.seller_id = p.a LEFT JOIN listing_risk rb ON rb.seller_id = p.b
-    -- A shared handover point counts only between accounts that both look counterfeit: night
-    -- shippers such as livestream sellers share warehouses and courier points too.
-    WHERE p.family <> 'ship_place' OR (coalesce(ra.lo, ${CLEAN_LO}) > ${RISKY_LO} AND coalesce(rb.lo, ${CLEAN_LO}) > ${RISKY_LO})
-    GROUP BY p.a, p.b
-    HAVING sum(p.weight::DECIMAL(9, 3)) >= ${LINK_THRESHOLD}
-      -- One kind of shared identifier between two accounts that both look clean is a family or a
-      -- brand's two stores as often as one operation: it takes two kinds to link those.
-      AND (count(DISTINCT p.family) >= 2 OR coalesce(any_value(ra.lo), ${CLEAN_LO}) > ${CLEAN_LO}
-        OR coalesce(any_value(rb.lo), ${CLEAN_LO}) > ${CLEAN_LO})
-
-    ORDER BY p.a, p.b`);
+      GROUP BY ALL),
+    risk AS (
+      SELECT p.*, coalesce(ra.lo, ${CLEAN_LO}) > ${RISKY_LO} AS risky_a, coalesce(rb.lo, ${CLEAN_LO}) > ${RISKY_LO} AS risky_b
+      FROM pairs p LEFT JOIN listing_risk ra ON ra.seller_id = p.a LEFT JOIN listing_risk rb ON rb.seller_id = p.b)
+    SELECT a, b FROM risk
+    GROUP BY a, b
+    -- A shared handover point weighs only between accounts that both look plainly counterfeit:
+    -- night shippers such as livestream sellers share warehouses and courier points too.
+    HAVING coalesce(sum(weight::DECIMAL(9, 3)) FILTER (WHERE family <> 'ship_place' OR (risky_a AND risky_b)), 0) >= ${LINK_THRESHOLD}
+      -- Identifiers shared by two accounts neither of which looks plainly counterfeit are a family,
+      -- an agency or a brand's two stores as often as one operation: those take the same handover
+      -- point as well.
+      AND (bool_or(risky_a OR risky_b) OR bool_or(family = 'ship_place'))
+    ORDER BY a, b`);
 
   const sets = new UnionFind();
   for (const { seller_id } of await db.all<{ seller_id: string }>(`SELECT seller_id FROM sellers ORDER BY seller_id`)) {
