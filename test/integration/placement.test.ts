@@ -27,13 +27,15 @@ interface Shipper {
   address: (k: number) => { lat: number; lng: number };
   sender: (k: number) => string;
   returnAt?: { lat: number; lng: number; text: string };
+  /** The area of interest the pickup address lies in (places.aoi_id). */
+  aoi?: string;
 }
 
 function dataset(shippers: Shipper[]): string {
   const sellers = ['seller_id,bank_hash,phone_hash,return_address,return_lat,return_lng'];
   const listings = ['listing_id,seller_id,title,brand,category,price'];
   const shipments = ['waybill_id,seller_id,listing_id,order_time,amount,sender_address'];
-  const pickups = ['waybill_id,courier_id,lng,lat,pickup_time,pickup_gps_time,pickup_gps_lng,pickup_gps_lat'];
+  const pickups = ['waybill_id,courier_id,aoi_id,lng,lat,pickup_time,pickup_gps_time,pickup_gps_lng,pickup_gps_lat'];
   const places = ['aoi_id,aoi_type,name,lat,lng'];
   let w = 0;
   for (const s of shippers) {
@@ -50,7 +52,7 @@ function dataset(shippers: Shipper[]): string {
         const t = `2026-03-${d} ${hour}:1${k}:00`;
         const jitter = ((k % 3) - 1) * 0.00002;
         const g = typeof s.gps === 'function' ? s.gps(k + day) : s.gps;
-        pickups.push(`${id},C1,${a.lng.toFixed(6)},${a.lat.toFixed(6)},${t},${t},${(g.lng + jitter).toFixed(6)},${(g.lat - jitter).toFixed(6)}`);
+        pickups.push(`${id},C1,${s.aoi ?? ''},${a.lng.toFixed(6)},${a.lat.toFixed(6)},${t},${t},${(g.lng + jitter).toFixed(6)},${(g.lat - jitter).toFixed(6)}`);
       }
     }
   }
@@ -136,6 +138,23 @@ describe('lead placement', () => {
     const blind = (await run(dir, new Signals(['drop_origin']))).leads.find((l) => l.seller_ids.includes('D1'))!;
     expect(haversineMeters(blind.lat, blind.lng, station.lat, station.lng)).toBeLessThan(30);
     expect(blind.radius_m).toBeGreaterThanOrEqual(600);
+  });
+
+  it("gives a den placed at its village's centroid the village's extent, read from couriers' fixes there, as its radius", async () => {
+    const station = offset(DEN, 700, 500);
+    // Its accounts write the village on every waybill, but no account's return address geocodes it.
+    const den: Shipper[] = ['D1', 'D2', 'D3'].map((id) => ({ id, den: true, gps: station, address: () => station, sender: () => '莆田市荔城区北高镇后坑村116号' }));
+    const atStation = honest(15, () => station);
+    // Shops across the village, out to 450 m from its centroid, whose parcels couriers collect at their doors.
+    const village = honest(8, (i) => offset(DEN, 450 * Math.cos(i), 450 * Math.sin(i))).map((h) => ({ ...h, id: `V${h.id}`, aoi: 'A1' }));
+    const lead = (await run(dataset([...den, ...atStation, ...village]))).leads.find((l) => l.seller_ids.includes('D1'))!;
+    expect(haversineMeters(lead.lat, lead.lng, DEN.lat, DEN.lng)).toBeLessThan(5);
+    expect(lead.radius_m).toBeGreaterThanOrEqual(400);
+    expect(lead.evidence.some((e) => e.includes('names 后坑村') && e.includes('couriers collect 90% of its parcels within'))).toBe(true);
+    // With no fixes in the village, the place is taken to be 250 m across (before the widening every inferred radius gets).
+    const bare = (await run(dataset([...den, ...atStation]))).leads.find((l) => l.seller_ids.includes('D1'))!;
+    expect(bare.radius_m).toBeLessThan(lead.radius_m);
+    expect(bare.evidence.some((e) => e.includes('couriers collect 90%'))).toBe(false);
   });
 
   it('puts a den whose couriers collect at two alley mouths between them, with a radius that covers it', async () => {
