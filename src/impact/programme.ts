@@ -23,7 +23,7 @@ export const WORK_HOURS = [8, 20] as const;
 export const LOW_PRICE_RATIO = 0.3;
 /** Sellers with fewer parcels are not judged. */
 export const MIN_PARCELS = 5;
-/** A factory's premises this near a lead link it to that lead. */
+/** A factory's premises this near a lead's point link it to that lead, whatever the lead's radius (a wide radius takes in neighbours). */
 export const PREMISES_METERS = 150;
 
 export interface TurnoverRow {
@@ -232,7 +232,7 @@ export async function capacityAtRisk(db: Database): Promise<CapacityRow[]> {
     SELECT f.factory_id, 'premises', NULL, l.lead_id, NULL, ${metres('f.lat', 'f.lng', 'l.lat', 'l.lng')}
     FROM factories f JOIN risky_leads l
       ON f.lat IS NOT NULL AND abs(f.lat - l.lat) < 0.01 AND abs(f.lng - l.lng) < 0.01
-     AND ${metres('f.lat', 'f.lng', 'l.lat', 'l.lng')} <= greatest(${PREMISES_METERS}, l.radius_m)
+     AND ${metres('f.lat', 'f.lng', 'l.lat', 'l.lng')} <= ${PREMISES_METERS}
     ORDER BY factory_id, link, seller_id, lead_id, network_id`);
   return rows.map((r) => ({
     factory_id: r.factory_id,
