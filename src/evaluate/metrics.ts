@@ -38,8 +38,8 @@ export interface TrueSite {
 }
 
 /** One lead's outcome in a matching: the site it claimed (if any) and how far it was. */
-export interface LeadMatch {
-  lead: RankedLead;
+export interface LeadMatch<L extends RankedLead = RankedLead> {
+  lead: L;
   site: TrueSite | null;
   distanceM: number | null;
 }
@@ -116,7 +116,7 @@ export function averagePrecisionOfHits(hits: readonly boolean[], relevant: numbe
  * back unmatched (a false positive): the ranking is not rewarded for
  * repeating itself. Returns one entry per lead, sorted by rank.
  */
-export function matchLeadsToSites(leads: readonly RankedLead[], sites: readonly TrueSite[], maxMeters: number): LeadMatch[] {
+export function matchLeadsToSites<L extends RankedLead>(leads: readonly L[], sites: readonly TrueSite[], maxMeters: number): LeadMatch<L>[] {
   const taken = new Set<string>();
   return byRank(leads).map((lead) => {
     let best: TrueSite | null = null;
@@ -279,7 +279,7 @@ export function statusAccuracy(leads: readonly RankedLead[], sites: readonly Tru
 }
 
 
-function byRank(leads: readonly RankedLead[]): RankedLead[] {
+function byRank<L extends RankedLead>(leads: readonly L[]): L[] {
   return [...leads].sort((a, b) => a.rank - b.rank);
 }
 
@@ -309,7 +309,7 @@ export function reliability(leads: ReadonlyArray<RankedLead & { score: number }>
   const bins: ReliabilityBin[] = [0, 0.2, 0.4, 0.6, 0.8].map((lo) => ({ lo, hi: lo + 0.2, leads: 0, meanScore: null, hits: 0 }));
   const sums = bins.map(() => 0);
   for (const m of matches) {
-    const score = (m.lead as RankedLead & { score: number }).score;
+    const score = m.lead.score;
     const k = Math.min(bins.length - 1, Math.floor(score / 0.2));
     bins[k].leads++;
     sums[k] += score;

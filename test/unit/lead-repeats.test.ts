@@ -6,7 +6,7 @@ const M_PER_DEG = 111_195;
 const day = (d: number) => new Date(Date.UTC(2026, 0, d));
 function lead(network: string, north: number, radius: number, score: number, placement = 'door_away', from = 1, to = 60) {
   const s = { network_ids: [network], lat: 25 + north / M_PER_DEG, lng: 119, radius_m: radius, placement, first_seen: day(from), last_seen: day(to) };
-  return { s: s as never, score, evidence: [] as string[] };
+  return { s: s as never, lo: Math.log(score / (1 - score)), score, evidence: [] as string[] };
 }
 
 describe('one den, one lead', () => {

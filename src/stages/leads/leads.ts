@@ -134,7 +134,7 @@ function placeAtDens(rows: SiteRow[], origins: ReadonlyMap<number, readonly Relo
  * (another handover point the grouping did not join): it keeps its place in
  * the list but drops below leads that stand for a den of their own.
  */
-export function demoteRepeats(leads: Array<{ s: SiteRow; score: number; evidence: string[] }>, scale: ProbabilityScale): boolean {
+export function demoteRepeats(leads: Array<{ s: SiteRow; lo: number; score: number; evidence: string[] }>, scale: ProbabilityScale): boolean {
   let demoted = false;
   const kept: Array<{ s: SiteRow }> = [];
   for (const lead of leads) {
@@ -146,8 +146,8 @@ export function demoteRepeats(leads: Array<{ s: SiteRow; score: number; evidence
       haversineMeters(s.lat, s.lng, k.lat, k.lng) <= k.radius_m);
     kept.push(lead);
     if (!same) continue;
-    const p = Math.min(Math.max(lead.score, 1e-6), 1 - 1e-6);
-    lead.score = 1 / (1 + Math.exp(-(Math.log(p / (1 - p)) - REPEAT_DEMOTION * scale.slope)));
+    lead.lo -= REPEAT_DEMOTION;
+    lead.score = probability(scale, lead.lo);
     demoted = true;
     const d = Math.round(haversineMeters(s.lat, s.lng, same.s.lat, same.s.lng));
     lead.evidence.push(`the same operation has a better lead ${d} m away, within its radius: may be the same den, lowered`);
@@ -280,10 +280,12 @@ export async function rankLeads(db: Database, signals: Signals = ALL_SIGNALS): P
       outcome: lastCheck ? { result: lastCheck.result, date: lastCheck.date, cleared: clearedBeforeActivity } : null,
       scaled_on: scale.checked,
     };
-    return { s, score: probability(scale, checked), evidence: buildEvidence(facts) };
+    return { s, lo: checked, score: probability(scale, checked), evidence: buildEvidence(facts) };
   });
-  leads.sort((a, b) => b.score - a.score || b.s.waybills - a.s.waybills || a.s.site_index - b.s.site_index);
-  if (demoteRepeats(leads, scale)) leads.sort((a, b) => b.score - a.score || b.s.waybills - a.s.waybills || a.s.site_index - b.s.site_index);
+  // By score, then parcel volume; a repeated den's lead lowered before the final order.
+  const byScore = (a: (typeof leads)[number], b: (typeof leads)[number]) => b.score - a.score || b.s.waybills - a.s.waybills || a.s.site_index - b.s.site_index;
+  leads.sort(byScore);
+  if (demoteRepeats(leads, scale)) leads.sort(byScore);
 
   const ids = new Set<string>();
   const uniqueId = (id: string) => {
