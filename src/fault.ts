@@ -10,9 +10,20 @@
  *   mid-swap       the previous OUT renamed to its backup, the new one not yet in place
  *   after-swap     the new OUT in place, the previous one's backup not yet removed
  *
+ * and, in `dragnet update` (which runs the stages, the write and the swap
+ * above inside its database transaction):
+ *
+ *   update-ingested  the day read and checked into its scratch catalog, the database untouched
+ *   update-appended  the day's rows appended inside the transaction, no stage rerun yet
+ *   before-commit    OUT swapped in, the transaction not yet committed
+ *   after-commit     committed (in the .wal), not yet checkpointed into the file
+ *
  * Unset (always, outside tests) it does nothing.
  */
-export const FAULT_POINTS = ['after-ingest', 'after-stages', 'mid-write', 'before-swap', 'mid-swap', 'after-swap'] as const;
+export const FAULT_POINTS = [
+  'after-ingest', 'after-stages', 'mid-write', 'before-swap', 'mid-swap', 'after-swap',
+  'update-ingested', 'update-appended', 'before-commit', 'after-commit',
+] as const;
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 
 /** Kills this process on the spot if DRAGNET_FAULT names `point`. */

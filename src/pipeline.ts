@@ -21,7 +21,7 @@ import { rankLeads, type Lead } from './stages/leads/leads.ts';
 import { hotspotLeads } from './stages/baseline/hotspot.ts';
 import { priceDbscanLeads } from './stages/baseline/price-dbscan.ts';
 import { writeLeads, writeRunJson, writeTables } from './results/write.ts';
-import { markDatabase, prepareOutput } from './results/output.ts';
+import { prepareOutput, writeMeta } from './results/output.ts';
 import { faultPoint } from './fault.ts';
 import { ALL_SIGNALS, type Signals } from './stages/signals.ts';
 import type { TableName } from './contract/dataset.ts';
@@ -61,7 +61,7 @@ export interface RunSummary {
   peakRssMb: number;
 }
 
-type Timer = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+export type Timer = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 const untimed: Timer = (_name, fn) => fn();
 
 /**
@@ -127,13 +127,7 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
       }
       const leads = await runStages(db, method, timed, options.signals, locate);
       faultPoint('after-stages');
-      await timed('write', async () => {
-        writeLeads(output.dir, leads);
-        faultPoint('mid-write');
-        await writeTables(db, output.dir);
-      });
-      // impact/ (results contract 1.1): only when the dataset or a workspace brought outcomes or programme tables.
-      const impactFiles = (await hasImpactInputs(db)) ? await timed('impact', () => writeImpact(db, output.dir, leads)) : [];
+      const impactFiles = await writeResults(db, output.dir, leads, timed);
       summary = {
         dataset: resolve(options.dataset),
         method,
@@ -144,32 +138,14 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
         peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       };
       writeRunJson(output.dir, {
-        contract: { dataset: 1, results: 1 },
-        dataset: summary.dataset,
-        dataset_name: ingest.manifest.name,
-        crs: ingest.manifest.crs,
-        timezone: ingest.manifest.timezone,
-        currency: ingest.manifest.currency,
-        method,
+        ...(await runRecord(db, summary, ingest, output.database, started, impactFiles)),
         // Optional addition: where the heavy stages ran.
         engine: target ? 'clickhouse' : 'duckdb',
         ...(offloaded ? { cluster: { database: target?.database, cluster: target?.cluster ?? null, partition: offloaded.partition, shards: offloaded.shards } } : {}),
         signals_off: options.signals?.without ?? [],
-        risk_model: method === 'dragnet' ? await db.all(`SELECT * FROM risk_model ORDER BY stage, term`) : [],
-        database: output.database,
-        started_at: new Date(started).toISOString(),
-        seconds: summary.seconds,
-        peak_rss_mb: summary.peakRssMb,
-        stages,
-        tables: ingest.tables,
-        // Optional additions to the results contract: where the data lies, and files read record by record.
-        region: ingest.region ?? null,
-        ingest_notes: ingest.notes,
-        leads: leads.length,
-        // Optional addition: the files of impact/ this run wrote (empty when it wrote none).
-        impact_files: impactFiles,
       });
-      await markDatabase(db, new Date(started).toISOString());
+      await writeMeta(db, new Date(started).toISOString(), { method, region: ingest.region, manifest: ingest.manifest, tables: Object.keys(ingest.tables) });
+      await db.run('CHECKPOINT');
     } finally {
       try {
         await cluster?.close();
@@ -183,4 +159,53 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
     output.discard();
     throw err;
   }
+}
+
+/**
+ * Writes a run's result files into `dir` from the database: leads.geojson, the
+ * score tables, quarantine/ (from `quarantine`, the run's rejected records)
+ * and impact/ when the database has outcomes or programme tables. Returns
+ * the files of impact/ it wrote.
+ */
+export async function writeResults(db: Database, dir: string, leads: readonly Lead[], timed: Timer, quarantine?: string): Promise<string[]> {
+  await timed('write', async () => {
+    writeLeads(dir, leads);
+    faultPoint('mid-write');
+    await writeTables(db, dir, quarantine);
+  });
+  // impact/ (results contract 1.1): only when the dataset or a workspace brought outcomes or programme tables.
+  return (await hasImpactInputs(db)) ? timed('impact', () => writeImpact(db, dir, leads)) : [];
+}
+
+/** The fields of run.json every run writes, analyze and update alike. */
+export async function runRecord(
+  db: Database,
+  summary: RunSummary,
+  ingest: IngestReport,
+  database: string | null,
+  started: number,
+  impactFiles: string[],
+): Promise<Record<string, unknown>> {
+  return {
+    contract: { dataset: 1, results: 1 },
+    dataset: summary.dataset,
+    dataset_name: ingest.manifest.name,
+    crs: ingest.manifest.crs,
+    timezone: ingest.manifest.timezone,
+    currency: ingest.manifest.currency,
+    method: summary.method,
+    risk_model: summary.method === 'dragnet' ? await db.all(`SELECT * FROM risk_model ORDER BY stage, term`) : [],
+    database,
+    started_at: new Date(started).toISOString(),
+    seconds: summary.seconds,
+    peak_rss_mb: summary.peakRssMb,
+    stages: summary.stages,
+    tables: ingest.tables,
+    // Optional additions to the results contract: where the data lies, and files read record by record.
+    region: ingest.region ?? null,
+    ingest_notes: ingest.notes,
+    leads: summary.leads.length,
+    // Optional addition: the files of impact/ this run wrote (empty when it wrote none).
+    impact_files: impactFiles,
+  };
 }

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerGenerate } from './generate.ts';
 import { registerAnalyze } from './analyze.ts';
+import { registerUpdate } from './update.ts';
 import { registerEvaluate } from './evaluate.ts';
 import { registerDemo } from './demo.ts';
 import { registerImport } from './import.ts';
@@ -23,6 +24,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 registerGenerate(program);
 registerAnalyze(program);
+registerUpdate(program);
 registerEvaluate(program);
 registerDemo(program);
 registerImport(program);

@@ -130,7 +130,7 @@ export class Database {
 
   async tableExists(name: string): Promise<boolean> {
     const n = await this.scalar(
-      `SELECT count(*) FROM information_schema.tables WHERE table_name = $1 AND table_schema = current_schema()`,
+      `SELECT count(*) FROM information_schema.tables WHERE table_name = $1 AND table_schema = current_schema() AND table_catalog = current_database()`,
       [name],
     );
     return n > 0;

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { Database, ident } from '../engine/database.ts';
+import type { TableName } from '../contract/dataset.ts';
 import { ingestDataset } from '../ingest/ingest.ts';
 import { runStages, type Method } from '../pipeline.ts';
 import { silentProgress } from '../cli/progress.ts';
@@ -17,7 +18,7 @@ import { matchLeadsToSites } from './metrics.ts';
 import { trueSites } from './evaluate.ts';
 
 /** Each table that grows over time, and the column that dates its rows. */
-const DATED: ReadonlyArray<[string, string]> = [
+export const DATED: ReadonlyArray<[TableName, string]> = [
   ['pickups', 'pickup_time'],
   ['shipments', 'order_time'],
   ['listings', 'created_at'],

@@ -24,8 +24,11 @@ function formatOf(path: string): FileFormat | undefined {
   return FORMATS[extname(path).toLowerCase()];
 }
 
-/** Files of every table present in `dir`; throws a UserError naming a missing required table. */
-export function discoverTables(dir: string): Map<TableName, TableFile[]> {
+/**
+ * Files of every table present in `dir`; throws a UserError naming a missing required table
+ * (unless `allOptional`: a day of new rows for `dragnet update` may bring any tables, or none).
+ */
+export function discoverTables(dir: string, options: { allOptional?: boolean } = {}): Map<TableName, TableFile[]> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new UserError(`dataset folder not found: ${dir}`);
   }
@@ -48,7 +51,7 @@ export function discoverTables(dir: string): Map<TableName, TableFile[]> {
     }
     if (files.length > 0) found.set(table, files);
   }
-  const missing = TABLE_NAMES.filter((t) => TABLES[t].required && !found.has(t));
+  const missing = options.allOptional ? [] : TABLE_NAMES.filter((t) => TABLES[t].required && !found.has(t));
   if (missing.length > 0) {
     throw new UserError(
       `dataset ${dir} lacks required table${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ` +

@@ -13,7 +13,7 @@ import { discoverTables, type TableFile } from './discover.ts';
 import { checkedCsvHeader, makeScratch, removeScratch, stageFile } from './load.ts';
 import { readManifest } from './manifest.ts';
 import { notTextProblem } from './text-scan.ts';
-import { createEmpty, createQuarantineTable, createStaging, finishTable, pickupRegion, QUARANTINE_TABLE, type Region, type Stage } from './validate.ts';
+import { createEmpty, createQuarantineTable, createStaging, finishTable, pickupRegion, QUARANTINE_TABLE, type History, type Region, type Stage } from './validate.ts';
 import { UserError } from '../errors.ts';
 
 export interface TableCount {
@@ -35,12 +35,28 @@ export interface IngestReport {
 const TRACE = process.env.DRAGNET_SQL_TRACE === '1';
 
 /**
+ * The database a day of new rows is checked against (`dragnet update`): keys
+ * and references look at its rows too, every table is optional, and places
+ * are judged against the region the database's own pickups gave (a day's few
+ * pickups would give another).
+ */
+export interface IngestHistory extends History {
+  region?: Region;
+}
+
+/**
  * Reads a dataset into `db`; tables absent from the dataset are created empty so stages can rely on them.
  * `extra` adds CSV files to tables, read after the dataset's own (a workspace's outcomes and reports).
  */
-export async function ingestDataset(db: Database, dir: string, progress: Progress, extra: Partial<Record<TableName, string[]>> = {}): Promise<IngestReport> {
+export async function ingestDataset(
+  db: Database,
+  dir: string,
+  progress: Progress,
+  extra: Partial<Record<TableName, string[]>> = {},
+  history?: IngestHistory,
+): Promise<IngestReport> {
   const manifest = readManifest(dir);
-  const found = discoverTables(dir);
+  const found = discoverTables(dir, { allOptional: history !== undefined });
   for (const [table, files] of Object.entries(extra) as [TableName, string[]][]) {
     found.set(table, [...(found.get(table) ?? []), ...files.map((path) => ({ path, format: 'csv' as const }))]);
   }
@@ -51,7 +67,7 @@ export async function ingestDataset(db: Database, dir: string, progress: Progres
   const scratch = makeScratch();
   const present = new Set<TableName>();
   const tables: IngestReport['tables'] = {};
-  let region: Region | undefined;
+  let region: Region | undefined = history?.region;
   const notes: string[] = [];
   // Progress by bytes read: the pickups and shipments are nearly all of it.
   const sizes = new Map([...found].map(([t, files]) => [t, files.reduce((sum, f) => sum + statSync(f.path).size, 0)]));
@@ -78,10 +94,10 @@ export async function ingestDataset(db: Database, dir: string, progress: Progres
         const ctx = { db, table, scratch, crs: manifest.crs, note };
         stages.push(await stageFile(ctx, file, relative(dir, file.path)));
       }
-      if (table === 'pickups') region = await pickupRegion(db);
+      if (table === 'pickups') region = history?.region ?? (await pickupRegion(db));
       // Records the readers rejected never reached a stage: they count as read and quarantined.
       const readerRejects = await db.scalar(`SELECT count(*) FROM ${QUARANTINE_TABLE} WHERE table_name = $1`, [table]);
-      const counts = await finishTable(db, table, stages, present, region);
+      const counts = await finishTable(db, table, stages, present, region, history);
       const quarantined = await db.scalar(`SELECT count(*) FROM ${QUARANTINE_TABLE} WHERE table_name = $1`, [table]);
       tables[table] = {
         files: files.map((f) => f.path),

@@ -233,6 +233,18 @@ export const REGION_MIN_KM = 1000;
 const REGIONAL: ReadonlySet<TableName> = new Set(['pickups', 'places', 'outcomes']);
 
 /**
+ * The rows already in a run's database, for `dragnet update`: the day's rows
+ * are staged in a catalog of their own, and their keys and references are
+ * checked against the database's tables in `catalog` as well as their own.
+ */
+export interface History {
+  /** The run database's catalog name. */
+  catalog: string;
+  /** Tables the database's dataset brought (references to them are checked even when the day has none of their rows). */
+  present: ReadonlySet<TableName>;
+}
+
+/**
  * Finishes a staged table: records that failed their own checks, then those
  * that fail checks across records (a key already on an earlier row, a
  * dangling reference, a place far outside the region), are gathered with their
@@ -247,6 +259,7 @@ export async function finishTable(
   stages: readonly Stage[],
   present: ReadonlySet<TableName>,
   region: Region | undefined,
+  history?: History,
 ): Promise<{ staged: number; accepted: number; quarantined: number }> {
   const spec = TABLES[table];
   const t = ident(table);
@@ -270,8 +283,14 @@ export async function finishTable(
       await fail(`rowid IN (SELECT _rid FROM dup_rows)`, reason);
     }
     await db.run(`DROP TABLE dup_rows`);
+    if (history) {
+      // A key the database already holds: a row applied before (a day given twice) or a clash with the history.
+      const held = `EXISTS (SELECT 1 FROM ${ident(history.catalog)}.${t} h WHERE ${key.map((c) => `h.${ident(c)} = ${t}.${ident(c)}`).join(' AND ')})`;
+      const reason = `${literal(`${key.join('+')}\tduplicate ${key.length > 1 ? 'pair' : 'id'}: already in the database: `)} || dragnet_visible(left(concat_ws(', ', ${k}), 80))`;
+      await fail(held, reason);
+    }
   }
-  for (const [column, reason, dangling] of referenceChecks(spec, present)) {
+  for (const [column, reason, dangling] of referenceChecks(spec, present, history)) {
     await fail(dangling, `${literal(`${column}\t${reason}`)} || dragnet_visible(left(${ident(column)}, 80))`);
   }
   if (region && REGIONAL.has(table)) {
@@ -307,21 +326,25 @@ export async function finishTable(
  * reading pass would reorder the records DuckDB reads in parallel, and rowids
  * must stay in file order.
  */
-function referenceChecks(spec: TableSpec, present: ReadonlySet<TableName>): Array<[string, string, string]> {
+function referenceChecks(spec: TableSpec, present: ReadonlySet<TableName>, history?: History): Array<[string, string, string]> {
   const checks: Array<[string, string, string]> = [];
+  // The rows a reference may point at: this dataset's, and with a history the database's too.
+  const targets = (table: TableName, column: string) =>
+    `SELECT ${ident(column)} FROM ${ident(table)}` +
+    (history ? ` UNION ALL SELECT ${ident(column)} FROM ${ident(history.catalog)}.${ident(table)}` : '');
   for (const ref of spec.references ?? []) {
-    if (!present.has(ref.table)) continue;
+    if (!present.has(ref.table) && !history?.present.has(ref.table)) continue;
     const col = ident(ref.column);
     checks.push([
       ref.column,
       `dangling reference: no such ${ref.column_in_target} in ${ref.table}: `,
-      `${col} IS NOT NULL AND ${col} NOT IN (SELECT ${ident(ref.column_in_target)} FROM ${ident(ref.table)})`,
+      `${col} IS NOT NULL AND ${col} NOT IN (${targets(ref.table, ref.column_in_target)})`,
     ]);
   }
   if (spec.name === 'reports') {
     // The target of a report is a listing or a seller, depending on target_type.
     for (const [type, table, key] of [['listing', 'listings', 'listing_id'], ['seller', 'sellers', 'seller_id']] as const) {
-      checks.push(['target_id', `dangling reference: no such ${key} in ${table}: `, `target_type = '${type}' AND target_id NOT IN (SELECT ${key} FROM ${table})`]);
+      checks.push(['target_id', `dangling reference: no such ${key} in ${table}: `, `target_type = '${type}' AND target_id NOT IN (${targets(table, key)})`]);
     }
   }
   return checks;

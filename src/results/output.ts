@@ -18,6 +18,8 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { RESULT_FILES } from '../contract/results.ts';
 import { IMPACT_DIR } from '../impact/stage.ts';
 import { Database, literal } from '../engine/database.ts';
+import type { Manifest } from '../contract/dataset.ts';
+import type { Region } from '../ingest/validate.ts';
 import { UserError } from '../errors.ts';
 import { faultPoint } from '../fault.ts';
 import { fsProblem } from '../fs-errors.ts';
@@ -113,11 +115,40 @@ export async function prepareOutput(outArg: string, dbArg?: string): Promise<Out
   };
 }
 
-/** Marks a run's database as Dragnet's (so a later --db may replace it) and checkpoints it, leaving no .wal. */
-export async function markDatabase(db: Database, startedAt: string): Promise<void> {
+/** What a run records of itself in `dragnet_meta`, for a later `dragnet update` to apply a day the same way. */
+export interface RunMeta {
+  method: string;
+  region?: Region;
+  manifest: Pick<Manifest, 'crs' | 'timezone' | 'currency'>;
+  /** The tables the dataset brought (so far, with the updates applied). */
+  tables: string[];
+}
+
+/**
+ * Marks a run's database as Dragnet's (so a later --db may replace it) and
+ * records what `readMeta` gives back. The caller checkpoints it, leaving no
+ * .wal (an update does so after its transaction commits).
+ */
+export async function writeMeta(db: Database, startedAt: string, meta: RunMeta): Promise<void> {
   await db.run(`CREATE OR REPLACE TABLE ${MARKER_TABLE} (key VARCHAR, value VARCHAR)`);
-  await db.run(`INSERT INTO ${MARKER_TABLE} VALUES ('writer', 'dragnet'), ('results_contract', '1'), ('started_at', $1)`, [startedAt]);
-  await db.run('CHECKPOINT');
+  const rows: Array<[string, string]> = [
+    ['writer', 'dragnet'],
+    ['results_contract', '1'],
+    ['started_at', startedAt],
+    ['method', meta.method],
+    ['region', JSON.stringify(meta.region ?? null)],
+    ['crs', meta.manifest.crs],
+    ['timezone', meta.manifest.timezone],
+    ['currency', meta.manifest.currency],
+    ['tables', JSON.stringify(meta.tables)],
+  ];
+  await db.append(MARKER_TABLE, rows);
+}
+
+/** What `writeMeta` recorded; fields a database written before they existed lacks are undefined. */
+export async function readMeta(db: Database): Promise<Partial<Record<string, string>>> {
+  const rows = await db.all<{ key: string; value: string }>(`SELECT key, value FROM ${MARKER_TABLE}`);
+  return Object.fromEntries(rows.map((r) => [r.key, r.value]));
 }
 
 const backupOf = (out: string) => join(dirname(out), `.${basename(out)}.previous`);
@@ -259,13 +290,12 @@ async function prepareDatabase(dbArg: string | undefined, out: string): Promise<
   return { file };
 }
 
-/** An existing --db file must be a DuckDB database that Dragnet wrote; anything else is left alone. */
-async function checkDragnetDatabase(file: string): Promise<void> {
-  const refuse = (why: string) =>
-    new UserError(
-      `--db ${file} ${why}. Dragnet only replaces a database an earlier run wrote: give a path that does not exist yet, ` +
-        `or remove that file yourself if you no longer need it`,
-    );
+const REPLACE_HINT =
+  'Dragnet only replaces a database an earlier run wrote: give a path that does not exist yet, or remove that file yourself if you no longer need it';
+
+/** An existing --db file must be a DuckDB database that Dragnet wrote; anything else is left alone (`hint` says what to do instead). */
+export async function checkDragnetDatabase(file: string, hint = REPLACE_HINT): Promise<void> {
+  const refuse = (why: string) => new UserError(`--db ${file} ${why}. ${hint}`);
   let head = Buffer.alloc(0);
   try {
     if (statSync(file).isDirectory()) throw new UserError(`--db ${file} is a folder, not a database file: give a file path, e.g. --db ${join(file, DB_FILE)}`);

@@ -26,10 +26,10 @@ export function writeLeads(out: string, leads: readonly Lead[]): LeadCollection 
 
 /**
  * seller_scores.csv, listing_scores.csv and quarantine/<table>.csv, straight
- * from DuckDB. A quarantine file's columns are file, row, column, reason,
+ * from DuckDB (`quarantine`: the table of rejected records to write, the run's own by default). A quarantine file's columns are file, row, column, reason,
  * record and line (the physical line, added last so readers of the first five keep working).
  */
-export async function writeTables(db: Database, out: string): Promise<void> {
+export async function writeTables(db: Database, out: string, quarantine = 'quarantine'): Promise<void> {
   await db.run(`COPY (SELECT seller_id, round(score, 5) AS score, network_id FROM seller_scores ORDER BY seller_id)
     TO ${literal(join(out, RESULT_FILES.sellerScores))} (HEADER, DELIMITER ',')`);
   await db.run(`COPY (SELECT listing_id, round(score, 5) AS score FROM listing_scores ORDER BY listing_id)
@@ -38,10 +38,10 @@ export async function writeTables(db: Database, out: string): Promise<void> {
   rmSync(qdir, { recursive: true, force: true });
   mkdirSync(qdir, { recursive: true });
   for (const table of TABLE_NAMES) {
-    const n = await db.scalar(`SELECT count(*) FROM quarantine WHERE table_name = $1`, [table]);
+    const n = await db.scalar(`SELECT count(*) FROM ${quarantine} WHERE table_name = $1`, [table]);
     if (n === 0) continue;
     await db.run(
-      `COPY (SELECT file, "row", "column", reason, record, line FROM quarantine WHERE table_name = ${literal(table)} ORDER BY file, "row")
+      `COPY (SELECT file, "row", "column", reason, record, line FROM ${quarantine} WHERE table_name = ${literal(table)} ORDER BY file, "row")
        TO ${literal(join(qdir, `${table}.csv`))} (HEADER, DELIMITER ',')`,
     );
   }

@@ -46,12 +46,11 @@ export const distance = (ax: string, ay: string, bx: string, by: string) => `sqr
  * from the accepted pickups, wherever the rest of the stage runs.
  */
 export async function createFrame(db: Database): Promise<void> {
-  await db.run(`
-    CREATE OR REPLACE TABLE frame AS
-    SELECT round(coalesce(median(coalesce(pickup_gps_lat, lat)), 0), 2) AS lat0,
-      round(coalesce(median(coalesce(pickup_gps_lng, lng)), 0), 2) AS lng0
-    FROM pickups`);
+  await db.run(`CREATE OR REPLACE TABLE frame AS SELECT ${FRAME_COLUMNS} FROM pickups`);
 }
+
+const FRAME_COLUMNS = `round(coalesce(median(coalesce(pickup_gps_lat, lat)), 0), 2) AS lat0,
+      round(coalesce(median(coalesce(pickup_gps_lng, lng)), 0), 2) AS lng0`;
 
 /**
  * pickup_points from a relation of placed parcels (waybill_id, seller_id,
@@ -62,12 +61,13 @@ export async function createFrame(db: Database): Promise<void> {
  * the same way from the same doubles.
  */
 export async function finishPickupPoints(db: Database, placed: string): Promise<void> {
-  await db.run(`
-    CREATE OR REPLACE TABLE pickup_points AS
+  await db.run(`CREATE OR REPLACE TABLE pickup_points AS ${pointsSql(placed)}`);
+}
+
+const pointsSql = (placed: string) => `
     SELECT placed.* EXCLUDE (address_lat, address_lng), ${localX('lat', 'lng')} AS x, ${localY('lat')} AS y,
       ${localX('address_lat', 'address_lng')} AS ax, ${localY('address_lat')} AS ay
-    FROM ${placed} placed CROSS JOIN frame f`);
-}
+    FROM ${placed} placed CROSS JOIN frame f`;
 
 /**
  * The aggregates later stages read instead of the raw tables, so that the
@@ -139,12 +139,16 @@ export async function localDate(db: Database, table: string, column: string): Pr
   return (value: string) => `(DATE '1970-01-01' + ((${localUs(value, offset)} - ${usOfDay(value, offset)}) // ${DAY_US})::INTEGER)`;
 }
 
-export async function locatePickups(db: Database): Promise<void> {
-  const hour = await localHour(db, 'pickups', 'pickup_time');
+/**
+ * The placed parcels (the relation `finishPickupPoints` takes) of the pickups
+ * in `pickups` joined to their waybills in `shipments`. Each row depends on
+ * its pickup and its shipment alone: the night flag on the pickup's own time
+ * (`hour` from `localHour`), the position on its own fixes.
+ */
+function placedSql(hour: (value: string) => string, pickups: string, shipments: string): string {
   const gpsOk = `p.pickup_gps_lat IS NOT NULL AND (p.pickup_gps_time IS NULL
       OR abs(epoch(p.pickup_gps_time) - epoch(p.pickup_time)) <= ${LATE_SCAN_SECONDS})`;
-  await createFrame(db);
-  await finishPickupPoints(db, `(
+  return `(
       SELECT p.waybill_id, s.seller_id, s.listing_id, coalesce(s.amount, 0) AS amount, p.courier_id, p.aoi_id, p.aoi_type,
         p.pickup_time AS t,
         (${hour('p.pickup_time')} >= 22 OR ${hour('p.pickup_time')} < 6) AS night,
@@ -152,16 +156,68 @@ export async function locatePickups(db: Database): Promise<void> {
         CASE WHEN ${gpsOk} THEN p.pickup_gps_lng WHEN p.lng IS NOT NULL THEN p.lng ELSE p.pickup_gps_lng END AS lng,
         CASE WHEN ${gpsOk} THEN ${QUALITY.gps} WHEN p.lat IS NOT NULL THEN ${QUALITY.geocode} ELSE ${QUALITY.lateGps} END AS quality,
         p.lat AS address_lat, p.lng AS address_lng, s.sender_address
-      FROM pickups p JOIN shipments s USING (waybill_id))`);
-  await db.run(`CREATE OR REPLACE TABLE seller_shipping AS
-    SELECT seller_id, count(*) AS parcels, count(*) FILTER (WHERE night) AS nights FROM pickup_points GROUP BY seller_id`);
-  await finishSellerShipping(db);
-  await db.run(`CREATE OR REPLACE TABLE listing_volume AS
-    SELECT listing_id, count(*) AS n FROM shipments WHERE listing_id IS NOT NULL GROUP BY listing_id`);
-  await db.run(`CREATE OR REPLACE TABLE seller_senders AS
+      FROM ${pickups} p JOIN ${shipments} s USING (waybill_id))`;
+}
+
+/** Counts per seller (parcels, nights) of a relation of pickup points. */
+const sellerShippingSql = (points: string) =>
+  `SELECT seller_id, count(*) AS parcels, count(*) FILTER (WHERE night) AS nights FROM ${points} GROUP BY seller_id`;
+/** Shipments per listing of a shipments relation. */
+const listingVolumeSql = (shipments: string) =>
+  `SELECT listing_id, count(*) AS n FROM ${shipments} WHERE listing_id IS NOT NULL GROUP BY listing_id`;
+/** Sender phones and addresses per seller of a shipments relation. */
+const sellerSendersSql = (shipments: string) => `
     SELECT seller_id, 'sender_phone_hash' AS kind, sender_phone_hash AS value, count(*) AS n
-    FROM shipments WHERE sender_phone_hash IS NOT NULL GROUP BY ALL
+    FROM ${shipments} WHERE sender_phone_hash IS NOT NULL GROUP BY ALL
     UNION ALL
     SELECT seller_id, 'sender_address', sender_address, count(*)
-    FROM shipments WHERE sender_address IS NOT NULL GROUP BY ALL`);
+    FROM ${shipments} WHERE sender_address IS NOT NULL GROUP BY ALL`;
+
+export async function locatePickups(db: Database): Promise<void> {
+  const hour = await localHour(db, 'pickups', 'pickup_time');
+  await createFrame(db);
+  await finishPickupPoints(db, placedSql(hour, 'pickups', 'shipments'));
+  await db.run(`CREATE OR REPLACE TABLE seller_shipping AS ${sellerShippingSql('pickup_points')}`);
+  await finishSellerShipping(db);
+  await db.run(`CREATE OR REPLACE TABLE listing_volume AS ${listingVolumeSql('shipments')}`);
+  await db.run(`CREATE OR REPLACE TABLE seller_senders AS ${sellerSendersSql('shipments')}`);
+}
+
+/**
+ * The stage for `dragnet update`, once the day's rows (`day`.pickups and
+ * `day`.shipments, a catalog) have been appended to pickups and shipments:
+ * only the day's pickups are placed and appended to pickup_points, and the
+ * day's counts are added to the three count tables, so the work follows the
+ * day's size. A pickup of the day joins its waybill wherever it lies (the day
+ * or the history); a pickup already in the database had its waybill then
+ * (validation quarantines a dangling one), so no earlier point changes.
+ *
+ * The one input over all rows is the frame, the median pickup rounded to
+ * 0.01 degree: it is recomputed (one scan of the coordinates) and, in the
+ * rare case the day moves it, the stage reruns whole, so the result is always
+ * what `locatePickups` makes of the same rows. Returns whether it did.
+ */
+export async function appendPickupPoints(db: Database, day: string): Promise<'appended' | 'rebuilt'> {
+  const [old] = await db.all<{ lat0: number; lng0: number }>(`SELECT lat0, lng0 FROM frame`);
+  const [now] = await db.all<{ lat0: number; lng0: number }>(`SELECT ${FRAME_COLUMNS} FROM pickups`);
+  if (old === undefined || now === undefined || old.lat0 !== now.lat0 || old.lng0 !== now.lng0) {
+    await locatePickups(db);
+    return 'rebuilt';
+  }
+  const pickups = `${day}.pickups`;
+  const shipments = `${day}.shipments`;
+  const hour = await localHour(db, pickups, 'pickup_time');
+  await db.run(`CREATE OR REPLACE TEMP TABLE day_points AS ${pointsSql(placedSql(hour, pickups, 'shipments'))}`);
+  await db.run(`INSERT INTO pickup_points BY NAME SELECT * FROM day_points`);
+  const merge = async (table: string, keys: string, counts: string[], daySql: string) => {
+    const sums = counts.map((c) => `sum(${c})::BIGINT AS ${c}`).join(', ');
+    await db.run(`CREATE OR REPLACE TABLE ${table} AS
+      SELECT ${keys}, ${sums} FROM (SELECT ${keys}, ${counts.join(', ')} FROM ${table} UNION ALL ${daySql}) GROUP BY ${keys}`);
+  };
+  await merge('seller_shipping', 'seller_id', ['parcels', 'nights'], sellerShippingSql('day_points'));
+  await finishSellerShipping(db);
+  await merge('listing_volume', 'listing_id', ['n'], listingVolumeSql(shipments));
+  await merge('seller_senders', 'seller_id, kind, value', ['n'], `SELECT * FROM (${sellerSendersSql(shipments)})`);
+  await db.run(`DROP TABLE day_points`);
+  return 'appended';
 }

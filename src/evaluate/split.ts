@@ -1,0 +1,111 @@
+/**
+ * Splits a dataset into an initial part and one dataset folder per later day,
+ * for `dragnet update` to apply day by day (the update tests and the bench):
+ * rows are dated by the columns time to detection cuts by (detection.ts's
+ * DATED: pickups.pickup_time, shipments.order_time, listings.created_at,
+ * sellers.registered_at, reports.created_at, outcomes.date), on the local
+ * day of the dataset's time zone. Rows dated before `from`, rows whose date is
+ * missing or does not parse, and the tables no column dates, go to the
+ * initial part; every other row to its day's folder. Each table keeps its
+ * rows in file order and its values as text, byte for byte (the CSV quoting
+ * may differ). Every part gets the dataset's dataset.json, a day's named
+ * after it.
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { TABLES, type TableName } from '../contract/dataset.ts';
+import { Database, ident, literal } from '../engine/database.ts';
+import { UserError } from '../errors.ts';
+import { discoverTables } from '../ingest/discover.ts';
+import { checkedCsvHeader } from '../ingest/load.ts';
+import { readManifest } from '../ingest/manifest.ts';
+import { DATED } from './detection.ts';
+
+export interface SplitDataset {
+  /** The rows dated before `from` (or undated): a dataset for `analyze`. */
+  initial: string;
+  /** One folder per day from `from` on that has rows, in date order: datasets for `update`. */
+  days: Array<{ day: string; dir: string }>;
+}
+
+const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Writes `out`/initial and `out`/days/YYYY-MM-DD (the folder `out` is replaced). */
+export async function splitByDay(dataset: string, out: string, from: string): Promise<SplitDataset> {
+  if (!DAY_RE.test(from)) throw new UserError(`split: the first day must be a YYYY-MM-DD date, not ${JSON.stringify(from)}`);
+  const manifest = readManifest(dataset);
+  const found = discoverTables(dataset);
+  rmSync(out, { recursive: true, force: true });
+  const initial = join(out, 'initial');
+  mkdirSync(initial, { recursive: true });
+  const dated = new Map<TableName, string>(DATED);
+  const db = await Database.open(':memory:', { timezone: manifest.timezone });
+  const days = new Set<string>();
+  const written: Array<{ name: string; header: string[] }> = [];
+  try {
+    for (const [table, files] of found) {
+      for (const file of files) {
+        const name = relative(dataset, file.path);
+        const column = dated.get(table);
+        if (column === undefined) {
+          copyInto(file.path, join(initial, name));
+          continue;
+        }
+        if (file.format !== 'csv') throw new UserError(`split reads CSV tables only: ${file.path} is ${file.format}`);
+        const header = checkedCsvHeader(table, file.path).header;
+        const columns = `{${header.map((h) => `${literal(h)}: 'VARCHAR'`).join(', ')}}`;
+        const src = ident(`src_${written.length}`);
+        await db.run(`CREATE TABLE ${src} AS SELECT *, ${dayOf(table, column)} AS _day
+          FROM read_csv(${literal(file.path)}, header = true, auto_detect = false, columns = ${columns},
+            delim = ',', quote = '"', escape = '"', strict_mode = true, null_padding = false)`);
+        for (const r of await db.all<{ d: string }>(`SELECT DISTINCT strftime(_day, '%Y-%m-%d') AS d FROM ${src} WHERE _day >= ${literal(from)}::DATE`)) {
+          days.add(r.d);
+        }
+        await copyRows(db, src, header, `_day IS NULL OR _day < ${literal(from)}::DATE`, join(initial, name));
+        written.push({ name, header });
+      }
+    }
+    const sorted = [...days].sort();
+    for (const day of sorted) {
+      const dir = join(out, 'days', day);
+      mkdirSync(dir, { recursive: true });
+      for (const [i, { name, header }] of written.entries()) {
+        const src = ident(`src_${i}`);
+        if ((await db.scalar(`SELECT count(*) FROM ${src} WHERE _day = ${literal(day)}::DATE`)) === 0) continue;
+        await copyRows(db, src, header, `_day = ${literal(day)}::DATE`, join(dir, name));
+      }
+    }
+    writeManifests(dataset, initial, sorted.map((day) => [day, join(out, 'days', day)]));
+    return { initial, days: sorted.map((day) => ({ day, dir: join(out, 'days', day) })) };
+  } finally {
+    db.close();
+  }
+}
+
+/** The local day of a row, as the ingest would type its date column (NULL where it would not). */
+function dayOf(table: TableName, column: string): string {
+  const c = ident(column);
+  const type = TABLES[table].columns.find((x) => x.name === column)?.type;
+  if (type === 'date') return `try_cast(trim(${c}) AS DATE)`;
+  // As validate.ts types timestamps: DuckDB wants the seconds when an offset follows HH:MM.
+  return `coalesce(try_cast(trim(${c}) AS TIMESTAMPTZ),
+    try_cast(regexp_replace(trim(${c}), '([T ]\\d{2}:\\d{2})(Z|[+-]|$)', '\\1:00\\2') AS TIMESTAMPTZ))::DATE`;
+}
+
+async function copyRows(db: Database, src: string, header: string[], where: string, path: string): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true });
+  await db.run(`COPY (SELECT ${header.map(ident).join(', ')} FROM ${src} WHERE ${where}) TO ${literal(path)} (HEADER, DELIMITER ',')`);
+}
+
+function copyInto(from: string, to: string): void {
+  mkdirSync(dirname(to), { recursive: true });
+  copyFileSync(from, to);
+}
+
+/** dataset.json into every part; a day's is named after the day, which `update` records it by. */
+function writeManifests(dataset: string, initial: string, days: Array<[string, string]>): void {
+  const path = join(dataset, 'dataset.json');
+  const raw = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, '')) as Record<string, unknown>) : {};
+  if (existsSync(path)) copyFileSync(path, join(initial, 'dataset.json'));
+  for (const [day, dir] of days) writeFileSync(join(dir, 'dataset.json'), JSON.stringify({ ...raw, name: day }, null, 2) + '\n');
+}
