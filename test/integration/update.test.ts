@@ -1,0 +1,301 @@
+/**
+ * `dragnet update`: a world analysed whole and the same world analysed up to
+ * a day and then updated day by day end with the same results, byte for
+ * byte; an update killed (SIGKILL) at any point leaves the database as it was
+ * and a rerun completes; bad input gets a clear error or the quarantine.
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TABLE_NAMES } from '../../src/contract/dataset.ts';
+import { Database, ident, literal } from '../../src/engine/database.ts';
+import { splitByDay, type SplitDataset } from '../../src/evaluate/split.ts';
+import { silentProgress } from '../../src/cli/progress.ts';
+import { analyze } from '../../src/pipeline.ts';
+import { update, UPDATES_TABLE, type UpdateSummary } from '../../src/update.ts';
+import { generateWorld } from '../../src/world/generate.ts';
+import { SCENARIOS } from '../../src/world/scenarios.ts';
+import { dragnet, removeScratch, scratchDir, snapshot } from '../helpers/cli.ts';
+
+/** The result files (run.json has timings and paths; the full run's folder also holds its database). */
+const results = (dir: string) =>
+  Object.fromEntries(Object.entries(snapshot(dir)).filter(([f]) => f !== 'run.json' && !f.startsWith('dragnet.duckdb')));
+
+/**
+ * Every table of a database file: row count and an order-free sum of row
+ * hashes. dragnet_meta without its start time, dragnet_updates without its
+ * clock columns; `skip` leaves tables out.
+ */
+async function fingerprint(file: string, skip: readonly string[] = []): Promise<Record<string, string>> {
+  const db = await Database.open(':memory:');
+  try {
+    await db.run(`ATTACH ${literal(file)} AS f (READ_ONLY)`);
+    const tables = await db.all<{ t: string }>(`SELECT table_name AS t FROM duckdb_tables() WHERE database_name = 'f' ORDER BY 1`);
+    const out: Record<string, string> = {};
+    for (const { t } of tables) {
+      if (skip.includes(t)) continue;
+      const rows =
+        t === 'dragnet_meta' ? `(SELECT * FROM f.dragnet_meta WHERE key <> 'started_at')`
+        : t === UPDATES_TABLE ? `(SELECT day, fingerprint, "read", accepted, quarantined, tables FROM f.${UPDATES_TABLE})`
+        : `f.${ident(t)}`;
+      const r = await db.one<{ n: number; h: string | null }>(`SELECT count(*) AS n, sum(hash(x))::VARCHAR AS h FROM ${rows} x`);
+      out[t] = `${r?.n}:${r?.h}`;
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+async function quarantined(file: string): Promise<Record<string, number>> {
+  const db = await Database.open(':memory:');
+  try {
+    await db.run(`ATTACH ${literal(file)} AS f (READ_ONLY)`);
+    const rows = await db.all<{ t: string; n: number }>(`SELECT table_name AS t, count(*) AS n FROM f.quarantine GROUP BY 1 ORDER BY 1`);
+    return Object.fromEntries(rows.map((r) => [r.t, r.n]));
+  } finally {
+    db.close();
+  }
+}
+
+let root: string;
+let world: string;
+let split: SplitDataset;
+let fullOut: string;
+/** The database with every day but the last applied, and the outputs and database the last day's update gives. */
+let before: string;
+let beforeFp: Record<string, string>;
+let after: string;
+let afterFp: Record<string, string>;
+let afterOut: string;
+const summaries: UpdateSummary[] = [];
+
+beforeAll(async () => {
+  root = scratchDir();
+  world = join(root, 'world');
+  const generated = await generateWorld({ scenario: SCENARIOS.putian.scenario, seed: 7, pickups: 20_000, out: world, format: 'csv', crs: SCENARIOS.putian.crs }, silentProgress);
+  // The last three days come as updates.
+  const from = new Date(Date.parse(`${generated.endDate}T00:00:00Z`) - 2 * 86_400_000).toISOString().slice(0, 10);
+  split = await splitByDay(world, join(root, 'split'), from);
+  fullOut = join(root, 'full');
+  await analyze({ dataset: world, out: fullOut, progress: silentProgress });
+
+  const run = join(root, 'run.duckdb');
+  const out = join(root, 'out');
+  await analyze({ dataset: split.initial, out, dbPath: run, progress: silentProgress });
+  for (const [i, day] of split.days.entries()) {
+    if (i === split.days.length - 1) {
+      before = join(root, 'before.duckdb');
+      copyFileSync(run, before);
+    }
+    summaries.push(await update({ day: day.dir, dbPath: run, out, progress: silentProgress }));
+  }
+  after = run;
+  afterOut = out;
+  beforeFp = await fingerprint(before);
+  afterFp = await fingerprint(after);
+});
+
+afterAll(removeScratch);
+
+describe('day by day against one full run', () => {
+  it('splits the world into an initial part and days that together hold every row', () => {
+    expect(split.days.length).toBeGreaterThanOrEqual(3);
+    const lines = (dir: string, f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8').trim().split('\n').length - 1 : 0);
+    for (const f of ['pickups.csv', 'shipments.csv', 'reports.csv']) {
+      const parts = lines(split.initial, f) + split.days.reduce((n, d) => n + lines(d.dir, f), 0);
+      expect(parts, f).toBe(lines(world, f));
+    }
+    // Pickups come every day; the day's pickups were placed on their own.
+    expect(summaries.every((s) => (s.tables.pickups?.read ?? 0) > 0)).toBe(true);
+    expect(summaries.map((s) => s.pickupPoints)).toEqual(summaries.map(() => 'appended'));
+  });
+
+  it('ends with the same leads, scores, statuses and impact files, byte for byte', () => {
+    const full = results(fullOut);
+    const daily = results(afterOut);
+    for (const f of ['leads.geojson', 'seller_scores.csv', 'listing_scores.csv']) expect(daily[f], f).toBe(full[f]);
+    const impact = (s: Record<string, string>) => Object.fromEntries(Object.entries(s).filter(([f]) => f.startsWith('impact')));
+    expect(impact(daily)).toEqual(impact(full));
+    const leads = JSON.parse(readFileSync(join(afterOut, 'leads.geojson'), 'utf8')) as { features: unknown[] };
+    expect(leads.features.length).toBeGreaterThan(0);
+  });
+
+  it('ends with the same tables as the full run, and every row accepted or quarantined alike', async () => {
+    const skip = ['dragnet_meta', UPDATES_TABLE, 'quarantine'];
+    expect(await fingerprint(after, skip)).toEqual(await fingerprint(join(fullOut, 'dragnet.duckdb'), skip));
+    expect(await quarantined(after)).toEqual(await quarantined(join(fullOut, 'dragnet.duckdb')));
+    const run = JSON.parse(readFileSync(join(afterOut, 'run.json'), 'utf8'));
+    expect(run.update.day).toBe(split.days.at(-1)!.day);
+    expect(Object.keys(run.tables)).toContain('pickups');
+  });
+
+  it('records each applied day, and refuses a day already applied without changing anything', async () => {
+    const db = await Database.open(':memory:');
+    try {
+      await db.run(`ATTACH ${literal(after)} AS f (READ_ONLY)`);
+      const days = await db.all<{ day: string }>(`SELECT day FROM f.${UPDATES_TABLE} ORDER BY applied_at`);
+      expect(days.map((d) => d.day)).toEqual(split.days.map((d) => d.day));
+    } finally {
+      db.close();
+    }
+    const out = join(root, 'again');
+    await expect(update({ day: split.days[0].dir, dbPath: after, out, progress: silentProgress })).rejects.toThrow(/already has .*applied at .*nothing was changed/);
+    expect(await fingerprint(after)).toEqual(afterFp);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('reruns pickup-points whole when the day moves the local frame, with the same results', async () => {
+    const moved = join(root, 'moved.duckdb');
+    copyFileSync(before, moved);
+    const db = await Database.open(moved);
+    await db.run(`UPDATE frame SET lat0 = lat0 + 0.01`);
+    await db.run('CHECKPOINT');
+    db.close();
+    const out = join(root, 'moved');
+    const s = await update({ day: split.days.at(-1)!.dir, dbPath: moved, out, progress: silentProgress });
+    expect(s.pickupPoints).toBe('rebuilt');
+    expect(results(out)).toEqual(results(afterOut));
+  });
+});
+
+describe('an update killed with SIGKILL', () => {
+  const lastDay = () => split.days.at(-1)!.dir;
+
+  /** A fresh copy of the database before the last day, and an OUT for it. */
+  function fresh(name: string): { db: string; out: string } {
+    const dir = join(root, `kill-${name}`);
+    mkdirSync(dir);
+    const db = join(dir, 'run.duckdb');
+    copyFileSync(before, db);
+    return { db, out: join(dir, 'out') };
+  }
+
+  async function rerunCompletes(db: string, out: string): Promise<void> {
+    const r = dragnet(['update', lastDay(), '--db', db, '--out', out, '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(await fingerprint(db)).toEqual(afterFp);
+    expect(results(out)).toEqual(results(afterOut));
+    // The killed run's staging is gone.
+    expect(readdirSync(join(out, '..')).filter((e) => e.includes('.partial-'))).toEqual([]);
+  }
+
+  for (const point of ['update-ingested', 'update-appended', 'mid-write', 'mid-swap', 'before-commit']) {
+    it(`at ${point}: leaves the database as it was, and a rerun completes`, async () => {
+      const { db, out } = fresh(point);
+      const r = dragnet(['update', lastDay(), '--db', db, '--out', out, '--quiet'], { DRAGNET_FAULT: point });
+      expect(r.signal, r.stderr).toBe('SIGKILL');
+      expect(await fingerprint(db)).toEqual(beforeFp);
+      await rerunCompletes(db, out);
+    });
+  }
+
+  it('after the commit: the update is in the database (replayed from its log), and a rerun is refused', async () => {
+    const { db, out } = fresh('after-commit');
+    const r = dragnet(['update', lastDay(), '--db', db, '--out', out, '--quiet'], { DRAGNET_FAULT: 'after-commit' });
+    expect(r.signal, r.stderr).toBe('SIGKILL');
+    expect(await fingerprint(db)).toEqual(afterFp);
+    const again = dragnet(['update', lastDay(), '--db', db, '--out', out, '--quiet']);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/already has the same files as day/);
+  });
+
+  for (const ms of [2500, 4500]) {
+    it(`after ${ms} ms: the database is as before or as after, and a rerun completes`, async () => {
+      const { db, out } = fresh(`t${ms}`);
+      const child = spawn(process.execPath, [join(import.meta.dirname, '../../bin/dragnet.js'), 'update', lastDay(), '--db', db, '--out', out, '--quiet'], {
+        stdio: 'ignore',
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+      const { code, signal } = await new Promise<{ code: number | null; signal: string | null }>((done) =>
+        child.on('exit', (c, s) => done({ code: c, signal: s })),
+      );
+      clearTimeout(timer);
+      const fp = await fingerprint(db);
+      if (signal === 'SIGKILL' && JSON.stringify(fp) === JSON.stringify(beforeFp)) {
+        await rerunCompletes(db, out);
+      } else {
+        // Killed after the commit, or done before the timer.
+        expect({ code, fp }).toEqual({ code: signal === 'SIGKILL' ? null : 0, fp: afterFp });
+      }
+    });
+  }
+});
+
+describe('bad input to update', () => {
+  const noStack = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at /);
+
+  it('a --db that does not exist', () => {
+    const dir = scratchDir();
+    const r = dragnet(['update', split.days[0].dir, '--db', join(dir, 'nope.duckdb'), '--out', join(dir, 'out')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--db .*nope\.duckdb does not exist.*dragnet analyze DATASET --db FILE/);
+    noStack(r.stderr);
+  });
+
+  it('a --db that is not a DuckDB database, or not one Dragnet wrote', async () => {
+    const dir = scratchDir();
+    const text = join(dir, 'notes.duckdb');
+    writeFileSync(text, 'not a database\n');
+    let r = dragnet(['update', split.days[0].dir, '--db', text, '--out', join(dir, 'out')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/is not a DuckDB database/);
+    noStack(r.stderr);
+    const other = join(dir, 'other.duckdb');
+    const db = await Database.open(other);
+    await db.run('CREATE TABLE t AS SELECT 1 AS x');
+    db.close();
+    r = dragnet(['update', split.days[0].dir, '--db', other, '--out', join(dir, 'out')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/Dragnet did not write.*dragnet update applies a day/);
+    noStack(r.stderr);
+    expect(readFileSync(text, 'utf8')).toBe('not a database\n');
+  });
+
+  it('a --db inside --out, which an update replaces', () => {
+    const r = dragnet(['update', split.days[0].dir, '--db', join(fullOut, 'dragnet.duckdb'), '--out', fullOut]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/lies inside --out/);
+    noStack(r.stderr);
+  });
+
+  it('a pickup whose waybill exists nowhere, and one already in the database: quarantined with their reasons', async () => {
+    const dir = scratchDir();
+    const db = join(dir, 'run.duckdb');
+    copyFileSync(before, db);
+    const day = join(dir, 'day');
+    mkdirSync(day);
+    copyFileSync(join(split.initial, 'dataset.json'), join(day, 'dataset.json'));
+    // A pickup the database holds (the file's first row might be one of the world's bad rows).
+    const probe = await Database.open(':memory:');
+    await probe.run(`ATTACH ${literal(before)} AS f (READ_ONLY)`);
+    const held = (await probe.one<{ w: string }>(`SELECT waybill_id AS w FROM f.pickups ORDER BY waybill_id LIMIT 1`))!.w;
+    probe.close();
+    const [header, ...lines] = readFileSync(join(split.initial, 'pickups.csv'), 'utf8').split('\n');
+    const first = lines.find((l) => l.startsWith(`${held},`))!;
+    writeFileSync(join(day, 'pickups.csv'), `${header}\n${first.replace(/^[^,]*/, 'WB-NOWHERE-1')}\n${first}\n`);
+    const out = join(dir, 'out');
+    const s = await update({ day, dbPath: db, out, progress: silentProgress });
+    expect(s.tables.pickups).toMatchObject({ read: 2, accepted: 0, quarantined: 2 });
+    const q = readFileSync(join(out, 'quarantine', 'pickups.csv'), 'utf8');
+    expect(q).toMatch(/pickups\.csv,1,waybill_id,dangling reference: no such waybill_id in shipments: WB-NOWHERE-1/);
+    expect(q).toMatch(/pickups\.csv,2,waybill_id,duplicate id: already in the database: /);
+    const fp = await fingerprint(db);
+    expect(fp.pickups).toBe(beforeFp.pickups);
+    expect(fp.quarantine).not.toBe(beforeFp.quarantine);
+  });
+
+  it('a day folder that does not exist', () => {
+    const dir = scratchDir();
+    const r = dragnet(['update', join(dir, 'missing-day'), '--db', before, '--out', join(dir, 'out')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/dataset folder not found/);
+    noStack(r.stderr);
+  });
+});
+
+// Every dataset table is fingerprinted (a table missing from either database would show).
+it('fingerprints the dataset tables', () => {
+  for (const t of TABLE_NAMES) expect(Object.keys(beforeFp)).toContain(t);
+});
