@@ -73,7 +73,7 @@ export async function update(options: UpdateOptions): Promise<UpdateSummary> {
   const file = await runDatabase(options.dbPath, options.out);
   const dayDir = resolve(options.day);
   const manifest = readManifest(dayDir);
-  const fingerprint = fingerprintDay(dayDir);
+  const fingerprint = fingerprintDay(dayDir, manifest.name);
   const output = await prepareOutput(options.out, ':memory:');
   const stages: Record<string, number> = {};
   const timed: Timer = async (name, fn) => {
@@ -259,10 +259,14 @@ async function appendDay(db: Database, day: string): Promise<void> {
   );
 }
 
-/** sha256 over the day's table files and dataset.json (names and bytes), to know a day given twice under another name. */
-function fingerprintDay(dir: string): string {
+/**
+ * sha256 over the day's table files and dataset.json (names and bytes), to know a day given twice under
+ * another name; a day without table files is known by its name alone (two such days are alike).
+ */
+function fingerprintDay(dir: string, name: string): string {
   const hash = createHash('sha256');
   const files = [...discoverTables(dir, { allOptional: true }).values()].flat().map((f) => f.path);
+  if (files.length === 0) hash.update(`no tables\0${name}\0`);
   const manifest = join(dir, 'dataset.json');
   try {
     if (statSync(manifest).isFile()) files.push(manifest);
