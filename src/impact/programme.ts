@@ -76,18 +76,12 @@ async function beltPickups(db: Database): Promise<void> {
     FROM sellers s JOIN places p ON s.return_address IS NOT NULL AND length(p.name) >= 3 AND contains(s.return_address, p.name)
       JOIN belt_places bp ON bp.aoi_id = p.aoi_id
     ORDER BY s.seller_id, bp.belt_id`);
-  await db.run(`
-    CREATE OR REPLACE TEMP TABLE nearest_place AS
-    SELECT pp.waybill_id, arg_min(p.aoi_id, ${metres('pp.lat', 'pp.lng', 'p.lat', 'p.lng')}) AS aoi_id
-    FROM pickup_points pp JOIN places p
-      ON p.lat IS NOT NULL AND abs(pp.lat - p.lat) < 0.02 AND abs(pp.lng - p.lng) < 0.02
-     AND ${metres('pp.lat', 'pp.lng', 'p.lat', 'p.lng')} <= ${MAX_REACH_METERS}
-    GROUP BY pp.waybill_id`);
+  await nearestPlaces(db);
   await db.run(`
     CREATE OR REPLACE TEMP TABLE belt_pickups AS
     WITH placed AS (
       SELECT pp.waybill_id, pp.seller_id, pp.lat, pp.lng, pp.aoi_id, CASE WHEN pp.quality = 1 THEN np.aoi_id END AS gps_aoi_id
-      FROM pickup_points pp LEFT JOIN nearest_place np USING (waybill_id))
+      FROM pickup_points pp LEFT JOIN ${NEAREST_PLACE} np USING (waybill_id))
     SELECT DISTINCT ON (waybill_id) waybill_id, seller_id, belt_id FROM (
       SELECT x.waybill_id, x.seller_id, bp.belt_id FROM placed x JOIN belt_places bp ON bp.aoi_id IN (x.aoi_id, x.gps_aoi_id)
       UNION ALL
@@ -100,6 +94,42 @@ async function beltPickups(db: Database): Promise<void> {
        AND ${metres('x.lat', 'x.lng', 'b.lat', 'b.lng')} <= ${BELT_METERS})
     ORDER BY waybill_id, belt_id`);
 }
+
+/** The place nearest each pickup point within MAX_REACH_METERS (aoi_id NULL where none is), kept in the database. */
+const NEAREST_PLACE = 'pickup_nearest_place';
+
+/**
+ * Fills NEAREST_PLACE for the pickup points it lacks. The table is kept with
+ * the places it was computed from (a count and an order-free hash of their
+ * rows, in NEAREST_PLACE_KEY): a pickup point never moves once placed, so
+ * while the places stay the same, `dragnet update` computes the day's points
+ * alone (the full join of points to places is the costliest step of impact);
+ * other places, or a fresh database, compute every point.
+ */
+async function nearestPlaces(db: Database): Promise<void> {
+  const places = (await db.one<{ h: string }>(`SELECT count(*)::VARCHAR || ':' || coalesce(sum(hash(p))::VARCHAR, '') AS h FROM places p`))!.h;
+  const kept =
+    (await db.tableExists(NEAREST_PLACE)) &&
+    (await db.tableExists(NEAREST_PLACE_KEY)) &&
+    (await db.scalar(`SELECT count(*) FROM ${NEAREST_PLACE_KEY} WHERE places = $1`, [places])) === 1;
+  if (!kept) {
+    await db.run(`CREATE OR REPLACE TABLE ${NEAREST_PLACE} (waybill_id VARCHAR, aoi_id VARCHAR)`);
+    await db.run(`CREATE OR REPLACE TABLE ${NEAREST_PLACE_KEY} AS SELECT $1::VARCHAR AS places`, [places]);
+  }
+  await db.run(`CREATE OR REPLACE TEMP TABLE new_points AS SELECT waybill_id, lat, lng FROM pickup_points
+    ${kept ? `WHERE waybill_id NOT IN (SELECT waybill_id FROM ${NEAREST_PLACE})` : ''}`);
+  await db.run(`
+    INSERT INTO ${NEAREST_PLACE}
+    SELECT pp.waybill_id, arg_min(p.aoi_id, ${metres('pp.lat', 'pp.lng', 'p.lat', 'p.lng')}) AS aoi_id
+    FROM new_points pp JOIN places p
+      ON p.lat IS NOT NULL AND abs(pp.lat - p.lat) < 0.02 AND abs(pp.lng - p.lng) < 0.02
+     AND ${metres('pp.lat', 'pp.lng', 'p.lat', 'p.lng')} <= ${MAX_REACH_METERS}
+    GROUP BY pp.waybill_id`);
+  // Points with no place within reach are kept too (aoi_id NULL), so that they are not computed again.
+  await db.run(`INSERT INTO ${NEAREST_PLACE} SELECT waybill_id, NULL FROM new_points WHERE waybill_id NOT IN (SELECT waybill_id FROM ${NEAREST_PLACE})`);
+  await db.run(`DROP TABLE new_points`);
+}
+const NEAREST_PLACE_KEY = 'pickup_nearest_place_places';
 
 /** Metres between two points, equirectangular (ample at a few kilometres). */
 function metres(lat1: string, lng1: string, lat2: string, lng2: string): string {
