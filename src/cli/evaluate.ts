@@ -25,7 +25,7 @@ export function registerEvaluate(program: Command): void {
     .option('--work <dir>', 'with --suite: where worlds and runs are written', 'out/suite')
     .option('--keep', 'with --suite: keep the worlds and runs')
     .option('--ttd-seeds <n>', 'with --suite: seeds per scenario on which to measure time to detection (reruns)', '1')
-    .option('--ttd-step <days>', 'with --suite: days between time-to-detection reruns', '3')
+    .option('--ttd-step <days>', 'with --suite: days between time-to-detection reruns (1: daily, as a team would rerun it)', '1')
     .option('--ablation [signals]', `with --suite: instead of the baselines, Dragnet without each signal in turn (default all: ${Object.keys(SIGNALS).join(', ')})`)
     .action(async (out: string | undefined, options: EvaluateOptions) => {
       if (options.suite) {
@@ -72,7 +72,7 @@ async function suite(options: EvaluateOptions): Promise<void> {
     workDir: options.work,
     keep: options.keep,
     ttdSeeds: Number(options.ttdSeeds) || 0,
-    ttdStepDays: Math.max(1, Number(options.ttdStep) || 3),
+    ttdStepDays: Math.max(1, Number(options.ttdStep) || 1),
     ablate: options.ablation === undefined ? undefined : ablated(options.ablation),
     progress: createProgress({}),
   });

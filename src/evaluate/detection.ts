@@ -1,8 +1,8 @@
 /**
- * Time to detection: rerun the analysis on the data as it stood every few
- * days and count, for each true site, the days from its first parcel to its
- * first appearance among the top 2n leads (within 250 m, a station drop
- * within 500 m, as evaluate.ts counts them). The dataset is
+ * Time to detection: rerun the analysis on the data as it stood every day
+ * (or every few days) and count, for each true site, the days from its first
+ * parcel to its first appearance among the top 2n leads (within 250 m, a
+ * station drop within 500 m, as evaluate.ts counts them). The dataset is
  * ingested once; each rerun cuts the tables at that day and reruns the stages.
  */
 import { readFileSync } from 'node:fs';
@@ -37,8 +37,11 @@ export interface SiteDetection {
 const DAY_MS = 86_400_000;
 
 /** Detection delay of every true site of a generated world, rerunning every `stepDays` days. */
-export async function timeToDetection(world: string, options: { stepDays?: number; method?: Method } = {}): Promise<SiteDetection[]> {
-  const step = options.stepDays ?? 3;
+export async function timeToDetection(
+  world: string,
+  options: { stepDays?: number; method?: Method; /** Rerun only this many days from the first pickup. */ days?: number } = {},
+): Promise<SiteDetection[]> {
+  const step = options.stepDays ?? 1;
   const truth = (parse(readFileSync(join(world, 'truth', 'sites.csv')), { columns: true }) as unknown[]).map((r) =>
     TruthSiteSchema.parse(r),
   );
@@ -51,7 +54,8 @@ export async function timeToDetection(world: string, options: { stepDays?: numbe
     const span = await db.one<{ first: Date; last: Date }>(`SELECT min(pickup_time) AS first, max(pickup_time) AS last FROM full_pickups`);
     if (!span?.first) return truth.map((s) => ({ site_id: s.site_id, first_active: s.first_active, days: null }));
     const day0 = Math.floor(span.first.getTime() / DAY_MS) * DAY_MS;
-    for (let cut = day0 + step * DAY_MS; cut < span.last.getTime() + step * DAY_MS; cut += step * DAY_MS) {
+    const end = Math.min(span.last.getTime() + step * DAY_MS, day0 + (options.days ?? Infinity) * DAY_MS + 1);
+    for (let cut = day0 + step * DAY_MS; cut < end; cut += step * DAY_MS) {
       for (const [table, column] of DATED) {
         await db.run(
           `CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * FROM ${ident(`full_${table}`)}

@@ -18,8 +18,22 @@ import { calibrateRadii, inferredPlacement, UNCALIBRATED_WIDENING } from './cali
 import { fitProbabilityScale, IDENTITY_SCALE, probability, PROBABILITY_PRIOR, PROBABILITY_TERMS, type ProbabilityScale } from './probability.ts';
 import { storeModel } from '../learn/model.ts';
 
-/** A site with no attributed pickups in this many final days of the data is dormant. */
+/**
+ * A site with no attributed pickups in this many final days of the data is
+ * dormant, when that quiet is also longer than DORMANT_GAPS of its own mean
+ * gaps between parcels: a den shipping a parcel a fortnight is not dormant
+ * after 15 quiet days (at its rate, a Poisson process stays that quiet 5%
+ * of the time after three mean gaps).
+ */
 export const DORMANT_DAYS = 14;
+const DORMANT_GAPS = 3;
+
+/** Whether a site whose parcels ran from `first` to `last` has gone quiet by `end`. */
+export function isDormant(first: Date, last: Date, parcels: number, end: Date): boolean {
+  const quiet = end.getTime() - last.getTime();
+  const meanGap = parcels > 1 ? (last.getTime() - first.getTime()) / (parcels - 1) : 0;
+  return quiet > DORMANT_DAYS * 86_400_000 && quiet > DORMANT_GAPS * meanGap;
+}
 /** Sellers at or above this score count as the site's operators. */
 export const OPERATOR_SCORE = 0.5;
 /** A successor site must lie at least this far away, metres. */
@@ -129,29 +143,45 @@ function placeAtDens(rows: SiteRow[], origins: ReadonlyMap<number, readonly Relo
 }
 
 /**
- * A lead of the same operation as a better-ranked one, active in the same
- * period, lying within that lead's radius, may be the same den seen again
- * (another handover point the grouping did not join): it keeps its place in
- * the list but drops below leads that stand for a den of their own.
+ * Two leads of one operation, active in the same period, where one lies
+ * within the other's radius, may be one den seen twice (another handover
+ * point the grouping did not join, a few stray parcels near the den). The
+ * den's lead is the one with more parcels, the better evidence; the other
+ * keeps its place in the list but drops below leads that stand for a den of
+ * their own. (Judged by parcels, not by rank: a fragment of a few parcels
+ * with a wide radius must not push down the lead of the den it came from.)
  */
 export function demoteRepeats(leads: Array<{ s: SiteRow; lo: number; score: number; evidence: string[] }>, scale: ProbabilityScale): boolean {
+  const stronger = (a: SiteRow, ia: number, b: SiteRow, ib: number) => a.waybills > b.waybills || (a.waybills === b.waybills && ia < ib);
+  const byNetwork = new Map<string, number[]>();
+  leads.forEach(({ s }, i) => {
+    if (s.placement === 'station') return;
+    for (const n of s.network_ids) byNetwork.set(n, [...(byNetwork.get(n) ?? []), i]);
+  });
+  const repeats = leads.map(({ s }, i) => {
+    if (s.placement === 'station') return undefined;
+    const others = new Set(s.network_ids.flatMap((n) => byNetwork.get(n) ?? []));
+    let best: number | undefined;
+    for (const j of others) {
+      const k = leads[j].s;
+      if (j === i || !stronger(k, j, s, i)) continue;
+      if (s.first_seen.getTime() > k.last_seen.getTime() || k.first_seen.getTime() > s.last_seen.getTime()) continue;
+      if (haversineMeters(s.lat, s.lng, k.lat, k.lng) > Math.max(k.radius_m, s.radius_m)) continue;
+      if (best === undefined || stronger(k, j, leads[best].s, best)) best = j;
+    }
+    return best;
+  });
   let demoted = false;
-  const kept: Array<{ s: SiteRow }> = [];
-  for (const lead of leads) {
-    const s = lead.s;
-    const same = s.placement === 'station' ? undefined : kept.find(({ s: k }) =>
-      k.placement !== 'station' &&
-      k.network_ids.some((n) => s.network_ids.includes(n)) &&
-      s.first_seen.getTime() <= k.last_seen.getTime() && k.first_seen.getTime() <= s.last_seen.getTime() &&
-      haversineMeters(s.lat, s.lng, k.lat, k.lng) <= k.radius_m);
-    kept.push(lead);
-    if (!same) continue;
+  repeats.forEach((j, i) => {
+    if (j === undefined) return;
+    const lead = leads[i];
+    const same = leads[j].s;
     lead.lo -= REPEAT_DEMOTION;
     lead.score = probability(scale, lead.lo);
     demoted = true;
-    const d = Math.round(haversineMeters(s.lat, s.lng, same.s.lat, same.s.lng));
-    lead.evidence.push(`the same operation has a better lead ${d} m away, within its radius: may be the same den, lowered`);
-  }
+    const d = Math.round(haversineMeters(lead.s.lat, lead.s.lng, same.lat, same.lng));
+    lead.evidence.push(`the same operation has a lead with more parcels ${d} m away (${same.waybills} against ${lead.s.waybills}): may be the same den, lowered`);
+  });
   return demoted;
 }
 
@@ -307,7 +337,7 @@ export async function rankLeads(db: Database, signals: Signals = ALL_SIGNALS): P
     night_share: round(s.night_share, 4),
     first_seen: isoLocal(s.first_seen, timeZone),
     last_seen: isoLocal(s.last_seen, timeZone),
-    status: s.last_seen.getTime() < dataEnd.getTime() - DORMANT_DAYS * 86_400_000 ? 'dormant' : 'active',
+    status: isDormant(s.first_seen, s.last_seen, s.waybills, dataEnd) ? 'dormant' : 'active',
     successor_lead_id: null,
     brands: s.brands,
     categories: s.categories,

@@ -27,8 +27,13 @@ export const SITE_PARAMS = {
   minSellerScore: 0.3,
   /** A peak must dominate every cell within this many cells (about 120 m). */
   peakWindow: 3,
-  /** Smoothed risk mass (weighted parcels) a peak needs. */
-  minMass: 5,
+  /**
+   * Smoothed risk mass (weighted parcels) a peak needs: two, as one parcel is
+   * no place. A den found on its second day has only a day's parcels, so the
+   * ranking, not a volume floor, sorts the weak candidates (a floor of 5 kept
+   * low-volume daytime dens out of the leads for one to four weeks).
+   */
+  minMass: 2,
   /** Peaks of different networks closer than this are one site (one door, accounts we did not link), metres. */
   mergeRadius: 60,
   /** Parcels farther than this from every peak belong to no site, metres. */
