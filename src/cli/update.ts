@@ -5,6 +5,10 @@ import { createProgress } from './progress.ts';
 import { UserError } from '../errors.ts';
 import { DEFAULT_MEMORY_LIMIT } from '../engine/database.ts';
 import { formatSummary, memoryLimit } from './analyze.ts';
+import { Workspace } from '../workspace/store.ts';
+import { registerRun } from '../workspace/runs.ts';
+import { SYSTEM } from '../workspace/audit.ts';
+import { formatRegistered } from './workspace.ts';
 
 export function registerUpdate(program: Command): void {
   program
@@ -15,19 +19,27 @@ export function registerUpdate(program: Command): void {
     .requiredOption('--out <dir>', 'folder for the results of the whole history (as analyze writes them; quarantine/ holds the day\'s rejected rows), replaced whole once the update succeeds')
     .option('--memory-limit <size>', `DuckDB memory ceiling before it spills to disk, e.g. 8GB or 50% (default ${DEFAULT_MEMORY_LIMIT})`)
     .option('--top <n>', 'leads to print in the summary', '10')
+    .option('--workspace <dir>', "register the updated run in this workspace (created if needed), so the console shows the day's leads")
     .option('--quiet', 'no progress on stderr')
-    .action(async (day: string, opts: { db: string; out: string; memoryLimit?: string; top: string; quiet?: boolean }) => {
+    .action(async (day: string, opts: { db: string; out: string; memoryLimit?: string; top: string; workspace?: string; quiet?: boolean }) => {
       if (!/^\d+$/.test(opts.top.trim())) {
         throw new UserError(`--top takes the number of leads to print, e.g. --top 20, not ${JSON.stringify(opts.top)}`);
       }
-      const summary = await update({
-        day,
-        dbPath: opts.db,
-        out: opts.out,
-        memoryLimit: opts.memoryLimit === undefined ? undefined : memoryLimit(opts.memoryLimit),
-        progress: createProgress({ quiet: opts.quiet }),
-      });
-      process.stdout.write(formatUpdate(summary, opts.db) + formatSummary(summary, opts.out, Number(opts.top)));
+      // Opened first, so a workspace that cannot be opened stops the update before the database is touched.
+      const ws = opts.workspace ? Workspace.open(opts.workspace, { create: true }) : undefined;
+      try {
+        const summary = await update({
+          day,
+          dbPath: opts.db,
+          out: opts.out,
+          memoryLimit: opts.memoryLimit === undefined ? undefined : memoryLimit(opts.memoryLimit),
+          progress: createProgress({ quiet: opts.quiet }),
+        });
+        process.stdout.write(formatUpdate(summary, opts.db) + formatSummary(summary, opts.out, Number(opts.top)));
+        if (ws) process.stdout.write(formatRegistered(await registerRun(ws, SYSTEM, opts.out, `update ${summary.day}`)));
+      } finally {
+        ws?.close();
+      }
     });
 }
 

@@ -17,6 +17,8 @@ import { update, UPDATES_TABLE, type UpdateSummary } from '../../src/update.ts';
 import { generateWorld } from '../../src/world/generate.ts';
 import { SCENARIOS } from '../../src/world/scenarios.ts';
 import { dragnet, removeScratch, scratchDir, snapshot } from '../helpers/cli.ts';
+import { Workspace } from '../../src/workspace/store.ts';
+import { listRuns } from '../../src/workspace/runs.ts';
 
 /** The result files (run.json has timings and paths; the full run's folder also holds its database). */
 const results = (dir: string) =>
@@ -157,6 +159,32 @@ describe('day by day against one full run', () => {
     const s = await update({ day: split.days.at(-1)!.dir, dbPath: moved, out, progress: silentProgress });
     expect(s.pickupPoints).toBe('rebuilt');
     expect(results(out)).toEqual(results(afterOut));
+  });
+});
+
+describe('update --workspace', () => {
+  it("registers the updated run in the workspace, with the day's leads and their parcels", () => {
+    const dir = join(root, 'ws-update');
+    mkdirSync(dir);
+    const db = join(dir, 'run.duckdb');
+    copyFileSync(before, db);
+    const out = join(dir, 'out');
+    const ws = join(dir, 'ws');
+    const r = dragnet(['update', split.days.at(-1)!.dir, '--db', db, '--out', out, '--workspace', ws, '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    const leads = JSON.parse(readFileSync(join(out, 'leads.geojson'), 'utf8')).features.length;
+    expect(leads).toBeGreaterThan(0);
+    expect(r.stdout).toMatch(new RegExp(`Registered update .* \\(${leads} leads\\) in the workspace\\.`));
+    const store = Workspace.open(ws);
+    try {
+      const runs = listRuns(store);
+      expect(runs).toHaveLength(1);
+      expect(runs[0]).toMatchObject({ out_dir: out, leads });
+      // The update's database is the run's: every lead has its parcels.
+      expect(store.sql.prepare(`SELECT count(*) FROM lead_details WHERE run_id = ?`).pluck().get(runs[0].run_id)).toBe(leads);
+    } finally {
+      store.close();
+    }
   });
 });
 
