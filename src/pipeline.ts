@@ -64,6 +64,20 @@ export interface RunSummary {
 export type Timer = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 const untimed: Timer = (_name, fn) => fn();
 
+/** A Timer that reports each stage's progress and records its seconds in `stages`. */
+export function stageTimer(progress: Progress, stages: Record<string, number>): Timer {
+  return async (name, fn) => {
+    const t = Date.now();
+    // Ingest reports its own progress, a line per table.
+    const reports = name !== 'ingest';
+    if (reports) progress.step(name);
+    const result = await fn();
+    if (reports) progress.done();
+    stages[name] = (Date.now() - t) / 1000;
+    return result;
+  };
+}
+
 /**
  * The analysis proper, on tables already ingested into `db`: pickup points,
  * then the method's stages, returning the ranked leads. Also used by the
@@ -99,16 +113,7 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
   const target = options.engine ? parseEngineUrl(options.engine) : undefined;
   const output = await prepareOutput(options.out, options.dbPath);
   const stages: Record<string, number> = {};
-  const timed: Timer = async (name, fn) => {
-    const t = Date.now();
-    // Ingest reports its own progress, a line per table.
-    const reports = name !== 'ingest';
-    if (reports) options.progress.step(name);
-    const result = await fn();
-    if (reports) options.progress.done();
-    stages[name] = (Date.now() - t) / 1000;
-    return result;
-  };
+  const timed = stageTimer(options.progress, stages);
   try {
     const db = await Database.open(output.dbPath, { memoryLimit: options.memoryLimit });
     let cluster: ClickHouseEngine | undefined;

@@ -38,7 +38,7 @@ import { ingestDataset } from './ingest/ingest.ts';
 import { readManifest } from './ingest/manifest.ts';
 import { QUARANTINE_TABLE, type Region } from './ingest/validate.ts';
 import type { Progress } from './cli/progress.ts';
-import { METHODS, runRecord, runStages, writeResults, type Method, type RunSummary, type Timer } from './pipeline.ts';
+import { METHODS, runRecord, runStages, stageTimer, writeResults, type Method, type RunSummary } from './pipeline.ts';
 import { checkDragnetDatabase, DB_FILE, prepareOutput, readMeta, writeMeta } from './results/output.ts';
 import { writeRunJson } from './results/write.ts';
 import { appendPickupPoints } from './stages/sites/pickup-points.ts';
@@ -76,15 +76,7 @@ export async function update(options: UpdateOptions): Promise<UpdateSummary> {
   const fingerprint = fingerprintDay(dayDir, manifest.name);
   const output = await prepareOutput(options.out, ':memory:');
   const stages: Record<string, number> = {};
-  const timed: Timer = async (name, fn) => {
-    const t = Date.now();
-    const reports = name !== 'ingest';
-    if (reports) options.progress.step(name);
-    const result = await fn();
-    if (reports) options.progress.done();
-    stages[name] = (Date.now() - t) / 1000;
-    return result;
-  };
+  const timed = stageTimer(options.progress, stages);
   try {
     const db = await openRunDatabase(file, options.memoryLimit);
     let summary: UpdateSummary;

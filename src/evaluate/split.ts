@@ -18,6 +18,7 @@ import { Database, ident, literal } from '../engine/database.ts';
 import { UserError } from '../errors.ts';
 import { discoverTables } from '../ingest/discover.ts';
 import { checkedCsvHeader } from '../ingest/load.ts';
+import { castTimestamp } from '../ingest/validate.ts';
 import { readManifest } from '../ingest/manifest.ts';
 import { DATED } from './detection.ts';
 
@@ -87,9 +88,7 @@ function dayOf(table: TableName, column: string): string {
   const c = ident(column);
   const type = TABLES[table].columns.find((x) => x.name === column)?.type;
   if (type === 'date') return `try_cast(trim(${c}) AS DATE)`;
-  // As validate.ts types timestamps: DuckDB wants the seconds when an offset follows HH:MM.
-  return `coalesce(try_cast(trim(${c}) AS TIMESTAMPTZ),
-    try_cast(regexp_replace(trim(${c}), '([T ]\\d{2}:\\d{2})(Z|[+-]|$)', '\\1:00\\2') AS TIMESTAMPTZ))::DATE`;
+  return `(${castTimestamp(`trim(${c})`)})::DATE`;
 }
 
 async function copyRows(db: Database, src: string, header: string[], where: string, path: string): Promise<void> {

@@ -39,6 +39,14 @@ export type SourceTypes = ReadonlyMap<string, string>;
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/;
 
+/**
+ * SQL casting timestamp text to TIMESTAMPTZ, NULL where it does not parse.
+ * DuckDB's cast wants the seconds when an offset follows HH:MM: they are
+ * added only where the plain cast fails.
+ */
+export const castTimestamp = (t: string) => `coalesce(try_cast(${t} AS TIMESTAMPTZ),
+          try_cast(regexp_replace(${t}, '([T ]\\d{2}:\\d{2})(Z|[+-]|$)', '\\1:00\\2') AS TIMESTAMPTZ))`;
+
 /** SQL typing a column's text (or native value); NULL where it does not parse. */
 function typed(col: ColumnSpec, sourceType: string | undefined): string {
   const t = textOf(col.name);
@@ -58,10 +66,7 @@ function typed(col: ColumnSpec, sourceType: string | undefined): string {
     }
     case 'timestamp':
       if (native && /^(TIMESTAMP|DATE)/.test(sourceType)) return `${ident(col.name)}::TIMESTAMPTZ`;
-      // DuckDB's cast wants the seconds when an offset follows HH:MM: add them only where the plain cast fails.
-      return `CASE WHEN regexp_matches(${t}, ${literal(TIMESTAMP_PATTERN)})
-        THEN coalesce(try_cast(${t} AS TIMESTAMPTZ),
-          try_cast(regexp_replace(${t}, '([T ]\\d{2}:\\d{2})(Z|[+-]|$)', '\\1:00\\2') AS TIMESTAMPTZ)) END`;
+      return `CASE WHEN regexp_matches(${t}, ${literal(TIMESTAMP_PATTERN)}) THEN ${castTimestamp(t)} END`;
     case 'date':
       if (native && /^(DATE|TIMESTAMP)/.test(sourceType)) return `${ident(col.name)}::DATE`;
       return `CASE WHEN regexp_matches(${t}, ${literal(DATE_PATTERN)}) THEN try_cast(${t} AS DATE) END`;

@@ -156,7 +156,11 @@ export function demoteRepeats(leads: Array<{ s: SiteRow; lo: number; score: numb
   const byNetwork = new Map<string, number[]>();
   leads.forEach(({ s }, i) => {
     if (s.placement === 'station') return;
-    for (const n of s.network_ids) byNetwork.set(n, [...(byNetwork.get(n) ?? []), i]);
+    for (const n of s.network_ids) {
+      const list = byNetwork.get(n);
+      if (list) list.push(i);
+      else byNetwork.set(n, [i]);
+    }
   });
   const repeats = leads.map(({ s }, i) => {
     if (s.placement === 'station') return undefined;
