@@ -61,7 +61,7 @@ export function registerGenerate(program: Command): void {
 /** A short human summary of a generated world. */
 export function formatSummary(s: WorldSummary): string {
   const lines = [
-    `Generated world '${s.scenario}' (seed ${s.seed}), ${s.startDate} to ${s.endDate}, in ${s.seconds.toFixed(1)}s`,
+    `Generated world '${s.scenario}' (seed ${s.seed}), ${s.startDate} to ${s.endDate}, in ${s.seconds.toFixed(1)}s (peak memory ${s.peakRssMb} MB)`,
     `  ${s.sellers} sellers (${s.counterfeitSellers} counterfeit accounts in ${s.operations} operations), ${s.sites} counterfeit sites`,
   ];
   const width = Math.max(10, ...Object.keys(s.rows).map((t) => t.length));

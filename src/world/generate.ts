@@ -54,6 +54,8 @@ export interface WorldSummary {
   readonly startDate: string;
   readonly endDate: string;
   readonly seconds: number;
+  /** Peak resident memory of the process, MB (not part of the world: it varies run to run). */
+  readonly peakRssMb: number;
 }
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
@@ -240,6 +242,7 @@ export async function generateWorld(options: GenerateOptions, progress: Progress
     startDate: s.startDate,
     endDate,
     seconds: (Date.now() - t0) / 1000,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }
 
