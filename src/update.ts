@@ -56,6 +56,12 @@ export interface UpdateOptions {
   out: string;
   memoryLimit?: string;
   progress: Progress;
+  /**
+   * Rows from elsewhere read beside the day (a workspace's closed cases and
+   * reports, see workspace/feedback.ts), given the ids the database holds
+   * already so that what an earlier day read is not read again.
+   */
+  feedback?: (known: { outcomes: ReadonlySet<string>; reports: ReadonlySet<string> }) => Partial<Record<TableName, string[]>>;
 }
 
 export interface UpdateSummary extends RunSummary {
@@ -97,9 +103,10 @@ export async function update(options: UpdateOptions): Promise<UpdateSummary> {
       const region = meta.region ? (JSON.parse(meta.region) as Region | null) ?? undefined : undefined;
       const present = new Set<TableName>(meta.tables ? (JSON.parse(meta.tables) as TableName[]) : await nonEmptyTables(db));
 
+      const extra = options.feedback?.({ outcomes: await knownIds(db, 'outcomes', 'outcome_id'), reports: await knownIds(db, 'reports', 'report_id') }) ?? {};
       await db.run(`ATTACH ':memory:' AS ${DAY}`);
       await db.run(`USE ${DAY}`);
-      const ingest = await timed('ingest', () => ingestDataset(db, dayDir, options.progress, {}, { catalog, present, region }));
+      const ingest = await timed('ingest', () => ingestDataset(db, dayDir, options.progress, extra, { catalog, present, region }));
       await db.run(`USE ${ident(catalog)}`);
       faultPoint('update-ingested');
 
@@ -238,6 +245,12 @@ async function nonEmptyTables(db: Database): Promise<TableName[]> {
   const out: TableName[] = [];
   for (const t of TABLE_NAMES) if ((await db.scalar(`SELECT count(*) FROM ${ident(t)}`)) > 0) out.push(t);
   return out;
+}
+
+/** The ids a table of the database holds. */
+async function knownIds(db: Database, table: TableName, column: string): Promise<Set<string>> {
+  const rows = await db.all<{ id: string }>(`SELECT DISTINCT ${ident(column)}::VARCHAR AS id FROM ${ident(table)} WHERE ${ident(column)} IS NOT NULL`);
+  return new Set(rows.map((r) => r.id));
 }
 
 /** Appends the day's accepted rows and its quarantined records (their files named under the day) to the database's tables. */

@@ -9,6 +9,7 @@ import { Workspace } from '../workspace/store.ts';
 import { registerRun } from '../workspace/runs.ts';
 import { SYSTEM } from '../workspace/audit.ts';
 import { formatRegistered } from './workspace.ts';
+import { feedbackFiles } from '../workspace/feedback.ts';
 
 export function registerUpdate(program: Command): void {
   program
@@ -19,7 +20,7 @@ export function registerUpdate(program: Command): void {
     .requiredOption('--out <dir>', 'folder for the results of the whole history (as analyze writes them; quarantine/ holds the day\'s rejected rows), replaced whole once the update succeeds')
     .option('--memory-limit <size>', `DuckDB memory ceiling before it spills to disk, e.g. 8GB or 50% (default ${DEFAULT_MEMORY_LIMIT})`)
     .option('--top <n>', 'leads to print in the summary', '10')
-    .option('--workspace <dir>', "register the updated run in this workspace (created if needed), so the console shows the day's leads")
+    .option('--workspace <dir>', "register the updated run in this workspace (created if needed), so the console shows the day's leads, and read the closed cases and reports the database does not hold yet")
     .option('--quiet', 'no progress on stderr')
     .action(async (day: string, opts: { db: string; out: string; memoryLimit?: string; top: string; workspace?: string; quiet?: boolean }) => {
       if (!/^\d+$/.test(opts.top.trim())) {
@@ -34,6 +35,7 @@ export function registerUpdate(program: Command): void {
           out: opts.out,
           memoryLimit: opts.memoryLimit === undefined ? undefined : memoryLimit(opts.memoryLimit),
           progress: createProgress({ quiet: opts.quiet }),
+          feedback: ws ? (known) => feedbackFiles(ws, known) : undefined,
         });
         process.stdout.write(formatUpdate(summary, opts.db) + formatSummary(summary, opts.out, Number(opts.top)));
         if (ws) process.stdout.write(formatRegistered(await registerRun(ws, SYSTEM, opts.out, `update ${summary.day}`)));

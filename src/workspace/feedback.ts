@@ -3,7 +3,8 @@
  * `outcomes` (a confirmed raid raises the site and its accounts, a
  * `nothing_found` lowers the lead) and rights holders' notices and test buys
  * become `reports`, both in the dataset contract's form. `analyze
- * --workspace WS` reads them beside the dataset's own tables.
+ * --workspace WS` reads them beside the dataset's own tables; `update
+ * --workspace WS` reads those its database does not hold yet.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,9 +26,15 @@ function csv(columns: readonly string[], rows: Record<string, unknown>[]): strin
   return [columns.join(','), ...rows.map((r) => columns.map((c) => field(r[c])).join(','))].join('\n') + '\n';
 }
 
-/** Writes the workspace's outcomes as a dataset `outcomes` CSV; returns how many. */
-export function writeOutcomesCsv(ws: Workspace, file: string): number {
-  const rows = workspaceOutcomes(ws);
+/** Ids a database already holds, whose rows are not written again. */
+export interface KnownIds {
+  outcomes?: ReadonlySet<string>;
+  reports?: ReadonlySet<string>;
+}
+
+/** Writes the workspace's outcomes (less those `known`) as a dataset `outcomes` CSV; returns how many. */
+export function writeOutcomesCsv(ws: Workspace, file: string, known?: ReadonlySet<string>): number {
+  const rows = workspaceOutcomes(ws).filter((r) => !known?.has(r.outcome_id));
   writeFileSync(file, csv(OUTCOME_COLUMNS, rows));
   return rows.length;
 }
@@ -38,15 +45,16 @@ export function workspaceReports(ws: Workspace): Record<string, unknown>[] {
 
 /**
  * Writes WS/feedback/{outcomes,reports}.csv and returns them as extra files
- * for ingest, only the tables that have rows.
+ * for ingest, only the tables that have rows; rows whose id is `known` (a
+ * database that read them on an earlier day) are left out.
  */
-export function feedbackFiles(ws: Workspace): Partial<Record<TableName, string[]>> {
+export function feedbackFiles(ws: Workspace, known: KnownIds = {}): Partial<Record<TableName, string[]>> {
   const dir = join(ws.dir, 'feedback');
   mkdirSync(dir, { recursive: true });
   const files: Partial<Record<TableName, string[]>> = {};
   const outcomes = join(dir, 'outcomes.csv');
-  if (writeOutcomesCsv(ws, outcomes) > 0) files.outcomes = [outcomes];
-  const reports = workspaceReports(ws);
+  if (writeOutcomesCsv(ws, outcomes, known.outcomes) > 0) files.outcomes = [outcomes];
+  const reports = workspaceReports(ws).filter((r) => !known.reports?.has(String(r.report_id)));
   const reportsFile = join(dir, 'reports.csv');
   writeFileSync(reportsFile, csv(REPORT_COLUMNS, reports));
   if (reports.length > 0) files.reports = [reportsFile];

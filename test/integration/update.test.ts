@@ -19,6 +19,10 @@ import { SCENARIOS } from '../../src/world/scenarios.ts';
 import { dragnet, removeScratch, scratchDir, snapshot } from '../helpers/cli.ts';
 import { Workspace } from '../../src/workspace/store.ts';
 import { listRuns } from '../../src/workspace/runs.ts';
+import { SYSTEM } from '../../src/workspace/audit.ts';
+import { addUser, actorOf } from '../../src/workspace/users.ts';
+import { addPartner } from '../../src/workspace/partners.ts';
+import { openCase, transition, type TransitionInput } from '../../src/workspace/cases.ts';
 
 /** The result files (run.json has timings and paths; the full run's folder also holds its database). */
 const results = (dir: string) =>
@@ -185,6 +189,72 @@ describe('update --workspace', () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe('update --workspace: what the team learned', () => {
+  /** One number from a database file, by SQL over its tables attached as `f`. */
+  async function count(file: string, sql: string): Promise<number> {
+    const d = await Database.open(':memory:');
+    try {
+      await d.run(`ATTACH ${literal(file)} AS f (READ_ONLY)`);
+      return Number(await d.scalar(sql));
+    } finally {
+      d.close();
+    }
+  }
+
+  it('reads a case closed in the workspace as an outcome on the next day, and only on that day', async () => {
+    const dir = join(root, 'ws-feedback');
+    mkdirSync(dir);
+    const db = join(dir, 'run.duckdb');
+    const out = join(dir, 'out');
+    const wsDir = join(dir, 'ws');
+    const feedback = join(wsDir, 'feedback', 'outcomes.csv');
+    await analyze({ dataset: split.initial, out, dbPath: db, progress: silentProgress });
+    const [day1, day2, day3] = split.days;
+    let r = dragnet(['update', day1.dir, '--db', db, '--out', out, '--workspace', wsDir, '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+
+    // A supervisor carries the top lead through to a raid that confirms it.
+    const lead = JSON.parse(readFileSync(join(out, 'leads.geojson'), 'utf8')).features[0].properties;
+    const ws = Workspace.open(wsDir);
+    try {
+      const boss = await addUser(ws, SYSTEM, { name: 'sup', role: 'supervisor', password: 'correct horse battery' });
+      const actor = actorOf(boss, '127.0.0.1');
+      addPartner(ws, SYSTEM, {
+        partner_id: 'psb', name: 'PSB', categories: lead.categories,
+        jurisdiction: { type: 'Polygon', coordinates: [[[100, 10], [130, 10], [130, 40], [100, 40], [100, 10]]] },
+      });
+      const c = openCase(ws, actor, boss, listRuns(ws)[0].run_id, lead.lead_id);
+      const steps: TransitionInput[] = [
+        { to: 'analysing', comment: 'top lead' },
+        { to: 'offline_check', comment: 'parcels still leaving' },
+        { to: 'referral_proposed', comment: 'seen at night', partner_id: 'psb' },
+        { to: 'referred', comment: 'approved' },
+        { to: 'closed', comment: 'seized', outcome: { result: 'confirmed', raid_date: lead.last_seen.slice(0, 10) } },
+      ];
+      for (const step of steps) transition(ws, actor, boss, c.case_id, step);
+    } finally {
+      ws.close();
+    }
+
+    r = dragnet(['update', day2.dir, '--db', db, '--out', out, '--workspace', wsDir, '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).tables.outcomes.files).toContain(feedback);
+    expect(await count(db, `SELECT count(*) FROM f.outcomes WHERE outcome_id LIKE 'ws-case-%'`)).toBe(1);
+    // The next run learns from it: the lead at that place says the raid confirmed it.
+    const evidence = JSON.parse(readFileSync(join(out, 'leads.geojson'), 'utf8')).features.flatMap(
+      (f: { properties: { evidence: string[] } }) => f.properties.evidence,
+    );
+    expect(evidence).toContain(`confirmed by an offline check on ${lead.last_seen.slice(0, 10)}`);
+
+    // The database holds the case now: the third day neither reads it again nor quarantines it as a duplicate.
+    r = dragnet(['update', day3.dir, '--db', db, '--out', out, '--workspace', wsDir, '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).tables.outcomes?.files ?? []).not.toContain(feedback);
+    expect(await count(db, `SELECT count(*) FROM f.outcomes WHERE outcome_id LIKE 'ws-case-%'`)).toBe(1);
+    expect(await count(db, `SELECT count(*) FROM f.quarantine WHERE file LIKE '%feedback%'`)).toBe(0);
   });
 });
 
