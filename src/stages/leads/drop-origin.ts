@@ -23,12 +23,16 @@ import { distance, localX, localY } from '../sites/pickup-points.ts';
 
 /**
  * A den address must be on at least this many of the operation's waybills
- * here, and this share; less when several accounts write it (a den that
- * moved recently has a short history at a long-used station).
+ * here, and this share, when one account writes it; when several accounts
+ * write it, three waybills and a small share are enough. Several accounts
+ * giving one address is the evidence (a fake address is one account's), and
+ * a den found on its second day has only a few waybills: ten kept station
+ * dens unplaced for a week or two. The small share also serves a den that
+ * moved recently and has a short history at a long-used station.
  */
 const MIN_WAYBILLS = 5;
 const MIN_SHARE = 0.15;
-const MIN_SHARED_WAYBILLS = 10;
+const MIN_SHARED_WAYBILLS = 3;
 const MIN_SHARED_SHARE = 0.05;
 /**
  * Radii (about 90%) of a lead placed at the geocode of the den's own address
