@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findPeaks, mergeNearbyPeaks } from '../../src/stages/sites/sites.ts';
+import fc from 'fast-check';
+import { cellsWithin, findPeaks, mergeNearbyPeaks } from '../../src/stages/sites/sites.ts';
 import { siteLogOdds } from '../../src/stages/leads/leads.ts';
 
 describe('site peaks', () => {
@@ -43,5 +44,38 @@ describe('merging peaks', () => {
   it('joins peaks of different networks at one door and keeps dens 100 m apart', () => {
     // Cells of 40 m: (0,0) and (1,0) are 40 m apart, (0,0) and (3,0) 120 m.
     expect(mergeNearbyPeaks([{ cx: 0, cy: 0 }, { cx: 1, cy: 0 }, { cx: 3, cy: 0 }], 60 / 40)).toEqual([0, 0, 2]);
+  });
+});
+
+describe('the cells around a point', () => {
+  it('hold every point within the radius, and fewer cells than the square around it', () => {
+    const [r, cell] = [60, 20];
+    const cells = new Set(cellsWithin(r, cell).map(([dx, dy]) => `${dx},${dy}`));
+    expect(cells.size).toBeLessThan((2 * Math.ceil(r / cell) + 3) ** 2);
+    fc.assert(
+      fc.property(
+        fc.double({ min: -5000, max: 5000, noNaN: true }),
+        fc.double({ min: -5000, max: 5000, noNaN: true }),
+        fc.double({ min: 0, max: 2 * Math.PI, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (ax, ay, angle, t) => {
+          // A point at distance t * r from (ax, ay), edges included.
+          const px = ax + t * r * Math.cos(angle);
+          const py = ay + t * r * Math.sin(angle);
+          if (Math.hypot(px - ax, py - ay) > r) return;
+          const dx = Math.floor(px / cell) - Math.floor(ax / cell);
+          const dy = Math.floor(py / cell) - Math.floor(ay / cell);
+          expect(cells.has(`${dx},${dy}`)).toBe(true);
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+    // Points on the cells' corners: the tightest case.
+    for (let dx = -4; dx <= 4; dx++) {
+      for (let dy = -4; dy <= 4; dy++) {
+        const near = Math.hypot(Math.max(0, Math.abs(dx) - 1) * cell, Math.max(0, Math.abs(dy) - 1) * cell) <= r;
+        expect(cells.has(`${dx},${dy}`)).toBe(near);
+      }
+    }
   });
 });

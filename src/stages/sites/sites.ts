@@ -460,6 +460,26 @@ async function placeUnseenDens(db: Database, signals: Signals): Promise<Reach> {
   return reach;
 }
 
+/** Grid cell side for counting the sellers around a point, metres: finer than `cell`, so fewer far points are read only to be dropped. */
+const CROWD_CELL = 20;
+
+/**
+ * The offsets (dx, dy) of the grid cells of side `cell` that can hold a point
+ * within `r` of a point of cell (0, 0). Two points of cells dx apart are
+ * more than (|dx| - 1) cells apart along x, so a cell whose gaps along x and
+ * y make more than r holds no such point (one at exactly r is kept, against
+ * rounding in the subtraction). The window is a rounded square.
+ */
+export function cellsWithin(r: number, cell: number): Array<[number, number]> {
+  const reach = Math.ceil(r / cell) + 1;
+  const gap = (d: number) => Math.max(0, Math.abs(d) - 1) * cell;
+  const out: Array<[number, number]> = [];
+  for (let dx = -reach; dx <= reach; dx++) {
+    for (let dy = -reach; dy <= reach; dy++) if (gap(dx) ** 2 + gap(dy) ** 2 <= r * r) out.push([dx, dy]);
+  }
+  return out;
+}
+
 /**
  * Public drop-off points among the points of table `from(id, x, y)`: where at
  * least `stationSellers` distinct sellers, mostly low-risk, hand over parcels
@@ -468,16 +488,15 @@ async function placeUnseenDens(db: Database, signals: Signals): Promise<Reach> {
  */
 async function crowdAround(db: Database, from: string, into: string): Promise<void> {
   const p = SITE_PARAMS;
-  // Cells a point within stationRadius of (x, y) can lie in: floor((x +- r) / cell) is at most ceil(r / cell) from floor(x / cell).
-  const sc = Math.ceil(p.stationRadius / p.cell);
+  const g = CROWD_CELL;
   const placeDistance = distance(localX('pl.lat', 'pl.lng'), localY('pl.lat'), 'a.x', 'a.y');
   await db.run(`
     CREATE OR REPLACE TEMP TABLE ${into} AS
     WITH around AS (
-      SELECT a.id, floor(a.x / ${p.cell})::INT + dx AS cx, floor(a.y / ${p.cell})::INT + dy AS cy, a.x, a.y
-      FROM ${from} a, range(-${sc}, ${sc + 1}) r1(dx), range(-${sc}, ${sc + 1}) r2(dy)),
+      SELECT a.id, floor(a.x / ${g})::INT + o.dx AS cx, floor(a.y / ${g})::INT + o.dy AS cy, a.x, a.y
+      FROM ${from} a, (VALUES ${cellsWithin(p.stationRadius, g).map(([dx, dy]) => `(${dx}, ${dy})`).join(', ')}) o(dx, dy)),
     pts AS (
-      SELECT pp.seller_id, pp.x, pp.y, pp.aoi_type, floor(pp.x / ${p.cell})::INT AS cx, floor(pp.y / ${p.cell})::INT AS cy
+      SELECT pp.seller_id, pp.x, pp.y, pp.aoi_type, floor(pp.x / ${g})::INT AS cx, floor(pp.y / ${g})::INT AS cy
       FROM pickup_points pp WHERE pp.quality = 1),
     crowd AS (
       SELECT a.id, count(DISTINCT pts.seller_id) AS sellers_near,
