@@ -42,6 +42,7 @@ import { METHODS, runRecord, runStages, stageTimer, writeResults, type Method, t
 import { checkDragnetDatabase, DB_FILE, prepareOutput, readMeta, writeMeta } from './results/output.ts';
 import { writeRunJson } from './results/write.ts';
 import { appendPickupPoints } from './stages/sites/pickup-points.ts';
+import type { KnownIds } from './workspace/feedback.ts';
 
 /** The table recording the updates applied to a run's database. */
 export const UPDATES_TABLE = 'dragnet_updates';
@@ -61,7 +62,7 @@ export interface UpdateOptions {
    * reports, see workspace/feedback.ts), given the ids the database holds
    * already so that what an earlier day read is not read again.
    */
-  feedback?: (known: { outcomes: ReadonlySet<string>; reports: ReadonlySet<string> }) => Partial<Record<TableName, string[]>>;
+  feedback?: (known: KnownIds) => Partial<Record<TableName, string[]>>;
 }
 
 export interface UpdateSummary extends RunSummary {
