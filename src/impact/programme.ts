@@ -46,7 +46,11 @@ export async function measureTurnover(db: Database): Promise<TurnoverRow[]> {
     WITH enrolled AS (
       SELECT a.seller_id, f.belt_id, min(f.enrolled_at) AS enrolled_at
       FROM factory_accounts a JOIN factories f USING (factory_id) WHERE f.enrolled_at IS NOT NULL GROUP BY ALL),
-    first_pickup AS (SELECT waybill_id, min(pickup_time) AS t FROM pickups GROUP BY waybill_id),
+    -- Only the enrolled accounts' waybills: grouping every pickup costs minutes at 100M pickups.
+    first_pickup AS (
+      SELECT waybill_id, min(pickup_time) AS t FROM pickups
+      WHERE waybill_id IN (SELECT waybill_id FROM shipments WHERE seller_id IN (SELECT seller_id FROM enrolled))
+      GROUP BY waybill_id),
     valued AS (
       SELECT e.belt_id, e.enrolled_at, coalesce(s.order_time, fp.t)::DATE AS date, coalesce(l.category, '') AS category,
         coalesce(s.amount, l.price * coalesce(s.quantity, 1))::DECIMAL(18, 2) AS value
@@ -83,7 +87,10 @@ async function beltPickups(db: Database): Promise<void> {
       SELECT pp.waybill_id, pp.seller_id, pp.lat, pp.lng, pp.aoi_id, CASE WHEN pp.quality = 1 THEN np.aoi_id END AS gps_aoi_id
       FROM pickup_points pp LEFT JOIN ${NEAREST_PLACE} np USING (waybill_id))
     SELECT DISTINCT ON (waybill_id) waybill_id, seller_id, belt_id FROM (
-      SELECT x.waybill_id, x.seller_id, bp.belt_id FROM placed x JOIN belt_places bp ON bp.aoi_id IN (x.aoi_id, x.gps_aoi_id)
+      -- Two equi-joins, not one on IN (a, b), which DuckDB runs as a nested loop.
+      SELECT x.waybill_id, x.seller_id, bp.belt_id FROM placed x JOIN belt_places bp ON bp.aoi_id = x.aoi_id
+      UNION ALL
+      SELECT x.waybill_id, x.seller_id, bp.belt_id FROM placed x JOIN belt_places bp ON bp.aoi_id = x.gps_aoi_id
       UNION ALL
       -- Parcels collected at a seller's own premises (its return address) when that address names a belt place.
       SELECT x.waybill_id, x.seller_id, sb.belt_id FROM placed x JOIN seller_belt sb USING (seller_id)
@@ -96,7 +103,7 @@ async function beltPickups(db: Database): Promise<void> {
 }
 
 /** The place nearest each pickup point within MAX_REACH_METERS (aoi_id NULL where none is), kept in the database. */
-const NEAREST_PLACE = 'pickup_nearest_place';
+export const NEAREST_PLACE = 'pickup_nearest_place';
 
 /**
  * Fills NEAREST_PLACE for the pickup points it lacks. The table is kept with
@@ -106,28 +113,101 @@ const NEAREST_PLACE = 'pickup_nearest_place';
  * alone (the full join of points to places is the costliest step of impact);
  * other places, or a fresh database, compute every point.
  */
-async function nearestPlaces(db: Database): Promise<void> {
-  const places = (await db.one<{ h: string }>(`SELECT count(*)::VARCHAR || ':' || coalesce(sum(hash(p))::VARCHAR, '') AS h FROM places p`))!.h;
+export async function nearestPlaces(db: Database): Promise<void> {
+  const placesKey = (await db.one<{ h: string }>(`SELECT count(*)::VARCHAR || ':' || coalesce(sum(hash(p))::VARCHAR, '') AS h FROM places p`))!.h;
   const kept =
     (await db.tableExists(NEAREST_PLACE)) &&
     (await db.tableExists(NEAREST_PLACE_KEY)) &&
-    (await db.scalar(`SELECT count(*) FROM ${NEAREST_PLACE_KEY} WHERE places = $1`, [places])) === 1;
+    (await db.scalar(`SELECT count(*) FROM ${NEAREST_PLACE_KEY} WHERE places = $1`, [placesKey])) === 1;
   if (!kept) {
     await db.run(`CREATE OR REPLACE TABLE ${NEAREST_PLACE} (waybill_id VARCHAR, aoi_id VARCHAR)`);
-    await db.run(`CREATE OR REPLACE TABLE ${NEAREST_PLACE_KEY} AS SELECT $1::VARCHAR AS places`, [places]);
+    await db.run(`CREATE OR REPLACE TABLE ${NEAREST_PLACE_KEY} AS SELECT $1::VARCHAR AS places`, [placesKey]);
   }
-  await db.run(`CREATE OR REPLACE TEMP TABLE new_points AS SELECT waybill_id, lat, lng FROM pickup_points
-    ${kept ? `WHERE waybill_id NOT IN (SELECT waybill_id FROM ${NEAREST_PLACE})` : ''}`);
+  const todo = kept ? `SELECT waybill_id, lat, lng FROM pickup_points ANTI JOIN ${NEAREST_PLACE} USING (waybill_id)` : `SELECT waybill_id, lat, lng FROM pickup_points`;
+  const cell = (v: string) => `floor(${v} / ${FINE_CELL_DEGREES})::BIGINT`;
+  await db.run(`CREATE OR REPLACE TEMP TABLE nearest_todo AS SELECT waybill_id, lat, lng, ${cell('lat')} AS cy, ${cell('lng')} AS cx FROM (${todo})`);
+  const cells = await db.all<{ cy: number; cx: number }>(`SELECT DISTINCT cy, cx FROM nearest_todo WHERE cy IS NOT NULL AND cx IS NOT NULL`);
+  const places = await db.all<Place>(`SELECT aoi_id, lat, lng FROM places WHERE lat IS NOT NULL AND lng IS NOT NULL`);
+  await db.run(`CREATE OR REPLACE TEMP TABLE cell_places (cy BIGINT, cx BIGINT, aoi_id VARCHAR, lat DOUBLE, lng DOUBLE)`);
+  await db.append('cell_places', placesPerCell(cells, places));
+  // Each point meets its cell's few candidates and keeps the nearest within reach
+  // (ties to the smaller aoi_id): one hash join on the cell, no grouping of the points.
+  const d = metres('pp.lat', 'pp.lng', 'q.lat', 'q.lng');
   await db.run(`
     INSERT INTO ${NEAREST_PLACE}
-    SELECT pp.waybill_id, arg_min(p.aoi_id, ${metres('pp.lat', 'pp.lng', 'p.lat', 'p.lng')}) AS aoi_id
-    FROM new_points pp JOIN places p
-      ON p.lat IS NOT NULL AND abs(pp.lat - p.lat) < 0.02 AND abs(pp.lng - p.lng) < 0.02
-     AND ${metres('pp.lat', 'pp.lng', 'p.lat', 'p.lng')} <= ${MAX_REACH_METERS}
-    GROUP BY pp.waybill_id`);
-  // Points with no place within reach are kept too (aoi_id NULL), so that they are not computed again.
-  await db.run(`INSERT INTO ${NEAREST_PLACE} SELECT waybill_id, NULL FROM new_points WHERE waybill_id NOT IN (SELECT waybill_id FROM ${NEAREST_PLACE})`);
-  await db.run(`DROP TABLE new_points`);
+    WITH per_cell AS (SELECT cy, cx, list({aoi_id: aoi_id, lat: lat, lng: lng}) AS candidates FROM cell_places GROUP BY ALL)
+    SELECT pp.waybill_id, list_min(list_filter(
+        list_transform(c.candidates, q -> {d: ${d}, aoi_id: q.aoi_id, near: abs(pp.lat - q.lat) < 0.02 AND abs(pp.lng - q.lng) < 0.02}),
+        x -> x.near AND x.d <= ${MAX_REACH_METERS})).aoi_id AS aoi_id
+    FROM nearest_todo pp LEFT JOIN per_cell c USING (cy, cx)`);
+  await db.run(`DROP TABLE nearest_todo`);
+  await db.run(`DROP TABLE cell_places`);
+}
+
+/** Side of the cells a point's candidate places are chosen for (about 110 m). */
+const FINE_CELL_DEGREES = 0.001;
+/**
+ * Side of the buckets places are indexed by: wider than the 0.02-degree window
+ * plus half a cell, so the 3 x 3 buckets around a cell's centre hold every
+ * place within the window of any point of the cell.
+ */
+const PLACE_BUCKET_DEGREES = 0.021;
+/** Slack for rounding, in degrees and metres, always on the side of keeping a candidate. */
+const EPS_DEGREES = 1e-9;
+const EPS_METRES = 1e-3;
+
+interface Place {
+  aoi_id: string;
+  lat: number;
+  lng: number;
+}
+
+/**
+ * For each cell, the places that can be the nearest (within the 0.02-degree
+ * window and MAX_REACH_METERS, as the SQL measures) of some point in it: a
+ * place is left out only when another place, eligible for every point of the
+ * cell, is nearer to every point of the cell than it is to any. Rows of
+ * (cy, cx, aoi_id, lat, lng) for cell_places.
+ */
+export function placesPerCell(cells: readonly { cy: number; cx: number }[], places: readonly Place[]): (string | number)[][] {
+  const buckets = new Map<string, Place[]>();
+  for (const p of places) {
+    const key = `${Math.floor(p.lat / PLACE_BUCKET_DEGREES)},${Math.floor(p.lng / PLACE_BUCKET_DEGREES)}`;
+    if (!buckets.has(key)) buckets.set(key, []);
+    buckets.get(key)!.push(p);
+  }
+  const rows: (string | number)[][] = [];
+  for (const { cy, cx } of cells) {
+    const lat0 = cy * FINE_CELL_DEGREES - EPS_DEGREES;
+    const lat1 = (cy + 1) * FINE_CELL_DEGREES + EPS_DEGREES;
+    const lng0 = cx * FINE_CELL_DEGREES - EPS_DEGREES;
+    const lng1 = (cx + 1) * FINE_CELL_DEGREES + EPS_DEGREES;
+    const by = Math.floor(((lat0 + lat1) / 2) / PLACE_BUCKET_DEGREES);
+    const bx = Math.floor(((lng0 + lng1) / 2) / PLACE_BUCKET_DEGREES);
+    const near: { p: Place; min: number; max: number }[] = [];
+    let bound = MAX_REACH_METERS + EPS_METRES;
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        for (const p of buckets.get(`${by + dy},${bx + dx}`) ?? []) {
+          // Nearest and farthest |difference| over the cell, on each axis.
+          const latMin = p.lat < lat0 ? lat0 - p.lat : p.lat > lat1 ? p.lat - lat1 : 0;
+          const lngMin = p.lng < lng0 ? lng0 - p.lng : p.lng > lng1 ? p.lng - lng1 : 0;
+          const latMax = Math.max(Math.abs(p.lat - lat0), Math.abs(p.lat - lat1));
+          const lngMax = Math.max(Math.abs(p.lng - lng0), Math.abs(p.lng - lng1));
+          if (latMin >= 0.02 || lngMin >= 0.02) continue;
+          const k = Math.cos((p.lat * Math.PI) / 180);
+          const min = 111320 * Math.hypot(latMin, lngMin * k);
+          const max = 111320 * Math.hypot(latMax, lngMax * k);
+          if (min > MAX_REACH_METERS + EPS_METRES) continue;
+          near.push({ p, min, max });
+          // Eligible for every point of the cell: no point of it has its nearest farther than this.
+          if (latMax < 0.02 - EPS_DEGREES && lngMax < 0.02 - EPS_DEGREES && max <= MAX_REACH_METERS - EPS_METRES) bound = Math.min(bound, max + EPS_METRES);
+        }
+      }
+    }
+    for (const { p, min } of near) if (min <= bound) rows.push([cy, cx, p.aoi_id, p.lat, p.lng]);
+  }
+  return rows;
 }
 const NEAREST_PLACE_KEY = 'pickup_nearest_place_places';
 
