@@ -69,7 +69,7 @@ export async function measureTurnover(db: Database): Promise<TurnoverRow[]> {
  * belt place (places overlap; an address names the estate). A belt without
  * places stands at its own point and takes the pickups within BELT_METERS of it.
  */
-async function beltPickups(db: Database): Promise<void> {
+export async function beltPickups(db: Database): Promise<void> {
   await db.run(`
     CREATE OR REPLACE TEMP TABLE belt_places AS
     WITH u AS (SELECT belt_id, unnest(aoi_ids) AS aoi_id FROM belts)
@@ -80,69 +80,77 @@ async function beltPickups(db: Database): Promise<void> {
     FROM sellers s JOIN places p ON s.return_address IS NOT NULL AND length(p.name) >= 3 AND contains(s.return_address, p.name)
       JOIN belt_places bp ON bp.aoi_id = p.aoi_id
     ORDER BY s.seller_id, bp.belt_id`);
-  await nearestPlaces(db);
+  await beltPlaceCells(db);
+  // Belts that stand at their own point (no places): a join on the distance, made only when there are any.
+  const pointBelts = await db.scalar(`SELECT count(*) FROM belts WHERE len(coalesce(aoi_ids, [])) = 0 AND lat IS NOT NULL`);
   await db.run(`
     CREATE OR REPLACE TEMP TABLE belt_pickups AS
-    WITH placed AS (
-      SELECT pp.waybill_id, pp.seller_id, pp.lat, pp.lng, pp.aoi_id, CASE WHEN pp.quality = 1 THEN np.aoi_id END AS gps_aoi_id
-      FROM pickup_points pp LEFT JOIN ${NEAREST_PLACE} np USING (waybill_id))
-    SELECT DISTINCT ON (waybill_id) waybill_id, seller_id, belt_id FROM (
-      -- Two equi-joins, not one on IN (a, b), which DuckDB runs as a nested loop.
+    WITH placed AS (SELECT waybill_id, seller_id, lat, lng, aoi_id FROM pickup_points),
+    -- GPS fixes in a cell where a belt place can be the nearest place: the nearest, if a belt's.
+    gps AS (
+      SELECT pp.waybill_id, pp.seller_id, ${nearestPlaceSql('pp.lat', 'pp.lng', 'c.candidates')} AS gps_aoi_id
+      FROM (SELECT waybill_id, seller_id, lat, lng, ${fineCell('lat')} AS cy, ${fineCell('lng')} AS cx FROM pickup_points WHERE quality = 1) pp
+      JOIN belt_cells c USING (cy, cx))
+    -- A waybill leaving several belts is filed under the first (a grouping: sorting every belt pickup cost minutes at 100M).
+    SELECT waybill_id, seller_id, min(belt_id) AS belt_id FROM (
       SELECT x.waybill_id, x.seller_id, bp.belt_id FROM placed x JOIN belt_places bp ON bp.aoi_id = x.aoi_id
       UNION ALL
-      SELECT x.waybill_id, x.seller_id, bp.belt_id FROM placed x JOIN belt_places bp ON bp.aoi_id = x.gps_aoi_id
+      SELECT g.waybill_id, g.seller_id, bp.belt_id FROM gps g JOIN belt_places bp ON bp.aoi_id = g.gps_aoi_id
       UNION ALL
       -- Parcels collected at a seller's own premises (its return address) when that address names a belt place.
       SELECT x.waybill_id, x.seller_id, sb.belt_id FROM placed x JOIN seller_belt sb USING (seller_id)
       WHERE sb.lat IS NULL OR ${metres('x.lat', 'x.lng', 'sb.lat', 'sb.lng')} <= ${RETURN_METERS}
-      UNION ALL
+      ${
+        pointBelts === 0
+          ? ''
+          : `UNION ALL
       SELECT x.waybill_id, x.seller_id, b.belt_id FROM placed x JOIN belts b
         ON len(coalesce(b.aoi_ids, [])) = 0 AND b.lat IS NOT NULL AND abs(x.lat - b.lat) < 0.01 AND abs(x.lng - b.lng) < 0.01
-       AND ${metres('x.lat', 'x.lng', 'b.lat', 'b.lng')} <= ${BELT_METERS})
-    ORDER BY waybill_id, belt_id`);
+       AND ${metres('x.lat', 'x.lng', 'b.lat', 'b.lng')} <= ${BELT_METERS}`
+      })
+    GROUP BY waybill_id, seller_id`);
 }
-
-/** The place nearest each pickup point within MAX_REACH_METERS (aoi_id NULL where none is), kept in the database. */
-export const NEAREST_PLACE = 'pickup_nearest_place';
 
 /**
- * Fills NEAREST_PLACE for the pickup points it lacks. The table is kept with
- * the places it was computed from (a count and an order-free hash of their
- * rows, in NEAREST_PLACE_KEY): a pickup point never moves once placed, so
- * while the places stay the same, `dragnet update` computes the day's points
- * alone (the full join of points to places is the costliest step of impact);
- * other places, or a fresh database, compute every point.
+ * belt_cells(cy, cx, candidates): the cells of the GPS fixes (quality 1) where
+ * a belt place can be the nearest place, each with the places that can be
+ * (placesPerCell). A fix elsewhere cannot leave from a belt's place by its
+ * GPS, so only fixes in these cells meet any place at all: computing the
+ * nearest place of every pickup point, against every place, was the costliest
+ * step of impact (511 s at 100M pickups).
  */
-export async function nearestPlaces(db: Database): Promise<void> {
-  const placesKey = (await db.one<{ h: string }>(`SELECT count(*)::VARCHAR || ':' || coalesce(sum(hash(p))::VARCHAR, '') AS h FROM places p`))!.h;
-  const kept =
-    (await db.tableExists(NEAREST_PLACE)) &&
-    (await db.tableExists(NEAREST_PLACE_KEY)) &&
-    (await db.scalar(`SELECT count(*) FROM ${NEAREST_PLACE_KEY} WHERE places = $1`, [placesKey])) === 1;
-  if (!kept) {
-    await db.run(`CREATE OR REPLACE TABLE ${NEAREST_PLACE} (waybill_id VARCHAR, aoi_id VARCHAR)`);
-    await db.run(`CREATE OR REPLACE TABLE ${NEAREST_PLACE_KEY} AS SELECT $1::VARCHAR AS places`, [placesKey]);
-  }
-  const todo = kept ? `SELECT waybill_id, lat, lng FROM pickup_points ANTI JOIN ${NEAREST_PLACE} USING (waybill_id)` : `SELECT waybill_id, lat, lng FROM pickup_points`;
-  const cell = (v: string) => `floor(${v} / ${FINE_CELL_DEGREES})::BIGINT`;
-  await db.run(`CREATE OR REPLACE TEMP TABLE nearest_todo AS SELECT waybill_id, lat, lng, ${cell('lat')} AS cy, ${cell('lng')} AS cx FROM (${todo})`);
-  const cells = await db.all<{ cy: number; cx: number }>(`SELECT DISTINCT cy, cx FROM nearest_todo WHERE cy IS NOT NULL AND cx IS NOT NULL`);
+export async function beltPlaceCells(db: Database): Promise<void> {
+  // The nearest place of every point was kept in these tables before: no longer read.
+  await db.run(`DROP TABLE IF EXISTS pickup_nearest_place`);
+  await db.run(`DROP TABLE IF EXISTS pickup_nearest_place_places`);
+  const belt = new Set((await db.all<{ aoi_id: string }>(`SELECT DISTINCT aoi_id FROM belt_places WHERE aoi_id IS NOT NULL`)).map((r) => r.aoi_id));
+  const cells =
+    belt.size === 0
+      ? []
+      : await db.all<{ cy: number; cx: number }>(
+          `SELECT DISTINCT ${fineCell('lat')} AS cy, ${fineCell('lng')} AS cx FROM pickup_points WHERE quality = 1 AND lat IS NOT NULL AND lng IS NOT NULL`,
+        );
   const places = await db.all<Place>(`SELECT aoi_id, lat, lng FROM places WHERE lat IS NOT NULL AND lng IS NOT NULL`);
+  const rows = placesPerCell(cells, places);
+  const withBelt = new Set(rows.filter((r) => belt.has(r[2] as string)).map((r) => `${r[0]},${r[1]}`));
   await db.run(`CREATE OR REPLACE TEMP TABLE cell_places (cy BIGINT, cx BIGINT, aoi_id VARCHAR, lat DOUBLE, lng DOUBLE)`);
-  await db.append('cell_places', placesPerCell(cells, places));
-  // Each point meets its cell's few candidates and keeps the nearest within reach
-  // (ties to the smaller aoi_id): one hash join on the cell, no grouping of the points.
-  const d = metres('pp.lat', 'pp.lng', 'q.lat', 'q.lng');
-  await db.run(`
-    INSERT INTO ${NEAREST_PLACE}
-    WITH per_cell AS (SELECT cy, cx, list({aoi_id: aoi_id, lat: lat, lng: lng}) AS candidates FROM cell_places GROUP BY ALL)
-    SELECT pp.waybill_id, list_min(list_filter(
-        list_transform(c.candidates, q -> {d: ${d}, aoi_id: q.aoi_id, near: abs(pp.lat - q.lat) < 0.02 AND abs(pp.lng - q.lng) < 0.02}),
-        x -> x.near AND x.d <= ${MAX_REACH_METERS})).aoi_id AS aoi_id
-    FROM nearest_todo pp LEFT JOIN per_cell c USING (cy, cx)`);
-  await db.run(`DROP TABLE nearest_todo`);
+  await db.append('cell_places', rows.filter((r) => withBelt.has(`${r[0]},${r[1]}`)));
+  await db.run(`CREATE OR REPLACE TEMP TABLE belt_cells AS
+    SELECT cy, cx, list({aoi_id: aoi_id, lat: lat, lng: lng} ORDER BY aoi_id) AS candidates FROM cell_places GROUP BY ALL`);
   await db.run(`DROP TABLE cell_places`);
 }
+
+/** The cell of the candidate places (FINE_CELL_DEGREES) a coordinate lies in. */
+export const fineCell = (v: string) => `floor(${v} / ${FINE_CELL_DEGREES})::BIGINT`;
+
+/**
+ * SQL for the place nearest a point among a list of candidates
+ * ({aoi_id, lat, lng}), within the 0.02-degree window and MAX_REACH_METERS;
+ * ties go to the smaller aoi_id; NULL when none is within reach.
+ */
+export const nearestPlaceSql = (lat: string, lng: string, candidates: string) => `list_min(list_filter(
+        list_transform(${candidates}, q -> {d: ${metres(lat, lng, 'q.lat', 'q.lng')}, aoi_id: q.aoi_id, near: abs(${lat} - q.lat) < 0.02 AND abs(${lng} - q.lng) < 0.02}),
+        x -> x.near AND x.d <= ${MAX_REACH_METERS})).aoi_id`;
 
 /** Side of the cells a point's candidate places are chosen for (about 110 m). */
 const FINE_CELL_DEGREES = 0.001;
@@ -209,7 +217,6 @@ export function placesPerCell(cells: readonly { cy: number; cx: number }[], plac
   }
   return rows;
 }
-const NEAREST_PLACE_KEY = 'pickup_nearest_place_places';
 
 /** Metres between two points, equirectangular (ample at a few kilometres). */
 function metres(lat1: string, lng1: string, lat2: string, lng2: string): string {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Database } from '../../src/engine/database.ts';
-import { candidateScore, measureTurnover } from '../../src/impact/programme.ts';
+import { beltPickups, candidateScore, measureTurnover } from '../../src/impact/programme.ts';
 import { legalWayAfterRaids, programmeHeadline } from '../../src/impact/figures.ts';
 
 async function programmeDb(): Promise<Database> {
@@ -115,5 +115,41 @@ describe('legalWayAfterRaids', () => {
       { month: '2026-05', enrolments: 0 },
       { month: '2026-06', enrolments: 0 },
     ]);
+  });
+});
+
+describe('beltPickups', () => {
+  it('files a pickup under a belt by its place, its GPS, its seller\'s premises or a belt\'s own point, once, under the first belt', async () => {
+    const db = await Database.open();
+    try {
+      await db.run(`
+        CREATE TABLE belts (belt_id VARCHAR, aoi_ids VARCHAR[], lat DOUBLE, lng DOUBLE);
+        CREATE TABLE places (aoi_id VARCHAR, aoi_type VARCHAR, name VARCHAR, lat DOUBLE, lng DOUBLE);
+        CREATE TABLE sellers (seller_id VARCHAR, return_address VARCHAR, return_lat DOUBLE, return_lng DOUBLE);
+        CREATE TABLE pickup_points (waybill_id VARCHAR, seller_id VARCHAR, lat DOUBLE, lng DOUBLE, aoi_id VARCHAR, quality DOUBLE);
+        INSERT INTO belts VALUES ('B1', ['P1'], NULL, NULL), ('B2', ['P1', 'P2'], NULL, NULL), ('B3', [], 25.50, 119.10);
+        INSERT INTO places VALUES ('P1', 'industrial', '华林工业区', 25.40, 119.00), ('P2', 'industrial', '西天尾', 25.45, 119.00),
+          ('P9', 'residential', '东圳', 25.40, 119.01);
+        INSERT INTO sellers VALUES ('S1', NULL, NULL, NULL), ('S2', '莆田市华林工业区3号', 25.3, 119.3), ('S3', NULL, NULL, NULL);
+        INSERT INTO pickup_points VALUES
+          ('W1', 'S1', 25.40, 119.00, 'P1', 0.4),       -- filed under P1: belts B1 and B2, kept once under B1
+          ('W2', 'S1', 25.4501, 119.0001, NULL, 1),     -- GPS nearest P2: B2
+          ('W3', 'S1', 25.4001, 119.0092, NULL, 1),     -- GPS nearest P9, not a belt place
+          ('W4', 'S1', 25.4501, 119.0001, NULL, 0.4),   -- near P2 but not by GPS: no belt
+          ('W5', 'S2', 25.3001, 119.3001, NULL, 0.4),   -- at S2's premises, whose address names P1: B1
+          ('W6', 'S2', 25.20, 119.30, NULL, 0.4),       -- S2's, far from its premises: no belt
+          ('W7', 'S3', 25.5010, 119.1010, NULL, 0.4),   -- 150 m from B3's own point
+          ('W8', 'S3', 25.5200, 119.1000, NULL, 0.4);   -- 2 km from it
+      `);
+      await beltPickups(db);
+      expect(await db.all(`SELECT waybill_id, seller_id, belt_id FROM belt_pickups ORDER BY waybill_id`)).toEqual([
+        { waybill_id: 'W1', seller_id: 'S1', belt_id: 'B1' },
+        { waybill_id: 'W2', seller_id: 'S1', belt_id: 'B2' },
+        { waybill_id: 'W5', seller_id: 'S2', belt_id: 'B1' },
+        { waybill_id: 'W7', seller_id: 'S3', belt_id: 'B3' },
+      ]);
+    } finally {
+      db.close();
+    }
   });
 });
