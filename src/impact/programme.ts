@@ -62,82 +62,122 @@ export async function measureTurnover(db: Database): Promise<TurnoverRow[]> {
 }
 
 /**
- * Pickups that left a belt's places: filed under one of them (aoi_id),
- * placed by a courier's GPS nearer to one of their centroids than to any
- * other place's (within MAX_REACH_METERS), or collected within
+ * The view pickup_belts: every pickup point with the belt it left (belt_id,
+ * NULL for none). A pickup leaves a belt when it is filed under one of its
+ * places (aoi_id), placed by a courier's GPS nearer to one of their centroids
+ * than to any other place's (within MAX_REACH_METERS), or collected within
  * RETURN_METERS of the seller's return address where that address names a
  * belt place (places overlap; an address names the estate). A belt without
- * places stands at its own point and takes the pickups within BELT_METERS of it.
+ * places stands at its own point and takes the pickups within BELT_METERS of
+ * it. A pickup that left several belts is filed under the first. Each rule is
+ * a lookup in a small table (by place, grid cell or seller), so the view costs
+ * one pass over the pickup points, with no grouping or table of them.
  */
 export async function beltPickups(db: Database): Promise<void> {
   await db.run(`
     CREATE OR REPLACE TEMP TABLE belt_places AS
     WITH u AS (SELECT belt_id, unnest(aoi_ids) AS aoi_id FROM belts)
     SELECT DISTINCT belt_id, aoi_id FROM u`);
+  await db.run(`CREATE OR REPLACE TEMP TABLE aoi_belt AS SELECT aoi_id, min(belt_id) AS belt_id FROM belt_places GROUP BY aoi_id`);
   await db.run(`
     CREATE OR REPLACE TEMP TABLE seller_belt AS
     SELECT DISTINCT ON (s.seller_id) s.seller_id, bp.belt_id, s.return_lat AS lat, s.return_lng AS lng
     FROM sellers s JOIN places p ON s.return_address IS NOT NULL AND length(p.name) >= 3 AND contains(s.return_address, p.name)
       JOIN belt_places bp ON bp.aoi_id = p.aoi_id
     ORDER BY s.seller_id, bp.belt_id`);
-  await beltPlaceCells(db);
-  // Belts that stand at their own point (no places): a join on the distance, made only when there are any.
-  const pointBelts = await db.scalar(`SELECT count(*) FROM belts WHERE len(coalesce(aoi_ids, [])) = 0 AND lat IS NOT NULL`);
+  await beltCells(db);
+  const nearest = `${nearestPlaceSql('pp.lat', 'pp.lng', 'c.candidates')}.belt_id`;
+  const atPoint = `list_min(list_transform(list_filter(c.point_belts,
+        belt_ -> abs(pp.lat - belt_.lat) < 0.01 AND abs(pp.lng - belt_.lng) < 0.01 AND ${metres('pp.lat', 'pp.lng', 'belt_.lat', 'belt_.lng')} <= ${BELT_METERS}),
+        belt_ -> belt_.belt_id))`;
   await db.run(`
-    CREATE OR REPLACE TEMP TABLE belt_pickups AS
-    WITH placed AS (SELECT waybill_id, seller_id, lat, lng, aoi_id FROM pickup_points),
-    -- GPS fixes in a cell where a belt place can be the nearest place: the nearest, if a belt's.
-    gps AS (
-      SELECT pp.waybill_id, pp.seller_id, ${nearestPlaceSql('pp.lat', 'pp.lng', 'c.candidates')} AS gps_aoi_id
-      FROM (SELECT waybill_id, seller_id, lat, lng, ${fineCell('lat')} AS cy, ${fineCell('lng')} AS cx FROM pickup_points WHERE quality = 1) pp
-      JOIN belt_cells c USING (cy, cx))
-    -- A waybill leaving several belts is filed under the first (a grouping: sorting every belt pickup cost minutes at 100M).
-    SELECT waybill_id, seller_id, min(belt_id) AS belt_id FROM (
-      SELECT x.waybill_id, x.seller_id, bp.belt_id FROM placed x JOIN belt_places bp ON bp.aoi_id = x.aoi_id
-      UNION ALL
-      SELECT g.waybill_id, g.seller_id, bp.belt_id FROM gps g JOIN belt_places bp ON bp.aoi_id = g.gps_aoi_id
-      UNION ALL
-      -- Parcels collected at a seller's own premises (its return address) when that address names a belt place.
-      SELECT x.waybill_id, x.seller_id, sb.belt_id FROM placed x JOIN seller_belt sb USING (seller_id)
-      WHERE sb.lat IS NULL OR ${metres('x.lat', 'x.lng', 'sb.lat', 'sb.lng')} <= ${RETURN_METERS}
-      ${
-        pointBelts === 0
-          ? ''
-          : `UNION ALL
-      SELECT x.waybill_id, x.seller_id, b.belt_id FROM placed x JOIN belts b
-        ON len(coalesce(b.aoi_ids, [])) = 0 AND b.lat IS NOT NULL AND abs(x.lat - b.lat) < 0.01 AND abs(x.lng - b.lng) < 0.01
-       AND ${metres('x.lat', 'x.lng', 'b.lat', 'b.lng')} <= ${BELT_METERS}`
-      })
-    GROUP BY waybill_id, seller_id`);
+    CREATE OR REPLACE TEMP VIEW pickup_belts AS
+    SELECT pp.* EXCLUDE (cy, cx), least(
+        ab.belt_id,
+        CASE WHEN pp.quality = 1 THEN ${nearest} END,
+        CASE WHEN sb.lat IS NULL OR ${metres('pp.lat', 'pp.lng', 'sb.lat', 'sb.lng')} <= ${RETURN_METERS} THEN sb.belt_id END,
+        ${atPoint}) AS belt_id
+    FROM (SELECT *, ${fineCell('lat')} AS cy, ${fineCell('lng')} AS cx FROM pickup_points) pp
+      LEFT JOIN aoi_belt ab ON ab.aoi_id = pp.aoi_id
+      LEFT JOIN belt_cells c ON c.cy = pp.cy AND c.cx = pp.cx
+      LEFT JOIN seller_belt sb ON sb.seller_id = pp.seller_id`);
 }
 
 /**
- * belt_cells(cy, cx, candidates): the cells of the GPS fixes (quality 1) where
- * a belt place can be the nearest place, each with the places that can be
- * (placesPerCell). A fix elsewhere cannot leave from a belt's place by its
- * GPS, so only fixes in these cells meet any place at all: computing the
- * nearest place of every pickup point, against every place, was the costliest
- * step of impact (511 s at 100M pickups).
+ * belt_cells(cy, cx, candidates, point_belts): the grid cells of pickup points
+ * where a belt can be reached by the GPS or point rules. `candidates` are the
+ * places that can be the nearest of a point in the cell (placesPerCell),
+ * listed where one of them is a belt place; `point_belts` are the belts
+ * standing at their own point within BELT_METERS of the cell. A point
+ * elsewhere cannot leave a belt by those rules, so it meets no place at all:
+ * computing the nearest place of every pickup point, against every place,
+ * was the costliest step of impact (511 s at 100M pickups).
  */
-export async function beltPlaceCells(db: Database): Promise<void> {
+async function beltCells(db: Database): Promise<void> {
   // The nearest place of every point was kept in these tables before: no longer read.
   await db.run(`DROP TABLE IF EXISTS pickup_nearest_place`);
   await db.run(`DROP TABLE IF EXISTS pickup_nearest_place_places`);
-  const belt = new Set((await db.all<{ aoi_id: string }>(`SELECT DISTINCT aoi_id FROM belt_places WHERE aoi_id IS NOT NULL`)).map((r) => r.aoi_id));
+  const beltOf = new Map((await db.all<{ aoi_id: string; belt_id: string }>(`SELECT aoi_id, belt_id FROM aoi_belt WHERE aoi_id IS NOT NULL`)).map((r) => [r.aoi_id, r.belt_id]));
+  const points = await db.all<{ belt_id: string; lat: number; lng: number }>(
+    `SELECT belt_id, lat, lng FROM belts WHERE len(coalesce(aoi_ids, [])) = 0 AND lat IS NOT NULL AND lng IS NOT NULL`,
+  );
   const cells =
-    belt.size === 0
+    beltOf.size === 0 && points.length === 0
       ? []
       : await db.all<{ cy: number; cx: number }>(
-          `SELECT DISTINCT ${fineCell('lat')} AS cy, ${fineCell('lng')} AS cx FROM pickup_points WHERE quality = 1 AND lat IS NOT NULL AND lng IS NOT NULL`,
+          `SELECT DISTINCT ${fineCell('lat')} AS cy, ${fineCell('lng')} AS cx FROM pickup_points WHERE lat IS NOT NULL AND lng IS NOT NULL`,
         );
   const places = await db.all<Place>(`SELECT aoi_id, lat, lng FROM places WHERE lat IS NOT NULL AND lng IS NOT NULL`);
-  const rows = placesPerCell(cells, places);
-  const withBelt = new Set(rows.filter((r) => belt.has(r[2] as string)).map((r) => `${r[0]},${r[1]}`));
-  await db.run(`CREATE OR REPLACE TEMP TABLE cell_places (cy BIGINT, cx BIGINT, aoi_id VARCHAR, lat DOUBLE, lng DOUBLE)`);
-  await db.append('cell_places', rows.filter((r) => withBelt.has(`${r[0]},${r[1]}`)));
-  await db.run(`CREATE OR REPLACE TEMP TABLE belt_cells AS
-    SELECT cy, cx, list({aoi_id: aoi_id, lat: lat, lng: lng} ORDER BY aoi_id) AS candidates FROM cell_places GROUP BY ALL`);
-  await db.run(`DROP TABLE cell_places`);
+  const candidates = new Map<string, Place[]>();
+  for (const [cy, cx, aoi_id, lat, lng] of placesPerCell(cells, places) as [number, number, string, number, number][]) {
+    const key = `${cy},${cx}`;
+    if (!candidates.has(key)) candidates.set(key, []);
+    candidates.get(key)!.push({ aoi_id, lat, lng });
+  }
+  const near = pointBeltsPerCell(cells, points);
+  await db.run(`CREATE OR REPLACE TEMP TABLE belt_cells (cy BIGINT, cx BIGINT, candidates STRUCT(aoi_id VARCHAR, lat DOUBLE, lng DOUBLE, belt_id VARCHAR)[],
+    point_belts STRUCT(belt_id VARCHAR, lat DOUBLE, lng DOUBLE)[])`);
+  const rows: (string | number)[][] = [];
+  for (const { cy, cx } of cells) {
+    const key = `${cy},${cx}`;
+    const list = (candidates.get(key) ?? []).sort((a, b) => (a.aoi_id < b.aoi_id ? -1 : 1));
+    const withBelt = list.some((p) => beltOf.has(p.aoi_id));
+    const pb = near.get(key) ?? [];
+    if (!withBelt && pb.length === 0) continue;
+    rows.push([cy, cx, JSON.stringify(withBelt ? list.map((p) => ({ ...p, belt_id: beltOf.get(p.aoi_id) ?? null })) : []), JSON.stringify(pb)]);
+  }
+  // Lists go in as JSON text, cast by DuckDB: the appender takes scalars.
+  await db.run(`CREATE OR REPLACE TEMP TABLE belt_cells_json (cy BIGINT, cx BIGINT, candidates VARCHAR, point_belts VARCHAR)`);
+  await db.append('belt_cells_json', rows);
+  await db.run(`INSERT INTO belt_cells SELECT cy, cx, candidates::JSON::STRUCT(aoi_id VARCHAR, lat DOUBLE, lng DOUBLE, belt_id VARCHAR)[],
+    point_belts::JSON::STRUCT(belt_id VARCHAR, lat DOUBLE, lng DOUBLE)[] FROM belt_cells_json`);
+  await db.run(`DROP TABLE belt_cells_json`);
+}
+
+/** For each cell, the point belts (no places) that a point in it can be within BELT_METERS of, by the SQL's window and metres. */
+function pointBeltsPerCell(cells: readonly { cy: number; cx: number }[], belts: readonly { belt_id: string; lat: number; lng: number }[]) {
+  const near = new Map<string, { belt_id: string; lat: number; lng: number }[]>();
+  if (belts.length === 0) return near;
+  for (const { cy, cx } of cells) {
+    const [lat0, lat1, lng0, lng1] = cellBounds(cy, cx);
+    const list = belts.filter((b) => {
+      const latMin = b.lat < lat0 ? lat0 - b.lat : b.lat > lat1 ? b.lat - lat1 : 0;
+      const lngMin = b.lng < lng0 ? lng0 - b.lng : b.lng > lng1 ? b.lng - lng1 : 0;
+      return latMin < 0.01 && lngMin < 0.01 && 111320 * Math.hypot(latMin, lngMin * Math.cos((b.lat * Math.PI) / 180)) <= BELT_METERS + EPS_METRES;
+    });
+    if (list.length > 0) near.set(`${cy},${cx}`, list);
+  }
+  return near;
+}
+
+/** A cell's [lat0, lat1, lng0, lng1], widened by EPS_DEGREES so that rounding never puts a point outside its cell. */
+function cellBounds(cy: number, cx: number): [number, number, number, number] {
+  return [
+    cy * FINE_CELL_DEGREES - EPS_DEGREES,
+    (cy + 1) * FINE_CELL_DEGREES + EPS_DEGREES,
+    cx * FINE_CELL_DEGREES - EPS_DEGREES,
+    (cx + 1) * FINE_CELL_DEGREES + EPS_DEGREES,
+  ];
 }
 
 /** The cell of the candidate places (FINE_CELL_DEGREES) a coordinate lies in. */
@@ -145,12 +185,15 @@ export const fineCell = (v: string) => `floor(${v} / ${FINE_CELL_DEGREES})::BIGI
 
 /**
  * SQL for the place nearest a point among a list of candidates
- * ({aoi_id, lat, lng}), within the 0.02-degree window and MAX_REACH_METERS;
- * ties go to the smaller aoi_id; NULL when none is within reach.
+ * ({aoi_id, lat, lng, belt_id}), within the 0.02-degree window and
+ * MAX_REACH_METERS, as a struct (take `.aoi_id` or `.belt_id`); ties go to
+ * the smaller aoi_id; NULL when none is within reach.
  */
+// Lambda parameters are named so as not to meet a column (pickup_points has x and y).
 export const nearestPlaceSql = (lat: string, lng: string, candidates: string) => `list_min(list_filter(
-        list_transform(${candidates}, q -> {d: ${metres(lat, lng, 'q.lat', 'q.lng')}, aoi_id: q.aoi_id, near: abs(${lat} - q.lat) < 0.02 AND abs(${lng} - q.lng) < 0.02}),
-        x -> x.near AND x.d <= ${MAX_REACH_METERS})).aoi_id`;
+        list_transform(${candidates}, cand_ -> {d: ${metres(lat, lng, 'cand_.lat', 'cand_.lng')}, aoi_id: cand_.aoi_id, belt_id: cand_.belt_id,
+          near: abs(${lat} - cand_.lat) < 0.02 AND abs(${lng} - cand_.lng) < 0.02}),
+        hit_ -> hit_.near AND hit_.d <= ${MAX_REACH_METERS}))`;
 
 /** Side of the cells a point's candidate places are chosen for (about 110 m). */
 const FINE_CELL_DEGREES = 0.001;
@@ -186,10 +229,7 @@ export function placesPerCell(cells: readonly { cy: number; cx: number }[], plac
   }
   const rows: (string | number)[][] = [];
   for (const { cy, cx } of cells) {
-    const lat0 = cy * FINE_CELL_DEGREES - EPS_DEGREES;
-    const lat1 = (cy + 1) * FINE_CELL_DEGREES + EPS_DEGREES;
-    const lng0 = cx * FINE_CELL_DEGREES - EPS_DEGREES;
-    const lng1 = (cx + 1) * FINE_CELL_DEGREES + EPS_DEGREES;
+    const [lat0, lat1, lng0, lng1] = cellBounds(cy, cx);
     const by = Math.floor(((lat0 + lat1) / 2) / PLACE_BUCKET_DEGREES);
     const bx = Math.floor(((lng0 + lng1) / 2) / PLACE_BUCKET_DEGREES);
     const near: { p: Place; min: number; max: number }[] = [];
@@ -277,12 +317,12 @@ export async function rankCandidates(db: Database): Promise<CandidateRow[]> {
       FROM listings l LEFT JOIN cat_price cp USING (category)),
     per_seller AS (
       SELECT pp.seller_id, count(*)::INT AS parcels,
-        avg((bp.waybill_id IS NOT NULL)::INT) AS belt_share,
-        mode(bp.belt_id) AS belt_id,
+        avg((pp.belt_id IS NOT NULL)::INT) AS belt_share,
+        mode(pp.belt_id) AS belt_id,
         avg((${hour('pp.t')} >= ${WORK_HOURS[0]} AND ${hour('pp.t')} < ${WORK_HOURS[1]})::INT) AS day_share,
         avg(coalesce(pr.own_brand, true)::INT) AS own_brand_share,
         avg(coalesce(pr.normal_price, true)::INT) AS normal_price_share
-      FROM pickup_points pp LEFT JOIN belt_pickups bp USING (waybill_id) LEFT JOIN priced pr USING (listing_id)
+      FROM pickup_belts pp LEFT JOIN priced pr USING (listing_id)
       GROUP BY pp.seller_id),
     reported AS (
       SELECT seller_id, count(*)::INT AS n FROM (

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Database } from '../../src/engine/database.ts';
-import { MAX_REACH_METERS, beltPlaceCells, fineCell, nearestPlaceSql, placesPerCell } from '../../src/impact/programme.ts';
+import { MAX_REACH_METERS, beltPickups, placesPerCell } from '../../src/impact/programme.ts';
 
 interface Point {
   lat: number;
@@ -70,43 +70,42 @@ describe('placesPerCell', () => {
   });
 });
 
-describe('beltPlaceCells and nearestPlaceSql', () => {
-  it('give a GPS fix its nearest place whenever that is a belt place, as a search over every place does', async () => {
+describe('beltPickups by GPS', () => {
+  it("files a GPS fix under the belt of its nearest place, as a search over every place finds it", async () => {
     const db = await Database.open();
     try {
+      await db.run(`
+        CREATE TABLE belts (belt_id VARCHAR, aoi_ids VARCHAR[], lat DOUBLE, lng DOUBLE);
+        CREATE TABLE places (aoi_id VARCHAR, aoi_type VARCHAR, name VARCHAR, lat DOUBLE, lng DOUBLE);
+        CREATE TABLE sellers (seller_id VARCHAR, return_address VARCHAR, return_lat DOUBLE, return_lng DOUBLE);
+        CREATE TABLE pickup_points (waybill_id VARCHAR, seller_id VARCHAR, lat DOUBLE, lng DOUBLE, aoi_id VARCHAR, quality DOUBLE);`);
       await fc.assert(
         fc.asyncProperty(
-          fc.array(fc.record({ at: point, belt: fc.boolean() }), { minLength: 0, maxLength: 25 }),
+          fc.array(fc.record({ at: point, belt: fc.constantFrom(null, 'B1', 'B2') }), { minLength: 0, maxLength: 25 }),
           fc.array(fc.record({ at: point, gps: fc.boolean() }), { minLength: 1, maxLength: 150 }),
           async (places, points) => {
-            await db.run(`CREATE OR REPLACE TABLE places (aoi_id VARCHAR, lat DOUBLE, lng DOUBLE)`);
-            await db.run(`CREATE OR REPLACE TABLE belt_places (belt_id VARCHAR, aoi_id VARCHAR)`);
-            await db.run(`CREATE OR REPLACE TABLE pickup_points (waybill_id VARCHAR, lat DOUBLE, lng DOUBLE, quality DOUBLE)`);
-            await db.append('places', places.map((p, i) => [`A${i}`, p.at.lat, p.at.lng]));
-            await db.append('belt_places', places.flatMap((p, i) => (p.belt ? [['B1', `A${i}`]] : [])));
-            await db.append('pickup_points', points.map((p, i) => [`W${i}`, p.at.lat, p.at.lng, p.gps ? 1 : 0.4]));
-            await beltPlaceCells(db);
-            const rows = await db.all<{ waybill_id: string; aoi_id: string | null }>(`
-              SELECT pp.waybill_id, ${nearestPlaceSql('pp.lat', 'pp.lng', 'c.candidates')} AS aoi_id
-              FROM (SELECT *, ${fineCell('lat')} AS cy, ${fineCell('lng')} AS cx FROM pickup_points WHERE quality = 1) pp
-              JOIN belt_cells c USING (cy, cx)`);
-            const found = new Map(rows.map((r) => [r.waybill_id, r.aoi_id]));
-            const isBelt = (id: string | null | undefined) => id != null && places[Number(id.slice(1))].belt;
+            for (const t of ['belts', 'places', 'pickup_points']) await db.run(`DELETE FROM ${t}`);
+            await db.append('places', places.map((p, i) => [`A${i}`, 'industrial', `place ${i}`, p.at.lat, p.at.lng]));
+            const beltPlaces = (b: string) => places.flatMap((p, i) => (p.belt === b ? [`'A${i}'`] : []));
+            for (const b of ['B1', 'B2']) await db.run(`INSERT INTO belts VALUES ('${b}', [${beltPlaces(b).join(', ')}]::VARCHAR[], NULL, NULL)`);
+            await db.append('pickup_points', points.map((p, i) => [`W${i}`, 'S1', p.at.lat, p.at.lng, null, p.gps ? 1 : 0.4]));
+            await beltPickups(db);
+            const found = new Map(
+              (await db.all<{ waybill_id: string; belt_id: string | null }>(`SELECT waybill_id, belt_id FROM pickup_belts`)).map((r) => [r.waybill_id, r.belt_id]),
+            );
+            expect(found.size).toBe(points.length);
             const expected = bruteForce(points.map((p) => p.at), places.map((p) => p.at));
             for (let i = 0; i < points.length; i++) {
-              const got = found.get(`W${i}`);
-              if (!points[i].gps) {
-                expect(found.has(`W${i}`)).toBe(false);
+              const got = found.get(`W${i}`) ?? null;
+              const nearest = expected[i];
+              if (!points[i].gps || nearest === null) {
+                expect(got).toBeNull();
                 continue;
               }
-              const want = expected[i] === null ? null : `A${expected[i]}`;
-              if (!isBelt(want)) {
-                expect(isBelt(got)).toBe(false);
-              } else if (got !== want) {
-                // Two places at exactly the same distance may resolve either way.
-                expect(got).toBeDefined();
-                expect(metres(points[i].at, places[Number(got!.slice(1))].at)).toBe(metres(points[i].at, places[expected[i]!].at));
-              }
+              // Places at exactly the nearest distance may resolve either way.
+              const d = metres(points[i].at, places[nearest].at);
+              const tied = places.filter((p) => metres(points[i].at, p.at) === d).map((p) => p.belt);
+              expect(tied).toContain(got);
             }
           },
         ),
