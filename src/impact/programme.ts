@@ -46,10 +46,10 @@ export async function measureTurnover(db: Database): Promise<TurnoverRow[]> {
     WITH enrolled AS (
       SELECT a.seller_id, f.belt_id, min(f.enrolled_at) AS enrolled_at
       FROM factory_accounts a JOIN factories f USING (factory_id) WHERE f.enrolled_at IS NOT NULL GROUP BY ALL),
-    -- Only the enrolled accounts' waybills: grouping every pickup costs minutes at 100M pickups.
+    -- Only the waybills that need it, the enrolled accounts' without an order time: grouping every pickup costs minutes at 100M.
     first_pickup AS (
       SELECT waybill_id, min(pickup_time) AS t FROM pickups
-      WHERE waybill_id IN (SELECT waybill_id FROM shipments WHERE seller_id IN (SELECT seller_id FROM enrolled))
+      WHERE waybill_id IN (SELECT waybill_id FROM shipments WHERE order_time IS NULL AND seller_id IN (SELECT seller_id FROM enrolled))
       GROUP BY waybill_id),
     valued AS (
       SELECT e.belt_id, e.enrolled_at, coalesce(s.order_time, fp.t)::DATE AS date, coalesce(l.category, '') AS category,
