@@ -128,69 +128,74 @@ async function beltCells(db: Database): Promise<void> {
           `SELECT DISTINCT ${fineCell('lat')} AS cy, ${fineCell('lng')} AS cx FROM pickup_points WHERE lat IS NOT NULL AND lng IS NOT NULL`,
         );
   const places = await db.all<Place>(`SELECT aoi_id, lat, lng FROM places WHERE lat IS NOT NULL AND lng IS NOT NULL`);
-  const candidates = new Map<string, Place[]>();
-  for (const [cy, cx, aoi_id, lat, lng] of placesPerCell(cells, places) as [number, number, string, number, number][]) {
-    const key = `${cy},${cx}`;
-    if (!candidates.has(key)) candidates.set(key, []);
-    candidates.get(key)!.push({ aoi_id, lat, lng });
-  }
+  const candidates = placesPerCell(cells, places);
   const near = pointBeltsPerCell(cells, points);
-  await db.run(`CREATE OR REPLACE TEMP TABLE belt_cells (cy BIGINT, cx BIGINT, candidates STRUCT(aoi_id VARCHAR, lat DOUBLE, lng DOUBLE, belt_id VARCHAR)[],
-    point_belts STRUCT(belt_id VARCHAR, lat DOUBLE, lng DOUBLE)[])`);
   const rows: (string | number)[][] = [];
   for (const { cy, cx } of cells) {
-    const key = `${cy},${cx}`;
-    const list = (candidates.get(key) ?? []).sort((a, b) => (a.aoi_id < b.aoi_id ? -1 : 1));
+    const list = candidates.get(cellKey(cy, cx)) ?? [];
     const withBelt = list.some((p) => beltOf.has(p.aoi_id));
-    const pb = near.get(key) ?? [];
+    const pb = near.get(cellKey(cy, cx)) ?? [];
     if (!withBelt && pb.length === 0) continue;
     rows.push([cy, cx, JSON.stringify(withBelt ? list.map((p) => ({ ...p, belt_id: beltOf.get(p.aoi_id) ?? null })) : []), JSON.stringify(pb)]);
   }
   // Lists go in as JSON text, cast by DuckDB: the appender takes scalars.
   await db.run(`CREATE OR REPLACE TEMP TABLE belt_cells_json (cy BIGINT, cx BIGINT, candidates VARCHAR, point_belts VARCHAR)`);
   await db.append('belt_cells_json', rows);
-  await db.run(`INSERT INTO belt_cells SELECT cy, cx, candidates::JSON::STRUCT(aoi_id VARCHAR, lat DOUBLE, lng DOUBLE, belt_id VARCHAR)[],
-    point_belts::JSON::STRUCT(belt_id VARCHAR, lat DOUBLE, lng DOUBLE)[] FROM belt_cells_json`);
+  await db.run(`CREATE OR REPLACE TEMP TABLE belt_cells AS
+    SELECT cy, cx, candidates::JSON::STRUCT(aoi_id VARCHAR, lat DOUBLE, lng DOUBLE, belt_id VARCHAR)[] AS candidates,
+      point_belts::JSON::STRUCT(belt_id VARCHAR, lat DOUBLE, lng DOUBLE)[] AS point_belts
+    FROM belt_cells_json`);
   await db.run(`DROP TABLE belt_cells_json`);
 }
+
+const cellKey = (cy: number, cx: number) => `${cy},${cx}`;
 
 /** For each cell, the point belts (no places) that a point in it can be within BELT_METERS of, by the SQL's window and metres. */
 function pointBeltsPerCell(cells: readonly { cy: number; cx: number }[], belts: readonly { belt_id: string; lat: number; lng: number }[]) {
   const near = new Map<string, { belt_id: string; lat: number; lng: number }[]>();
   if (belts.length === 0) return near;
   for (const { cy, cx } of cells) {
-    const [lat0, lat1, lng0, lng1] = cellBounds(cy, cx);
     const list = belts.filter((b) => {
-      const latMin = b.lat < lat0 ? lat0 - b.lat : b.lat > lat1 ? b.lat - lat1 : 0;
-      const lngMin = b.lng < lng0 ? lng0 - b.lng : b.lng > lng1 ? b.lng - lng1 : 0;
-      return latMin < 0.01 && lngMin < 0.01 && 111320 * Math.hypot(latMin, lngMin * Math.cos((b.lat * Math.PI) / 180)) <= BELT_METERS + EPS_METRES;
+      const g = gapsToCell(b, cy, cx);
+      return g.latMin < 0.01 && g.lngMin < 0.01 && metresJs(g.latMin, g.lngMin, b.lat) <= BELT_METERS + EPS_METRES;
     });
-    if (list.length > 0) near.set(`${cy},${cx}`, list);
+    if (list.length > 0) near.set(cellKey(cy, cx), list);
   }
   return near;
 }
 
-/** A cell's [lat0, lat1, lng0, lng1], widened by EPS_DEGREES so that rounding never puts a point outside its cell. */
-function cellBounds(cy: number, cx: number): [number, number, number, number] {
-  return [
-    cy * FINE_CELL_DEGREES - EPS_DEGREES,
-    (cy + 1) * FINE_CELL_DEGREES + EPS_DEGREES,
-    cx * FINE_CELL_DEGREES - EPS_DEGREES,
-    (cx + 1) * FINE_CELL_DEGREES + EPS_DEGREES,
-  ];
+/**
+ * The nearest and farthest |difference| in latitude and in longitude between
+ * a point and the points of a cell, the cell widened by EPS_DEGREES so that
+ * rounding never puts a point outside its cell.
+ */
+function gapsToCell(p: { lat: number; lng: number }, cy: number, cx: number) {
+  const lat0 = cy * FINE_CELL_DEGREES - EPS_DEGREES;
+  const lat1 = (cy + 1) * FINE_CELL_DEGREES + EPS_DEGREES;
+  const lng0 = cx * FINE_CELL_DEGREES - EPS_DEGREES;
+  const lng1 = (cx + 1) * FINE_CELL_DEGREES + EPS_DEGREES;
+  return {
+    latMin: p.lat < lat0 ? lat0 - p.lat : p.lat > lat1 ? p.lat - lat1 : 0,
+    lngMin: p.lng < lng0 ? lng0 - p.lng : p.lng > lng1 ? p.lng - lng1 : 0,
+    latMax: Math.max(Math.abs(p.lat - lat0), Math.abs(p.lat - lat1)),
+    lngMax: Math.max(Math.abs(p.lng - lng0), Math.abs(p.lng - lng1)),
+  };
 }
 
+/** `metres()` in JS, from the differences in degrees, at the latitude of the place (as the SQL takes it). */
+const metresJs = (dLat: number, dLng: number, placeLat: number) => 111320 * Math.hypot(dLat, dLng * Math.cos((placeLat * Math.PI) / 180));
+
 /** The cell of the candidate places (FINE_CELL_DEGREES) a coordinate lies in. */
-export const fineCell = (v: string) => `floor(${v} / ${FINE_CELL_DEGREES})::BIGINT`;
+const fineCell = (v: string) => `floor(${v} / ${FINE_CELL_DEGREES})::BIGINT`;
 
 /**
  * SQL for the place nearest a point among a list of candidates
  * ({aoi_id, lat, lng, belt_id}), within the 0.02-degree window and
  * MAX_REACH_METERS, as a struct (take `.aoi_id` or `.belt_id`); ties go to
- * the smaller aoi_id; NULL when none is within reach.
+ * the smaller aoi_id; NULL when none is within reach. Lambda parameters are
+ * named so as not to meet a column (pickup_points has x and y).
  */
-// Lambda parameters are named so as not to meet a column (pickup_points has x and y).
-export const nearestPlaceSql = (lat: string, lng: string, candidates: string) => `list_min(list_filter(
+const nearestPlaceSql = (lat: string, lng: string, candidates: string) => `list_min(list_filter(
         list_transform(${candidates}, cand_ -> {d: ${metres(lat, lng, 'cand_.lat', 'cand_.lng')}, aoi_id: cand_.aoi_id, belt_id: cand_.belt_id,
           near: abs(${lat} - cand_.lat) < 0.02 AND abs(${lng} - cand_.lng) < 0.02}),
         hit_ -> hit_.near AND hit_.d <= ${MAX_REACH_METERS}))`;
@@ -217,35 +222,29 @@ interface Place {
  * For each cell, the places that can be the nearest (within the 0.02-degree
  * window and MAX_REACH_METERS, as the SQL measures) of some point in it: a
  * place is left out only when another place, eligible for every point of the
- * cell, is nearer to every point of the cell than it is to any. Rows of
- * (cy, cx, aoi_id, lat, lng) for cell_places.
+ * cell, is nearer to every point of the cell than it is to any. Keyed by
+ * `cy,cx` (cellKey); a cell with none is absent.
  */
-export function placesPerCell(cells: readonly { cy: number; cx: number }[], places: readonly Place[]): (string | number)[][] {
+export function placesPerCell(cells: readonly { cy: number; cx: number }[], places: readonly Place[]): Map<string, Place[]> {
   const buckets = new Map<string, Place[]>();
   for (const p of places) {
     const key = `${Math.floor(p.lat / PLACE_BUCKET_DEGREES)},${Math.floor(p.lng / PLACE_BUCKET_DEGREES)}`;
     if (!buckets.has(key)) buckets.set(key, []);
     buckets.get(key)!.push(p);
   }
-  const rows: (string | number)[][] = [];
+  const out = new Map<string, Place[]>();
   for (const { cy, cx } of cells) {
-    const [lat0, lat1, lng0, lng1] = cellBounds(cy, cx);
-    const by = Math.floor(((lat0 + lat1) / 2) / PLACE_BUCKET_DEGREES);
-    const bx = Math.floor(((lng0 + lng1) / 2) / PLACE_BUCKET_DEGREES);
+    const by = Math.floor(((cy + 0.5) * FINE_CELL_DEGREES) / PLACE_BUCKET_DEGREES);
+    const bx = Math.floor(((cx + 0.5) * FINE_CELL_DEGREES) / PLACE_BUCKET_DEGREES);
     const near: { p: Place; min: number; max: number }[] = [];
     let bound = MAX_REACH_METERS + EPS_METRES;
     for (let dy = -1; dy <= 1; dy++) {
       for (let dx = -1; dx <= 1; dx++) {
         for (const p of buckets.get(`${by + dy},${bx + dx}`) ?? []) {
-          // Nearest and farthest |difference| over the cell, on each axis.
-          const latMin = p.lat < lat0 ? lat0 - p.lat : p.lat > lat1 ? p.lat - lat1 : 0;
-          const lngMin = p.lng < lng0 ? lng0 - p.lng : p.lng > lng1 ? p.lng - lng1 : 0;
-          const latMax = Math.max(Math.abs(p.lat - lat0), Math.abs(p.lat - lat1));
-          const lngMax = Math.max(Math.abs(p.lng - lng0), Math.abs(p.lng - lng1));
+          const { latMin, lngMin, latMax, lngMax } = gapsToCell(p, cy, cx);
           if (latMin >= 0.02 || lngMin >= 0.02) continue;
-          const k = Math.cos((p.lat * Math.PI) / 180);
-          const min = 111320 * Math.hypot(latMin, lngMin * k);
-          const max = 111320 * Math.hypot(latMax, lngMax * k);
+          const min = metresJs(latMin, lngMin, p.lat);
+          const max = metresJs(latMax, lngMax, p.lat);
           if (min > MAX_REACH_METERS + EPS_METRES) continue;
           near.push({ p, min, max });
           // Eligible for every point of the cell: no point of it has its nearest farther than this.
@@ -253,9 +252,10 @@ export function placesPerCell(cells: readonly { cy: number; cx: number }[], plac
         }
       }
     }
-    for (const { p, min } of near) if (min <= bound) rows.push([cy, cx, p.aoi_id, p.lat, p.lng]);
+    const kept = near.filter((n) => n.min <= bound).map((n) => n.p);
+    if (kept.length > 0) out.set(cellKey(cy, cx), kept);
   }
-  return rows;
+  return out;
 }
 
 /** Metres between two points, equirectangular (ample at a few kilometres). */

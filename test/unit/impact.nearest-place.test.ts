@@ -53,7 +53,7 @@ describe('placesPerCell', () => {
         fc.record({ lat: fc.integer({ min: 25390, max: 25510 }), lng: fc.integer({ min: 118940, max: 119060 }) }),
         (places, { lat: cy, lng: cx }) => {
           const named = places.map((p, i) => ({ aoi_id: `A${i}`, ...p }));
-          const kept = new Set(placesPerCell([{ cy, cx }], named).map((r) => r[2]));
+          const kept = new Set((placesPerCell([{ cy, cx }], named).get(`${cy},${cx}`) ?? []).map((p) => p.aoi_id));
           // A 21 x 21 lattice over the cell, edges included.
           const lattice = Array.from({ length: 21 * 21 }, (_, k) => ({ lat: (cy + Math.floor(k / 21) / 20) * 0.001, lng: (cx + (k % 21) / 20) * 0.001 }));
           bruteForce(lattice, places).forEach((nearest, k) => {
