@@ -37,3 +37,10 @@ export function writeDataset(files: Record<string, string | Buffer>): string {
   }
   return dir;
 }
+
+/** The tables `beltPickups` (src/impact/programme.ts) reads, empty. */
+export const BELT_INPUT_TABLES = `
+  CREATE TABLE belts (belt_id VARCHAR, aoi_ids VARCHAR[], lat DOUBLE, lng DOUBLE);
+  CREATE TABLE places (aoi_id VARCHAR, aoi_type VARCHAR, name VARCHAR, lat DOUBLE, lng DOUBLE);
+  CREATE TABLE sellers (seller_id VARCHAR, return_address VARCHAR, return_lat DOUBLE, return_lng DOUBLE);
+  CREATE TABLE pickup_points (waybill_id VARCHAR, seller_id VARCHAR, lat DOUBLE, lng DOUBLE, aoi_id VARCHAR, quality DOUBLE);`;

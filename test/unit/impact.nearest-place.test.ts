@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Database } from '../../src/engine/database.ts';
+import { BELT_INPUT_TABLES, withDatabase } from '../helpers/db.ts';
 import { MAX_REACH_METERS, beltPickups, placesPerCell } from '../../src/impact/programme.ts';
 
 interface Point {
@@ -72,13 +72,8 @@ describe('placesPerCell', () => {
 
 describe('beltPickups by GPS', () => {
   it("files a GPS fix under the belt of its nearest place, as a search over every place finds it", async () => {
-    const db = await Database.open();
-    try {
-      await db.run(`
-        CREATE TABLE belts (belt_id VARCHAR, aoi_ids VARCHAR[], lat DOUBLE, lng DOUBLE);
-        CREATE TABLE places (aoi_id VARCHAR, aoi_type VARCHAR, name VARCHAR, lat DOUBLE, lng DOUBLE);
-        CREATE TABLE sellers (seller_id VARCHAR, return_address VARCHAR, return_lat DOUBLE, return_lng DOUBLE);
-        CREATE TABLE pickup_points (waybill_id VARCHAR, seller_id VARCHAR, lat DOUBLE, lng DOUBLE, aoi_id VARCHAR, quality DOUBLE);`);
+    await withDatabase(async (db) => {
+      await db.run(BELT_INPUT_TABLES);
       await fc.assert(
         fc.asyncProperty(
           fc.array(fc.record({ at: point, belt: fc.constantFrom(null, 'B1', 'B2') }), { minLength: 0, maxLength: 25 }),
@@ -111,8 +106,6 @@ describe('beltPickups by GPS', () => {
         ),
         { numRuns: 150 },
       );
-    } finally {
-      db.close();
-    }
+    });
   });
 });

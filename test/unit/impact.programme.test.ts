@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Database } from '../../src/engine/database.ts';
+import { BELT_INPUT_TABLES, withDatabase } from '../helpers/db.ts';
 import { beltPickups, candidateScore, measureTurnover } from '../../src/impact/programme.ts';
 import { legalWayAfterRaids, programmeHeadline } from '../../src/impact/figures.ts';
 
@@ -120,13 +121,9 @@ describe('legalWayAfterRaids', () => {
 
 describe('beltPickups', () => {
   it('files a pickup under a belt by its place, its GPS, its seller\'s premises or a belt\'s own point, once, under the first belt', async () => {
-    const db = await Database.open();
-    try {
+    await withDatabase(async (db) => {
+      await db.run(BELT_INPUT_TABLES);
       await db.run(`
-        CREATE TABLE belts (belt_id VARCHAR, aoi_ids VARCHAR[], lat DOUBLE, lng DOUBLE);
-        CREATE TABLE places (aoi_id VARCHAR, aoi_type VARCHAR, name VARCHAR, lat DOUBLE, lng DOUBLE);
-        CREATE TABLE sellers (seller_id VARCHAR, return_address VARCHAR, return_lat DOUBLE, return_lng DOUBLE);
-        CREATE TABLE pickup_points (waybill_id VARCHAR, seller_id VARCHAR, lat DOUBLE, lng DOUBLE, aoi_id VARCHAR, quality DOUBLE);
         INSERT INTO belts VALUES ('B1', ['P1'], NULL, NULL), ('B2', ['P1', 'P2'], NULL, NULL), ('B3', [], 25.50, 119.10);
         INSERT INTO places VALUES ('P1', 'industrial', '华林工业区', 25.40, 119.00), ('P2', 'industrial', '西天尾', 25.45, 119.00),
           ('P9', 'residential', '东圳', 25.40, 119.01);
@@ -148,8 +145,6 @@ describe('beltPickups', () => {
         { waybill_id: 'W5', seller_id: 'S2', belt_id: 'B1' },
         { waybill_id: 'W7', seller_id: 'S3', belt_id: 'B3' },
       ]);
-    } finally {
-      db.close();
-    }
+    });
   });
 });
