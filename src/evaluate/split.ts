@@ -54,11 +54,8 @@ export async function splitByDay(dataset: string, out: string, from: string): Pr
         }
         if (file.format !== 'csv') throw new UserError(`split reads CSV tables only: ${file.path} is ${file.format}`);
         const header = checkedCsvHeader(table, file.path).header;
-        const columns = `{${header.map((h) => `${literal(h)}: 'VARCHAR'`).join(', ')}}`;
         const src = ident(`src_${written.length}`);
-        await db.run(`CREATE TABLE ${src} AS SELECT *, ${dayOf(table, column)} AS _day
-          FROM read_csv(${literal(file.path)}, header = true, auto_detect = false, columns = ${columns},
-            delim = ',', quote = '"', escape = '"', strict_mode = true, null_padding = false)`);
+        await db.run(`CREATE TABLE ${src} AS SELECT *, ${dayOf(table, column)} AS _day FROM ${readText(file.path, header)}`);
         for (const r of await db.all<{ d: string }>(`SELECT DISTINCT strftime(_day, '%Y-%m-%d') AS d FROM ${src} WHERE _day >= ${literal(from)}::DATE`)) {
           days.add(r.d);
         }
@@ -83,6 +80,51 @@ export async function splitByDay(dataset: string, out: string, from: string): Pr
   }
 }
 
+/**
+ * Writes the rows of the dataset's dated tables that fall on `day` (as
+ * `splitByDay` dates them) into `out`, a dataset folder named after the day,
+ * streaming each file once: the update bench's day at sizes where the whole
+ * split would not fit on the disk. Returns how many rows each file gave (a
+ * file with none is not written).
+ */
+export async function extractDay(dataset: string, out: string, day: string): Promise<Record<string, number>> {
+  if (!DAY_RE.test(day)) throw new UserError(`split: the day must be a YYYY-MM-DD date, not ${JSON.stringify(day)}`);
+  const manifest = readManifest(dataset);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const dated = new Map<TableName, string>(DATED);
+  const db = await Database.open(':memory:', { timezone: manifest.timezone });
+  const rows: Record<string, number> = {};
+  try {
+    for (const [table, files] of discoverTables(dataset)) {
+      const column = dated.get(table);
+      if (column === undefined) continue;
+      for (const file of files) {
+        if (file.format !== 'csv') throw new UserError(`split reads CSV tables only: ${file.path} is ${file.format}`);
+        const name = relative(dataset, file.path);
+        const header = checkedCsvHeader(table, file.path).header;
+        const path = join(out, name);
+        mkdirSync(dirname(path), { recursive: true });
+        await db.run(`COPY (SELECT ${header.map(ident).join(', ')} FROM ${readText(file.path, header)}
+          WHERE ${dayOf(table, column)} = ${literal(day)}::DATE) TO ${literal(path)} (HEADER, DELIMITER ',')`);
+        const n = await db.scalar(`SELECT count(*) FROM read_csv(${literal(path)}, header = true, all_varchar = true)`);
+        // As in the split, a table with no row that day has no file.
+        if (n === 0) rmSync(path);
+        else rows[name] = n;
+      }
+    }
+  } finally {
+    db.close();
+  }
+  writeManifests(dataset, null, [[day, out]]);
+  return rows;
+}
+
+/** A CSV file's records as text, read as the split reads them. */
+const readText = (path: string, header: string[]) =>
+  `read_csv(${literal(path)}, header = true, auto_detect = false, columns = {${header.map((h) => `${literal(h)}: 'VARCHAR'`).join(', ')}},
+            delim = ',', quote = '"', escape = '"', strict_mode = true, null_padding = false)`;
+
 /** The local day of a row, as the ingest would type its date column (NULL where it would not). */
 function dayOf(table: TableName, column: string): string {
   const c = ident(column);
@@ -102,9 +144,9 @@ function copyInto(from: string, to: string): void {
 }
 
 /** dataset.json into every part; a day's is named after the day, which `update` records it by. */
-function writeManifests(dataset: string, initial: string, days: Array<[string, string]>): void {
+function writeManifests(dataset: string, initial: string | null, days: Array<[string, string]>): void {
   const path = join(dataset, 'dataset.json');
   const raw = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, '')) as Record<string, unknown>) : {};
-  if (existsSync(path)) copyFileSync(path, join(initial, 'dataset.json'));
+  if (initial !== null && existsSync(path)) copyFileSync(path, join(initial, 'dataset.json'));
   for (const [day, dir] of days) writeFileSync(join(dir, 'dataset.json'), JSON.stringify({ ...raw, name: day }, null, 2) + '\n');
 }

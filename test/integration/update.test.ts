@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_NAMES } from '../../src/contract/dataset.ts';
 import { Database, ident, literal } from '../../src/engine/database.ts';
-import { splitByDay, type SplitDataset } from '../../src/evaluate/split.ts';
+import { extractDay, splitByDay, type SplitDataset } from '../../src/evaluate/split.ts';
 import { silentProgress } from '../../src/cli/progress.ts';
 import { analyze } from '../../src/pipeline.ts';
 import { update, UPDATES_TABLE, type UpdateSummary } from '../../src/update.ts';
@@ -116,6 +116,20 @@ describe('day by day against one full run', () => {
     // Pickups come every day; the day's pickups were placed on their own.
     expect(summaries.every((s) => (s.tables.pickups?.read ?? 0) > 0)).toBe(true);
     expect(summaries.map((s) => s.pickupPoints)).toEqual(summaries.map(() => 'appended'));
+  });
+
+  it('extracts a day from the whole world with the same rows as the split gives that day', async () => {
+    const day = split.days[1]!;
+    const dir = join(root, 'extracted');
+    const rows = await extractDay(world, dir, day.day);
+    const csvs = (d: string) => readdirSync(d).filter((f) => f.endsWith('.csv')).sort();
+    expect(csvs(dir)).toEqual(csvs(day.dir));
+    for (const f of csvs(dir)) {
+      expect(readFileSync(join(dir, f), 'utf8'), f).toBe(readFileSync(join(day.dir, f), 'utf8'));
+      expect(rows[f], f).toBe(readFileSync(join(dir, f), 'utf8').trim().split('\n').length - 1);
+    }
+    expect(rows['pickups.csv']).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(join(dir, 'dataset.json'), 'utf8')).name).toBe(day.day);
   });
 
   it('ends with the same leads, scores, statuses and impact files, byte for byte', () => {

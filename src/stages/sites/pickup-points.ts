@@ -179,6 +179,11 @@ export async function locatePickups(db: Database): Promise<void> {
   const hour = await localHour(db, 'pickups', 'pickup_time');
   await createFrame(db);
   await finishPickupPoints(db, placedSql(hour, 'pickups', 'shipments'));
+  await countShipping(db);
+}
+
+/** The three count tables (SHIPPING_TABLES) over the whole of pickup_points and shipments. */
+export async function countShipping(db: Database): Promise<void> {
   await db.run(`CREATE OR REPLACE TABLE seller_shipping AS ${sellerShippingSql('pickup_points')}`);
   await finishSellerShipping(db);
   await db.run(`CREATE OR REPLACE TABLE listing_volume AS ${listingVolumeSql('shipments')}`);
