@@ -1,3 +1,5 @@
+import { DEFAULT_MEMORY_LIMIT } from './engine/database.ts';
+
 /**
  * Errors a user can act on (a missing file, a bad flag, an unparsable table).
  * The CLI prints their message alone, without a stack trace; anything else is
@@ -11,4 +13,19 @@ export class UserError extends Error {
     super(message);
     this.name = 'UserError';
   }
+}
+
+/**
+ * The message for DuckDB running out of memory under its limit, which the
+ * user can raise, or undefined for any other error. The run's outputs were
+ * discarded (results/output.ts), so the previous results stand.
+ */
+export function outOfMemory(err: unknown): string | undefined {
+  const message = err instanceof Error ? err.message : '';
+  if (!message.startsWith('Out of Memory Error')) return undefined;
+  return (
+    `the database engine ran out of memory under its limit (${message.split('\n')[0]}). ` +
+    `Give it more with --memory-limit (the default is ${DEFAULT_MEMORY_LIMIT}; for example --memory-limit 8GB), leaving room for about 1 GB more beside it; ` +
+    'the previous results in --out are unchanged'
+  );
 }

@@ -113,9 +113,16 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
   const target = options.engine ? parseEngineUrl(options.engine) : undefined;
   const output = await prepareOutput(options.out, options.dbPath);
   const stages: Record<string, number> = {};
-  const timed = stageTimer(options.progress, stages);
+  const stageTimed = stageTimer(options.progress, stages);
   try {
     const db = await Database.open(output.dbPath, { memoryLimit: options.memoryLimit });
+    // Each stage's tables are checkpointed before the next stage runs (Database.checkpoint).
+    const timed: Timer = (name, fn) =>
+      stageTimed(name, async () => {
+        const result = await fn();
+        await db.checkpoint();
+        return result;
+      });
     let cluster: ClickHouseEngine | undefined;
     let summary: RunSummary;
     try {

@@ -8,7 +8,7 @@ import { registerDemo } from './demo.ts';
 import { registerImport } from './import.ts';
 import { registerWorkspace } from './workspace.ts';
 import { registerImpact } from './impact.ts';
-import { UserError } from '../errors.ts';
+import { outOfMemory, UserError } from '../errors.ts';
 
 const program = new Command();
 program
@@ -37,6 +37,11 @@ try {
   if (err instanceof UserError) {
     process.stderr.write(`dragnet: ${err.message}\n`);
     process.exit(2);
+  }
+  const oom = outOfMemory(err);
+  if (oom) {
+    process.stderr.write(`dragnet: ${oom}\n`);
+    process.exit(3);
   }
   throw err;
 }

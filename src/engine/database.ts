@@ -141,6 +141,18 @@ export class Database {
     return n > 0;
   }
 
+  /**
+   * Writes what the file's committed transactions added into its checkpoint.
+   * Until then DuckDB holds blocks of a large committed insert in memory that
+   * it cannot evict, so the statements after a 100M-row table ran out of
+   * memory under a 2GB limit (docs/scale.md, "Out of memory at 100M
+   * pickups"). Does nothing for an in-memory database; must run outside a
+   * transaction.
+   */
+  async checkpoint(): Promise<void> {
+    if (this.path !== ':memory:') await this.run('CHECKPOINT');
+  }
+
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();

@@ -94,10 +94,12 @@ export async function ingestDataset(
         const ctx = { db, table, scratch, crs: manifest.crs, note };
         stages.push(await stageFile(ctx, file, relative(dir, file.path)));
       }
+      await db.checkpoint();
       if (table === 'pickups') region = history?.region ?? (await pickupRegion(db));
       // Records the readers rejected never reached a stage: they count as read and quarantined.
       const readerRejects = await db.scalar(`SELECT count(*) FROM ${QUARANTINE_TABLE} WHERE table_name = $1`, [table]);
       const counts = await finishTable(db, table, stages, present, region, history);
+      await db.checkpoint();
       const quarantined = await db.scalar(`SELECT count(*) FROM ${QUARANTINE_TABLE} WHERE table_name = $1`, [table]);
       tables[table] = {
         files: files.map((f) => f.path),

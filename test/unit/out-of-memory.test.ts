@@ -1,0 +1,34 @@
+/**
+ * DuckDB running out of memory under its limit is something a user can fix
+ * (--memory-limit): the CLI says so instead of crashing with a stack trace.
+ */
+import { describe, expect, it } from 'vitest';
+import { Database, DEFAULT_MEMORY_LIMIT } from '../../src/engine/database.ts';
+import { outOfMemory, UserError } from '../../src/errors.ts';
+
+describe('outOfMemory', () => {
+  it("turns DuckDB's out-of-memory error into advice naming --memory-limit", async () => {
+    const db = await Database.open(':memory:', { memoryLimit: '64MB', threads: 1 });
+    let caught: unknown;
+    try {
+      // With no room to spill to, a table of 10M rows does not fit in 64MB.
+      await db.run(`SET max_temp_directory_size = '0KB'`);
+      await db.run(`CREATE TABLE t AS SELECT x, x::VARCHAR AS s FROM range(10000000) r(x)`);
+    } catch (err) {
+      caught = err;
+    } finally {
+      db.close();
+    }
+    expect(caught).toBeInstanceOf(Error);
+    const message = outOfMemory(caught);
+    expect(message).toMatch(/^the database engine ran out of memory under its limit \(Out of Memory Error: /);
+    expect(message).toContain(`--memory-limit (the default is ${DEFAULT_MEMORY_LIMIT}`);
+    expect(message).not.toMatch(/\n/);
+  });
+
+  it('leaves every other error alone', () => {
+    expect(outOfMemory(new Error('Binder Error: no such column'))).toBeUndefined();
+    expect(outOfMemory(new UserError('bad flag'))).toBeUndefined();
+    expect(outOfMemory('Out of Memory Error')).toBeUndefined();
+  });
+});
