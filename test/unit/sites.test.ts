@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { cellsWithin, findPeaks, mergeNearbyPeaks } from '../../src/stages/sites/sites.ts';
+import { cellsWithin, crowdAround, findPeaks, mergeNearbyPeaks, SITE_PARAMS } from '../../src/stages/sites/sites.ts';
+import { Database } from '../../src/engine/database.ts';
 import { siteLogOdds } from '../../src/stages/leads/leads.ts';
 
 describe('site peaks', () => {
@@ -76,6 +77,55 @@ describe('the cells around a point', () => {
         const near = Math.hypot(Math.max(0, Math.abs(dx) - 1) * cell, Math.max(0, Math.abs(dy) - 1) * cell) <= r;
         expect(cells.has(`${dx},${dy}`)).toBe(near);
       }
+    }
+  });
+});
+
+describe('the crowd around a point', () => {
+  const point = fc.record({
+    seller: fc.integer({ min: 0, max: 5 }),
+    x: fc.double({ min: -100, max: 100, noNaN: true }),
+    y: fc.double({ min: -100, max: 100, noNaN: true }),
+    type: fc.constantFrom('parcel_station', 'urban_village', 'residential', null),
+    gps: fc.boolean(),
+  });
+
+  it('counts the distinct scored sellers, their low-risk share and the common aoi_type of the GPS fixes within reach', async () => {
+    const db = await Database.open(':memory:');
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(point, { maxLength: 60 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 5, maxLength: 5 }), async (points, scores) => {
+          await db.run(`CREATE OR REPLACE TABLE pickup_points (seller_id VARCHAR, x DOUBLE, y DOUBLE, aoi_type VARCHAR, quality DOUBLE)`);
+          await db.append('pickup_points', points.map((p) => [`S${p.seller}`, p.x, p.y, p.type, p.gps ? 1 : 0.4]));
+          // Seller S5 has no score: its points count for nothing.
+          await db.run(`CREATE OR REPLACE TABLE seller_scores (seller_id VARCHAR, score DOUBLE)`);
+          await db.append('seller_scores', scores.map((s, i) => [`S${i}`, s]));
+          await db.run(`CREATE OR REPLACE TABLE places (aoi_id VARCHAR, aoi_type VARCHAR, lat DOUBLE, lng DOUBLE)`);
+          await db.run(`CREATE OR REPLACE TABLE frame AS SELECT 25.0 AS lat0, 119.0 AS lng0`);
+          await db.run(`CREATE OR REPLACE TABLE at_points (id INT, x DOUBLE, y DOUBLE)`);
+          await db.append('at_points', [[0, 0, 0], [1, 30, -20]]);
+          await crowdAround(db, 'at_points', 'crowd');
+          const got = await db.all<{ id: number; sellers_near: number; low_risk_share: number; station: boolean }>(
+            `SELECT id, sellers_near::INT AS sellers_near, low_risk_share, station FROM crowd ORDER BY id`,
+          );
+          for (const [id, ax, ay] of [[0, 0, 0], [1, 30, -20]]) {
+            const near = points.filter((p) => p.gps && p.seller < 5 && Math.hypot(p.x - ax, p.y - ay) <= SITE_PARAMS.stationRadius);
+            const sellers = new Set(near.map((p) => p.seller)).size;
+            const low = near.length === 0 ? 0 : near.filter((p) => scores[p.seller] < SITE_PARAMS.minSellerScore).length / near.length;
+            const counts = new Map<string, number>();
+            for (const p of near) if (p.type) counts.set(p.type, (counts.get(p.type) ?? 0) + 1);
+            const common = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0];
+            const station = (sellers >= SITE_PARAMS.stationSellers && low >= 0.5) || common === 'parcel_station';
+            const row = got.find((r) => r.id === id)!;
+            expect(row.sellers_near).toBe(sellers);
+            expect(row.low_risk_share).toBeCloseTo(low, 12);
+            expect(row.station).toBe(station);
+          }
+        }),
+        { numRuns: 60 },
+      );
+    } finally {
+      db.close();
     }
   });
 });
