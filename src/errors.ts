@@ -1,5 +1,3 @@
-import { DEFAULT_MEMORY_LIMIT } from './engine/database.ts';
-
 /**
  * Errors a user can act on (a missing file, a bad flag, an unparsable table).
  * The CLI prints their message alone, without a stack trace; anything else is
@@ -19,13 +17,14 @@ export class UserError extends Error {
  * The message for DuckDB running out of memory under its limit, which the
  * user can raise, or undefined for any other error. The run's outputs were
  * discarded (results/output.ts), so the previous results stand.
+ * `defaultLimit` is the limit a run gets without --memory-limit.
  */
-export function outOfMemory(err: unknown): string | undefined {
+export function outOfMemory(err: unknown, defaultLimit: string): string | undefined {
   const message = err instanceof Error ? err.message : '';
   if (!message.startsWith('Out of Memory Error')) return undefined;
   return (
     `the database engine ran out of memory under its limit (${message.split('\n')[0]}). ` +
-    `Give it more with --memory-limit (the default is ${DEFAULT_MEMORY_LIMIT}; for example --memory-limit 8GB), leaving room for about 1 GB more beside it; ` +
+    `Give it more with --memory-limit (the default is ${defaultLimit}; for example --memory-limit 8GB), leaving room for about 1 GB more beside it; ` +
     'the previous results in --out are unchanged'
   );
 }

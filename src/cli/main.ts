@@ -9,6 +9,7 @@ import { registerImport } from './import.ts';
 import { registerWorkspace } from './workspace.ts';
 import { registerImpact } from './impact.ts';
 import { outOfMemory, UserError } from '../errors.ts';
+import { DEFAULT_MEMORY_LIMIT } from '../engine/database.ts';
 
 const program = new Command();
 program
@@ -38,7 +39,7 @@ try {
     process.stderr.write(`dragnet: ${err.message}\n`);
     process.exit(2);
   }
-  const oom = outOfMemory(err);
+  const oom = outOfMemory(err, DEFAULT_MEMORY_LIMIT);
   if (oom) {
     process.stderr.write(`dragnet: ${oom}\n`);
     process.exit(3);

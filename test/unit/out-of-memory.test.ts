@@ -20,15 +20,15 @@ describe('outOfMemory', () => {
       db.close();
     }
     expect(caught).toBeInstanceOf(Error);
-    const message = outOfMemory(caught);
+    const message = outOfMemory(caught, DEFAULT_MEMORY_LIMIT);
     expect(message).toMatch(/^the database engine ran out of memory under its limit \(Out of Memory Error: /);
     expect(message).toContain(`--memory-limit (the default is ${DEFAULT_MEMORY_LIMIT}`);
     expect(message).not.toMatch(/\n/);
   });
 
   it('leaves every other error alone', () => {
-    expect(outOfMemory(new Error('Binder Error: no such column'))).toBeUndefined();
-    expect(outOfMemory(new UserError('bad flag'))).toBeUndefined();
-    expect(outOfMemory('Out of Memory Error')).toBeUndefined();
+    expect(outOfMemory(new Error('Binder Error: no such column'), '2GB')).toBeUndefined();
+    expect(outOfMemory(new UserError('bad flag'), '2GB')).toBeUndefined();
+    expect(outOfMemory('Out of Memory Error', '2GB')).toBeUndefined();
   });
 });
