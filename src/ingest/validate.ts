@@ -337,19 +337,19 @@ function referenceChecks(spec: TableSpec, present: ReadonlySet<TableName>, histo
   const targets = (table: TableName, column: string) =>
     `SELECT ${ident(column)} FROM ${ident(table)}` +
     (history ? ` UNION ALL SELECT ${ident(column)} FROM ${ident(history.catalog)}.${ident(table)}` : '');
+  // The rows of this table whose column names no target row: an anti join, which at 100M pickups took
+  // 37 s where NOT IN took 64 s (NOT EXISTS 157 s); NULLs are no reference.
+  const dangling = (column: string, table: TableName, key: string, also = 'true') =>
+    `rowid IN (SELECT x.rowid FROM ${ident(spec.name)} x ANTI JOIN (${targets(table, key)}) r ON r.${ident(key)} = x.${ident(column)}
+      WHERE x.${ident(column)} IS NOT NULL AND ${also})`;
   for (const ref of spec.references ?? []) {
     if (!present.has(ref.table) && !history?.present.has(ref.table)) continue;
-    const col = ident(ref.column);
-    checks.push([
-      ref.column,
-      `dangling reference: no such ${ref.column_in_target} in ${ref.table}: `,
-      `${col} IS NOT NULL AND ${col} NOT IN (${targets(ref.table, ref.column_in_target)})`,
-    ]);
+    checks.push([ref.column, `dangling reference: no such ${ref.column_in_target} in ${ref.table}: `, dangling(ref.column, ref.table, ref.column_in_target)]);
   }
   if (spec.name === 'reports') {
     // The target of a report is a listing or a seller, depending on target_type.
     for (const [type, table, key] of [['listing', 'listings', 'listing_id'], ['seller', 'sellers', 'seller_id']] as const) {
-      checks.push(['target_id', `dangling reference: no such ${key} in ${table}: `, `target_type = '${type}' AND target_id NOT IN (${targets(table, key)})`]);
+      checks.push(['target_id', `dangling reference: no such ${key} in ${table}: `, dangling('target_id', table, key, `x.target_type = '${type}'`)]);
     }
   }
   return checks;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { cellsWithin, crowdAround, findPeaks, mergeNearbyPeaks, SITE_PARAMS } from '../../src/stages/sites/sites.ts';
+import { cellsWithin, crowdAround, findPeaks, mergeNearbyPeaks, sellerShares, SITE_PARAMS } from '../../src/stages/sites/sites.ts';
 import { Database } from '../../src/engine/database.ts';
 import { siteLogOdds } from '../../src/stages/leads/leads.ts';
 
@@ -123,6 +123,29 @@ describe('the crowd around a point', () => {
           }
         }),
         { numRuns: 60 },
+      );
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('the shares of sellers for per-seller medians', () => {
+  it('put every seller in exactly one share, one share while the points fit in a pass', async () => {
+    const db = await Database.open(':memory:');
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.string({ maxLength: 8 }), { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 50 }), async (sellers, rowsPerPass) => {
+          await db.run(`CREATE OR REPLACE TABLE pickup_points (seller_id VARCHAR)`);
+          await db.append('pickup_points', sellers.map((s) => [s]));
+          const shares = await sellerShares(db, rowsPerPass);
+          expect(shares).toHaveLength(Math.ceil(sellers.length / rowsPerPass));
+          const counts = await db.all<{ seller_id: string; n: number }>(
+            `SELECT seller_id, (${shares.map((share) => `(${share('seller_id')})::INT`).join(' + ')})::INT AS n FROM pickup_points`,
+          );
+          for (const c of counts) expect(c.n).toBe(1);
+        }),
+        { numRuns: 40 },
       );
     } finally {
       db.close();
