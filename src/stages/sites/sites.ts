@@ -480,8 +480,9 @@ async function placeUnseenDens(db: Database, signals: Signals): Promise<Reach> {
 export const HOLISTIC_PASS_ROWS = 25_000_000;
 
 /**
- * Predicates that split the sellers into shares of about HOLISTIC_PASS_ROWS
- * pickup points, by a hash of the seller id: one share (always true) below that.
+ * Predicates that split the sellers into shares by a hash of the seller id,
+ * as many as make HOLISTIC_PASS_ROWS pickup points a share on average; one
+ * share (always true) below that.
  */
 export async function sellerShares(db: Database, rowsPerPass = HOLISTIC_PASS_ROWS): Promise<Array<(sellerId: string) => string>> {
   const k = Math.max(1, Math.ceil((await db.scalar(`SELECT count(*) FROM pickup_points`)) / rowsPerPass));
