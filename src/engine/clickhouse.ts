@@ -36,7 +36,7 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import { Database, literal } from './database.ts';
 import { UserError } from '../errors.ts';
 import { clickhouseDefinitions, clickhouseDouble, clickhouseNames, duckdbCsvColumns, duckdbSelect, type TransferColumn } from './transfer.ts';
-import { LATE_SCAN_SECONDS, QUALITY, SHIPPING_TABLES, createFrame, finishPickupPoints, finishSellerShipping } from '../stages/sites/pickup-points.ts';
+import { LATE_SCAN_SECONDS, QUALITY, SHIPPING_TABLES, createFrame, finishPickupPoints, finishSellerShipping, senderKey } from '../stages/sites/pickup-points.ts';
 
 export interface ClickHouseTarget {
   /** HTTP endpoints, the first one the coordinator that holds the Distributed tables. */
@@ -350,7 +350,7 @@ export class ClickHouseEngine {
       `(SELECT waybill_id, seller_id, listing_id, coalesce(amount, 0) AS amount, courier_id, aoi_id, aoi_type,
           TIMESTAMPTZ '1970-01-01 00:00:00+00' + to_microseconds(pickup_us) AS t, night = 1 AS night, lat, lng,
           CASE placed_by WHEN 1 THEN ${QUALITY.gps} WHEN 2 THEN ${QUALITY.geocode} ELSE ${QUALITY.lateGps} END AS quality,
-          address_lat, address_lng, sender_address
+          address_lat, address_lng, ${senderKey('sender_address')} AS sender_key
         FROM placed_parcels)`,
     );
     await db.run(`DROP TABLE placed_parcels`);

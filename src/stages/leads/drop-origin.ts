@@ -19,7 +19,7 @@ import { haversineMeters } from '../../geo.ts';
 import { addressKey } from '../networks/address.ts';
 import { agreedReturnLocation, MAX_FROM_STATION_M, medianPoint, type Point } from './return-addresses.ts';
 import { groupBy } from '../../collections.ts';
-import { distance, localX, localY } from '../sites/pickup-points.ts';
+import { distance, localX, localY, senderKey } from '../sites/pickup-points.ts';
 
 /**
  * A den address must be on at least this many of the operation's waybills
@@ -142,10 +142,11 @@ export async function locateDropOrigins(db: Database, sites: readonly StationSit
   if (sites.length === 0) return out;
   const gazetteer = await loadGazetteer(db);
   const counts = await db.all<{ site_index: number; address: string; seller_id: string; n: number }>(
-    `SELECT sp.site_index, sp.sender_address AS address, sp.seller_id, count(*)::INT AS n
+    // The parcels keep a key of their sender address; its text is the seller's own address with that key.
+    `SELECT sp.site_index, a.value AS address, sp.seller_id, count(*)::INT AS n
      FROM site_points sp
+     JOIN seller_senders a ON a.seller_id = sp.seller_id AND a.kind = 'sender_address' AND ${senderKey('a.value')} = sp.sender_key
      WHERE sp.site_index IN (${sites.map((s) => s.site_index).join(', ')}) AND sp.seller_score >= ${operatorScore}
-       AND sp.sender_address IS NOT NULL
      GROUP BY ALL ORDER BY sp.site_index, address, sp.seller_id`,
   );
   const bySite = groupBy(counts, (c) => c.site_index);

@@ -3,8 +3,9 @@
  *
  * in:  pickups, shipments
  * out: pickup_points(waybill_id, seller_id, listing_id, amount, courier_id,
- *        aoi_id, aoi_type, t, night, lat, lng, quality, sender_address, x, y, ax, ay)
- *        (ax, ay: the geocode of the pickup address, whatever placed the parcel)
+ *        aoi_id, aoi_type, t, night, lat, lng, quality, sender_key, x, y, ax, ay)
+ *        (ax, ay: the geocode of the pickup address, whatever placed the parcel;
+ *        sender_key: see `senderKey`)
  *      frame(lat0, lng0): the local metric frame x/y are in
  *      seller_shipping, listing_volume, seller_senders: see SHIPPING_TABLES
  *
@@ -55,9 +56,19 @@ const FRAME_COLUMNS = `round(coalesce(median(coalesce(pickup_gps_lat, lat)), 0),
       round(coalesce(median(coalesce(pickup_gps_lng, lng)), 0), 2) AS lng0`;
 
 /**
+ * SQL for a waybill's `sender_key`: a 64-bit hash of its sender address (NULL
+ * where there is none). pickup_points keeps the key, not the text: the text
+ * is in seller_senders (one row per seller and address), and carrying every
+ * waybill's address through the join of pickups to shipments was a quarter
+ * of the stage at 10M pickups (docs/scale.md, "fifth round"). Within one
+ * seller's addresses two keys collide with odds of about n^2 / 2^65.
+ */
+export const senderKey = (address: string) => `CASE WHEN ${address} IS NOT NULL THEN hash(${address}) END`;
+
+/**
  * pickup_points from a relation of placed parcels (waybill_id, seller_id,
  * listing_id, amount, courier_id, aoi_id, aoi_type, t, night, lat, lng,
- * quality, address_lat, address_lng, sender_address): the local metres added.
+ * quality, address_lat, address_lng, sender_key): the local metres added.
  * East-west metres use each point's own latitude, so distances hold for data
  * spanning a whole country. Both engines end here, so x and y are computed
  * the same way from the same doubles.
@@ -157,8 +168,11 @@ function placedSql(hour: (value: string) => string, pickups: string, shipments: 
         CASE WHEN ${gpsOk} THEN p.pickup_gps_lat WHEN p.lat IS NOT NULL THEN p.lat ELSE p.pickup_gps_lat END AS lat,
         CASE WHEN ${gpsOk} THEN p.pickup_gps_lng WHEN p.lng IS NOT NULL THEN p.lng ELSE p.pickup_gps_lng END AS lng,
         CASE WHEN ${gpsOk} THEN ${QUALITY.gps} WHEN p.lat IS NOT NULL THEN ${QUALITY.geocode} ELSE ${QUALITY.lateGps} END AS quality,
-        p.lat AS address_lat, p.lng AS address_lng, s.sender_address
-      FROM ${pickups} p JOIN ${shipments} s USING (waybill_id))`;
+        p.lat AS address_lat, p.lng AS address_lng, s.sender_key
+      FROM ${pickups} p
+      -- The key is made before the join, so that only 8 bytes of each waybill's address go through it.
+      JOIN (SELECT waybill_id, seller_id, listing_id, amount, ${senderKey('sender_address')} AS sender_key FROM ${shipments}) s
+        USING (waybill_id))`;
 }
 
 /** Counts per seller (parcels, nights) of a relation of pickup points. */
