@@ -133,6 +133,22 @@ export class Database {
     return (await this.one<{ tz: string }>(`SELECT current_setting('TimeZone') AS tz`))?.tz ?? 'UTC';
   }
 
+  /**
+   * `CREATE OR REPLACE TABLE name AS query`, with the string columns named in
+   * `dictionary` stored under dictionary compression, chosen up front: for
+   * columns whose values repeat row after row (ids of sellers, listings,
+   * places) DuckDB would otherwise try every method on each before writing
+   * (see REPEATING in ingest/validate.ts).
+   */
+  async createTable(name: string, query: string, dictionary: readonly string[]): Promise<void> {
+    const columns = await this.all<{ column_name: string; column_type: string }>(`DESCRIBE ${query}`);
+    const defs = columns.map(
+      (c) => `"${c.column_name.replaceAll('"', '""')}" ${c.column_type}${dictionary.includes(c.column_name) && c.column_type === 'VARCHAR' ? ' USING COMPRESSION dictionary' : ''}`,
+    );
+    await this.run(`CREATE OR REPLACE TABLE ${name} (${defs.join(', ')})`);
+    await this.run(`INSERT INTO ${name} ${query}`);
+  }
+
   async tableExists(name: string): Promise<boolean> {
     const n = await this.scalar(
       `SELECT count(*) FROM information_schema.tables WHERE table_name = $1 AND table_schema = current_schema() AND table_catalog = current_database()`,

@@ -74,7 +74,7 @@ export const senderKey = (address: string) => `CASE WHEN ${address} IS NOT NULL 
  * the same way from the same doubles.
  */
 export async function finishPickupPoints(db: Database, placed: string): Promise<void> {
-  await db.run(`CREATE OR REPLACE TABLE pickup_points AS ${pointsSql(placed)}`);
+  await db.createTable('pickup_points', pointsSql(placed), ['seller_id', 'listing_id', 'courier_id', 'aoi_id', 'aoi_type']);
 }
 
 const pointsSql = (placed: string) => `

@@ -191,9 +191,11 @@ export async function locateSites(db: Database, signals: Signals = ALL_SIGNALS):
       FROM peaks k, range(-${reach}, ${reach + 1}) a(dx), range(-${reach}, ${reach + 1}) b(dy))
     WHERE d <= ${p.assignRadius}
     GROUP BY network_id, cx, cy`);
-  await db.run(`
-    CREATE OR REPLACE TABLE site_points AS
-    SELECT r.*, c.site AS site_index FROM risky r JOIN peak_cells c USING (network_id, cx, cy)`);
+  await db.createTable(
+    'site_points',
+    `SELECT r.*, c.site AS site_index FROM risky r JOIN peak_cells c USING (network_id, cx, cy)`,
+    ['seller_id', 'listing_id', 'courier_id', 'aoi_id', 'aoi_type', 'network_id'],
+  );
   // A site's cell is its strongest peak's.
   await db.run(`
     CREATE OR REPLACE TEMP TABLE site_cells AS
