@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BELT_INPUT_TABLES, withDatabase } from '../helpers/db.ts';
-import { MAX_REACH_METERS, beltPickups, placesPerCell } from '../../src/impact/programme.ts';
+import { BELT_METERS, MAX_REACH_METERS, beltPickups, placesPerCell } from '../../src/impact/programme.ts';
 
 interface Point {
   lat: number;
@@ -102,6 +102,45 @@ describe('beltPickups by GPS', () => {
               const tied = places.filter((p) => metres(points[i].at, p.at) === d).map((p) => p.belt);
               expect(tied).toContain(got);
             }
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
+  });
+});
+
+describe('beltPickups by a belt\'s own point', () => {
+  // Belts without places take the pickups within BELT_METERS of their point; a cell wholly within reach
+  // of every such belt is settled once for all its points (belt_cells.point_fixed), others are searched.
+  it('files a pickup under the first belt whose point is within reach, as a search over every belt finds it', async () => {
+    await withDatabase(async (db) => {
+      await db.run(BELT_INPUT_TABLES);
+      // Belt points in a small area, so that cells are often wholly within 500 m of them, and sometimes only partly.
+      const near = fc.record({ lat: coordinate(25.45).map((v) => 25.45 + (v - 25.45) / 10), lng: coordinate(119.0).map((v) => 119.0 + (v - 119.0) / 10) });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(near, { minLength: 1, maxLength: 4 }),
+          fc.array(fc.record({ at: near, gps: fc.boolean() }), { minLength: 1, maxLength: 150 }),
+          async (belts, points) => {
+            for (const t of ['belts', 'places', 'pickup_points']) await db.run(`DELETE FROM ${t}`);
+            for (const [i, b] of belts.entries()) await db.run(`INSERT INTO belts VALUES ('B${i}', []::VARCHAR[], ${b.lat}, ${b.lng})`);
+            await db.append('pickup_points', points.map((p, i) => [`W${i}`, 'S1', p.at.lat, p.at.lng, null, p.gps ? 1 : 0.4]));
+            await beltPickups(db);
+            const found = new Map(
+              (await db.all<{ waybill_id: string; belt_id: string | null }>(`SELECT waybill_id, belt_id FROM pickup_belts`)).map((r) => [r.waybill_id, r.belt_id]),
+            );
+            expect(found.size).toBe(points.length);
+            points.forEach((p, i) => {
+              const within = belts.flatMap((b, k) =>
+                Math.abs(p.at.lat - b.lat) < 0.01 && Math.abs(p.at.lng - b.lng) < 0.01 && metres(p.at, b) <= BELT_METERS ? [`B${k}`] : [],
+              );
+              const first = within.sort()[0] ?? null;
+              const got = found.get(`W${i}`) ?? null;
+              // A point at exactly BELT_METERS may round either way.
+              const edge = belts.some((b) => Math.abs(metres(p.at, b) - BELT_METERS) < 1e-6);
+              if (!edge) expect(got).toBe(first);
+            });
           },
         ),
         { numRuns: 150 },
