@@ -178,6 +178,30 @@ describe('day by day against one full run', () => {
     expect(s.pickupPoints).toBe('rebuilt');
     expect(results(out)).toEqual(results(afterOut));
   });
+
+  it("takes a day into a database from before pickup_points kept sender_key, with the same results", async () => {
+    // As an analyze before 1 December 2026 left it: each waybill's sender address, no key.
+    const older = join(root, 'older.duckdb');
+    copyFileSync(before, older);
+    const db = await Database.open(older);
+    await db.run(`ALTER TABLE pickup_points ADD COLUMN sender_address VARCHAR`);
+    await db.run(`UPDATE pickup_points SET sender_address = s.sender_address FROM shipments s WHERE s.waybill_id = pickup_points.waybill_id`);
+    await db.run(`ALTER TABLE pickup_points DROP COLUMN sender_key`);
+    expect(await db.scalar(`SELECT count(sender_address) FROM pickup_points`)).toBeGreaterThan(0);
+    await db.run('CHECKPOINT');
+    db.close();
+    const out = join(root, 'older');
+    await update({ day: split.days.at(-1)!.dir, dbPath: older, out, progress: silentProgress });
+    expect(results(out)).toEqual(results(afterOut));
+    const updated = await Database.open(older, { readOnly: true });
+    try {
+      const columns = (await updated.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE pickup_points)`)).map((c) => c.column_name);
+      expect(columns).toContain('sender_key');
+      expect(columns).not.toContain('sender_address');
+    } finally {
+      updated.close();
+    }
+  });
 });
 
 describe('update --workspace', () => {

@@ -175,6 +175,21 @@ function placedSql(hour: (value: string) => string, pickups: string, shipments: 
         USING (waybill_id))`;
 }
 
+/**
+ * A database analysed before pickup_points kept `sender_key` (1 December
+ * 2026) holds each waybill's sender address instead: the update that first
+ * meets it rewrites the table with the key in the text's place, in the
+ * update's own transaction (DuckDB refuses to commit an append to a table
+ * altered in the same transaction, so the table is made anew rather than
+ * altered), and the day's points append to the table a new analyze makes.
+ */
+async function keySenderAddresses(db: Database): Promise<void> {
+  const columns = (await db.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE pickup_points)`)).map((c) => c.column_name);
+  if (!columns.includes('sender_address')) return;
+  const select = columns.map((c) => (c === 'sender_address' ? `${senderKey('sender_address')} AS sender_key` : `"${c}"`));
+  await db.run(`CREATE OR REPLACE TABLE pickup_points AS SELECT ${select.join(', ')} FROM pickup_points`);
+}
+
 /** Counts per seller (parcels, nights) of a relation of pickup points. */
 const sellerShippingSql = (points: string) =>
   `SELECT seller_id, count(*) AS parcels, count(*) FILTER (WHERE night) AS nights FROM ${points} GROUP BY seller_id`;
@@ -219,6 +234,7 @@ export async function countShipping(db: Database): Promise<void> {
  * what `locatePickups` makes of the same rows. Returns whether it did.
  */
 export async function appendPickupPoints(db: Database, day: string): Promise<'appended' | 'rebuilt'> {
+  await keySenderAddresses(db);
   const [old] = await db.all<{ lat0: number; lng0: number }>(`SELECT lat0, lng0 FROM frame`);
   const [now] = await db.all<{ lat0: number; lng0: number }>(`SELECT ${FRAME_COLUMNS} FROM pickups`);
   if (old === undefined || now === undefined || old.lat0 !== now.lat0 || old.lng0 !== now.lng0) {
