@@ -142,9 +142,7 @@ export class Database {
    */
   async createTable(name: string, query: string, dictionary: readonly string[]): Promise<void> {
     const columns = await this.all<{ column_name: string; column_type: string }>(`DESCRIBE ${query}`);
-    const defs = columns.map(
-      (c) => `"${c.column_name.replaceAll('"', '""')}" ${c.column_type}${dictionary.includes(c.column_name) && c.column_type === 'VARCHAR' ? ' USING COMPRESSION dictionary' : ''}`,
-    );
+    const defs = columns.map((c) => columnSql(c.column_name, c.column_type, dictionary.includes(c.column_name) && c.column_type === 'VARCHAR'));
     await this.run(`CREATE OR REPLACE TABLE ${name} (${defs.join(', ')})`);
     await this.run(`INSERT INTO ${name} ${query}`);
   }
@@ -176,6 +174,11 @@ export class Database {
 }
 
 /** Quotes an identifier (table or column name). */
+/** A column of a CREATE TABLE; `dictionary` stores it with dictionary compression, chosen up front (see `Database.createTable`). */
+export function columnSql(name: string, type: string, dictionary = false): string {
+  return `${ident(name)} ${type}${dictionary ? ' USING COMPRESSION dictionary' : ''}`;
+}
+
 export function ident(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }

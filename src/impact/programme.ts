@@ -189,14 +189,12 @@ function pointBeltsPerCell(cells: readonly { cy: number; cx: number }[], belts: 
   const near = new Map<string, { belts: { belt_id: string; lat: number; lng: number }[]; all: boolean }>();
   if (belts.length === 0) return near;
   for (const { cy, cx } of cells) {
-    let all = true;
-    const list = belts.filter((b) => {
-      const g = gapsToCell(b, cy, cx);
-      const reached = g.latMin < 0.01 && g.lngMin < 0.01 && metresJs(g.latMin, g.lngMin, b.lat) <= BELT_METERS + EPS_METRES;
-      if (reached) all &&= g.latMax < 0.01 - EPS_DEGREES && g.lngMax < 0.01 - EPS_DEGREES && metresJs(g.latMax, g.lngMax, b.lat) <= BELT_METERS - EPS_METRES;
-      return reached;
-    });
-    if (list.length > 0) near.set(cellKey(cy, cx), { belts: list, all });
+    const gaps = belts.map((b) => ({ b, g: gapsToCell(b, cy, cx) }));
+    const reached = gaps.filter(({ b, g }) => g.latMin < 0.01 && g.lngMin < 0.01 && metresJs(g.latMin, g.lngMin, b.lat) <= BELT_METERS + EPS_METRES);
+    const all = reached.every(
+      ({ b, g }) => g.latMax < 0.01 - EPS_DEGREES && g.lngMax < 0.01 - EPS_DEGREES && metresJs(g.latMax, g.lngMax, b.lat) <= BELT_METERS - EPS_METRES,
+    );
+    if (reached.length > 0) near.set(cellKey(cy, cx), { belts: reached.map(({ b }) => b), all });
   }
   return near;
 }

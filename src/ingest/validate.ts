@@ -11,7 +11,7 @@
  * quarantine and builds the typed table from the accepted records.
  */
 import { TABLES, isIdentifier, keyColumns, type ColumnSpec, type Crs, type TableName, type TableSpec } from '../contract/dataset.ts';
-import { Database, ident, literal } from '../engine/database.ts';
+import { Database, columnSql, ident, literal } from '../engine/database.ts';
 import { INVISIBLE_RE2_CLASS } from './visible.ts';
 
 export const QUARANTINE_TABLE = 'quarantine';
@@ -207,9 +207,7 @@ const REPEATING: Partial<Record<TableName, readonly string[]>> = {
 /** Creates a table in its staging form: the contract's typed columns, then `_fail`, `_record`, `_row` and `_line`. */
 export async function createStaging(db: Database, table: TableName): Promise<void> {
   const repeating = REPEATING[table] ?? [];
-  const cols = TABLES[table].columns
-    .map((c) => `${ident(c.name)} ${SQL_TYPES[c.type]}${repeating.includes(c.name) ? ' USING COMPRESSION dictionary' : ''}`)
-    .join(', ');
+  const cols = TABLES[table].columns.map((c) => columnSql(c.name, SQL_TYPES[c.type], repeating.includes(c.name))).join(', ');
   await db.run(`CREATE OR REPLACE TABLE ${ident(table)} (${cols}, _fail VARCHAR, _record VARCHAR, _row BIGINT, _line BIGINT)`);
 }
 

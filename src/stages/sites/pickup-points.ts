@@ -18,7 +18,7 @@
  * geocode is what the sender wrote, which counterfeiters fake. `quality`
  * weighs each position accordingly.
  */
-import type { Database } from '../../engine/database.ts';
+import { ident, type Database } from '../../engine/database.ts';
 
 /** A GPS fix more than this many seconds from the pickup time is a late scan. */
 export const LATE_SCAN_SECONDS = 15 * 60;
@@ -65,6 +65,9 @@ const FRAME_COLUMNS = `round(coalesce(median(coalesce(pickup_gps_lat, lat)), 0),
  */
 export const senderKey = (address: string) => `CASE WHEN ${address} IS NOT NULL THEN hash(${address}) END`;
 
+/** The id columns of pickup_points, repeating from parcel to parcel: stored with dictionary compression (`Database.createTable`). */
+export const POINT_ID_COLUMNS = ['seller_id', 'listing_id', 'courier_id', 'aoi_id', 'aoi_type'] as const;
+
 /**
  * pickup_points from a relation of placed parcels (waybill_id, seller_id,
  * listing_id, amount, courier_id, aoi_id, aoi_type, t, night, lat, lng,
@@ -74,7 +77,7 @@ export const senderKey = (address: string) => `CASE WHEN ${address} IS NOT NULL 
  * the same way from the same doubles.
  */
 export async function finishPickupPoints(db: Database, placed: string): Promise<void> {
-  await db.createTable('pickup_points', pointsSql(placed), ['seller_id', 'listing_id', 'courier_id', 'aoi_id', 'aoi_type']);
+  await db.createTable('pickup_points', pointsSql(placed), POINT_ID_COLUMNS);
 }
 
 const pointsSql = (placed: string) => `
@@ -186,7 +189,7 @@ function placedSql(hour: (value: string) => string, pickups: string, shipments: 
 async function keySenderAddresses(db: Database): Promise<void> {
   const columns = (await db.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE pickup_points)`)).map((c) => c.column_name);
   if (!columns.includes('sender_address')) return;
-  const select = columns.map((c) => (c === 'sender_address' ? `${senderKey('sender_address')} AS sender_key` : `"${c}"`));
+  const select = columns.map((c) => (c === 'sender_address' ? `${senderKey('sender_address')} AS sender_key` : ident(c)));
   await db.run(`CREATE OR REPLACE TABLE pickup_points AS SELECT ${select.join(', ')} FROM pickup_points`);
 }
 

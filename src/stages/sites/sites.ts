@@ -14,7 +14,7 @@
  * its peak, which late scans and faked sender addresses cannot drag far.
  */
 import type { Database } from '../../engine/database.ts';
-import { distance, latOf, lngOf, localX, localY } from './pickup-points.ts';
+import { distance, latOf, lngOf, localX, localY, POINT_ID_COLUMNS } from './pickup-points.ts';
 import { UnionFind } from '../networks/union-find.ts';
 import { ALL_SIGNALS, type Signals } from '../signals.ts';
 import { groupBy } from '../../collections.ts';
@@ -194,7 +194,7 @@ export async function locateSites(db: Database, signals: Signals = ALL_SIGNALS):
   await db.createTable(
     'site_points',
     `SELECT r.*, c.site AS site_index FROM risky r JOIN peak_cells c USING (network_id, cx, cy)`,
-    ['seller_id', 'listing_id', 'courier_id', 'aoi_id', 'aoi_type', 'network_id'],
+    [...POINT_ID_COLUMNS, 'network_id'],
   );
   // A site's cell is its strongest peak's.
   await db.run(`
