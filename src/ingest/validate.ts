@@ -312,14 +312,16 @@ export async function finishTable(
   for (const [column, reason, dangling] of referenceChecks(spec, present, history)) {
     await fail(dangling, `${literal(`${column}\t${reason}`)} || dragnet_visible(left(${ident(column)}, 80))`);
   }
-  if (region && REGIONAL.has(table)) {
-    for (const pair of spec.coordPairs ?? []) {
+  if (region && REGIONAL.has(table) && spec.coordPairs?.length) {
+    // Every pair in one scan; a record with both pairs far away is reported by its first.
+    const far = spec.coordPairs.map((pair) => {
       const km = kmFrom(region, ident(pair.lat), ident(pair.lng));
       const reason = `${literal(`${pair.lat}\t${pair.lat}, ${pair.lng} `)} || round(${km})::BIGINT::VARCHAR || ${literal(
         ` km from the data's centre (${region.lat.toFixed(3)}, ${region.lng.toFixed(3)}); the region's places lie within ${Math.round(region.maxKm)} km`,
       )}`;
-      await fail(`${ident(pair.lat)} IS NOT NULL AND ${km} > ${region.maxKm}`, reason);
-    }
+      return { where: `${ident(pair.lat)} IS NOT NULL AND ${km} > ${region.maxKm}`, reason };
+    });
+    await fail(far.map((f) => `(${f.where})`).join(' OR '), `CASE ${far.map((f) => `WHEN ${f.where} THEN ${f.reason}`).join(' ')} END`);
   }
   for (const s of stages) {
     const row = `coalesce(x._row, x.rid - ${s.start} + 1)`;

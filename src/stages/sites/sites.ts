@@ -3,7 +3,7 @@
  * parcels leave.
  *
  * in:  pickup_points, seller_scores, places
- * out: site_points(waybill_id, site_id, ...) parcels attributed to each site
+ * out: site_points(site_index, seller_id, x, y, ...) parcels attributed to each site (SITE_POINT_COLUMNS)
  *      sites(site_id, x, y, lat, lng, radius_m, station, station_name, ...)
  *
  * Method: parcels are weighted by their seller's risk and the quality of
@@ -14,7 +14,7 @@
  * its peak, which late scans and faked sender addresses cannot drag far.
  */
 import type { Database } from '../../engine/database.ts';
-import { distance, latOf, lngOf, localX, localY, POINT_ID_COLUMNS } from './pickup-points.ts';
+import { distance, latOf, lngOf, localX, localY } from './pickup-points.ts';
 import { UnionFind } from '../networks/union-find.ts';
 import { ALL_SIGNALS, type Signals } from '../signals.ts';
 import { groupBy } from '../../collections.ts';
@@ -154,6 +154,17 @@ export function mergeNearbyPeaks(peaks: ReadonlyArray<{ cx: number; cy: number; 
   });
 }
 
+/**
+ * The columns of a risky parcel that site_points keeps: those the sites,
+ * leads, drop-origin and deterrence stages read. The waybill id, the raw
+ * coordinates, the area and the grid cell stay in pickup_points; writing
+ * them again was a third of the statement at 10M pickups (docs/scale.md,
+ * "sixth round").
+ */
+const SITE_POINT_COLUMNS = [
+  'seller_id', 'listing_id', 'courier_id', 'network_id', 'seller_score', 'amount', 't', 'night', 'quality', 'sender_key', 'x', 'y', 'ax', 'ay',
+] as const;
+
 export async function locateSites(db: Database, signals: Signals = ALL_SIGNALS): Promise<void> {
   const p = SITE_PARAMS;
   // A view, not a table: the cells read four of its columns, and only site_points (the parcels near
@@ -193,8 +204,8 @@ export async function locateSites(db: Database, signals: Signals = ALL_SIGNALS):
     GROUP BY network_id, cx, cy`);
   await db.createTable(
     'site_points',
-    `SELECT r.*, c.site AS site_index FROM risky r JOIN peak_cells c USING (network_id, cx, cy)`,
-    [...POINT_ID_COLUMNS, 'network_id'],
+    `SELECT ${SITE_POINT_COLUMNS.map((c) => `r.${c}`).join(', ')}, c.site AS site_index FROM risky r JOIN peak_cells c USING (network_id, cx, cy)`,
+    ['seller_id', 'listing_id', 'courier_id', 'network_id'],
   );
   // A site's cell is its strongest peak's.
   await db.run(`
