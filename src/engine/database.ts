@@ -147,30 +147,9 @@ export class Database {
     await this.run(`INSERT INTO ${name} ${query}`);
   }
 
-  /**
-   * `CREATE OR REPLACE TEMP TABLE name AS query`, for a table only this run
-   * reads: it stays in memory (spilled past the memory limit) and is never
-   * written to the file. A table of that name that an earlier version kept in
-   * the file is dropped, so that no stale copy is left behind it.
-   */
-  async createTempTable(name: string, query: string): Promise<void> {
-    const kept = await this.scalar(
-      `SELECT count(*) FROM duckdb_tables() WHERE table_name = $1 AND NOT temporary AND database_name = current_database() AND schema_name = current_schema()`,
-      [name],
-    );
-    if (kept > 0) await this.run(`DROP TABLE ${ident(await this.currentDatabase())}.${ident(name)}`);
-    await this.run(`CREATE OR REPLACE TEMP TABLE ${ident(name)} AS ${query}`);
-  }
-
-  private async currentDatabase(): Promise<string> {
-    return (await this.one<{ d: string }>(`SELECT current_database() AS d`))!.d;
-  }
-
-  /** Whether the table exists, in the database's file (current schema) or among this connection's temp tables. */
   async tableExists(name: string): Promise<boolean> {
     const n = await this.scalar(
-      `SELECT count(*) FROM duckdb_tables() WHERE table_name = $1
-         AND (temporary OR (database_name = current_database() AND schema_name = current_schema()))`,
+      `SELECT count(*) FROM information_schema.tables WHERE table_name = $1 AND table_schema = current_schema() AND table_catalog = current_database()`,
       [name],
     );
     return n > 0;

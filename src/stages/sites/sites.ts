@@ -156,10 +156,9 @@ export function mergeNearbyPeaks(peaks: ReadonlyArray<{ cx: number; cy: number; 
 
 /**
  * The columns of a risky parcel that site_points keeps: those the sites,
- * leads, drop-origin and deterrence stages read (the waybill id, the raw
- * coordinates, the area and the grid cell stay in pickup_points). The table
- * is a temp table: only the stages of the same run read it, and writing it
- * into the file was most of its statement at 10M pickups (docs/scale.md,
+ * leads, drop-origin and deterrence stages read. The waybill id, the raw
+ * coordinates, the area and the grid cell stay in pickup_points; writing
+ * them again was a third of the statement at 10M pickups (docs/scale.md,
  * "sixth round").
  */
 const SITE_POINT_COLUMNS = [
@@ -203,9 +202,10 @@ export async function locateSites(db: Database, signals: Signals = ALL_SIGNALS):
       FROM peaks k, range(-${reach}, ${reach + 1}) a(dx), range(-${reach}, ${reach + 1}) b(dy))
     WHERE d <= ${p.assignRadius}
     GROUP BY network_id, cx, cy`);
-  await db.createTempTable(
+  await db.createTable(
     'site_points',
     `SELECT ${SITE_POINT_COLUMNS.map((c) => `r.${c}`).join(', ')}, c.site AS site_index FROM risky r JOIN peak_cells c USING (network_id, cx, cy)`,
+    ['seller_id', 'listing_id', 'courier_id', 'network_id'],
   );
   // A site's cell is its strongest peak's.
   await db.run(`
