@@ -65,7 +65,7 @@ for (const n of sizes) {
   }
   const generate = existsSync(generated) ? (JSON.parse(readFileSync(generated, 'utf8')) as Row['generate']) : null;
   const megabytes = ['pickups.csv', 'shipments.csv', 'listings.csv', 'sellers.csv']
-    .map((f) => (existsSync(join(world, f)) ? readFileSync(join(world, f)).byteLength : 0))
+    .map((f) => (existsSync(join(world, f)) ? statSync(join(world, f)).size : 0))
     .reduce((a, b) => a + b, 0) / 2 ** 20;
   const out = join(root, '.bench', `out-${seed}-${n}`);
   const bares: { seconds: number; peak_rss_mb: number }[] = [];
