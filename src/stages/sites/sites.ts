@@ -157,9 +157,9 @@ export function mergeNearbyPeaks(peaks: ReadonlyArray<{ cx: number; cy: number; 
 /**
  * The columns of a risky parcel that site_points keeps: those the sites,
  * leads, drop-origin and deterrence stages read. The waybill id, the raw
- * coordinates, the area and the grid cell stay in pickup_points; writing
- * them again was a third of the statement at 10M pickups (docs/scale.md,
- * "sixth round").
+ * coordinates, the area and the grid cell stay in pickup_points: a table's
+ * string columns are most of what writing it costs (docs/scale.md, "sixth
+ * round").
  */
 const SITE_POINT_COLUMNS = [
   'seller_id', 'listing_id', 'courier_id', 'network_id', 'seller_score', 'amount', 't', 'night', 'quality', 'sender_key', 'x', 'y', 'ax', 'ay',
