@@ -14,7 +14,7 @@
  * its peak, which late scans and faked sender addresses cannot drag far.
  */
 import type { Database } from '../../engine/database.ts';
-import { distance, latOf, lngOf, localX, localY } from './pickup-points.ts';
+import { distance, latOf, lngOf, localX, localY, POINT_ID_COLUMNS } from './pickup-points.ts';
 import { UnionFind } from '../networks/union-find.ts';
 import { ALL_SIGNALS, type Signals } from '../signals.ts';
 import { groupBy } from '../../collections.ts';
@@ -205,7 +205,8 @@ export async function locateSites(db: Database, signals: Signals = ALL_SIGNALS):
   await db.createTable(
     'site_points',
     `SELECT ${SITE_POINT_COLUMNS.map((c) => `r.${c}`).join(', ')}, c.site AS site_index FROM risky r JOIN peak_cells c USING (network_id, cx, cy)`,
-    ['seller_id', 'listing_id', 'courier_id', 'network_id'],
+    // The shared id list: createTable applies it to the columns the table has.
+    [...POINT_ID_COLUMNS, 'network_id'],
   );
   // A site's cell is its strongest peak's.
   await db.run(`
