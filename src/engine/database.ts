@@ -135,14 +135,12 @@ export class Database {
 
   /**
    * `CREATE OR REPLACE TABLE name AS query`, with the string columns named in
-   * `dictionary` stored under dictionary compression, chosen up front: for
-   * columns whose values repeat row after row (ids of sellers, listings,
-   * places) DuckDB would otherwise try every method on each before writing
-   * (see REPEATING in ingest/validate.ts).
+   * `compression` stored under the method given, chosen up front (see
+   * `StringCompression`); entries for columns the query lacks are ignored.
    */
-  async createTable(name: string, query: string, dictionary: readonly string[]): Promise<void> {
+  async createTable(name: string, query: string, compression: Readonly<Record<string, StringCompression>>): Promise<void> {
     const columns = await this.all<{ column_name: string; column_type: string }>(`DESCRIBE ${query}`);
-    const defs = columns.map((c) => columnSql(c.column_name, c.column_type, dictionary.includes(c.column_name) && c.column_type === 'VARCHAR'));
+    const defs = columns.map((c) => columnSql(c.column_name, c.column_type, c.column_type === 'VARCHAR' ? compression[c.column_name] : undefined));
     await this.run(`CREATE OR REPLACE TABLE ${name} (${defs.join(', ')})`);
     await this.run(`INSERT INTO ${name} ${query}`);
   }
@@ -173,11 +171,25 @@ export class Database {
   }
 }
 
-/** Quotes an identifier (table or column name). */
-/** A column of a CREATE TABLE; `dictionary` stores it with dictionary compression, chosen up front (see `Database.createTable`). */
-export function columnSql(name: string, type: string, dictionary = false): string {
-  return `${ident(name)} ${type}${dictionary ? ' USING COMPRESSION dictionary' : ''}`;
+/**
+ * Compression of a string column chosen up front, where the kind of column
+ * says which method wins, instead of DuckDB trying each method on every
+ * column before writing it:
+ * - `dictionary` for values that repeat from row to row by nature (ids of
+ *   sellers, listings, couriers, places): about a third cheaper to write at
+ *   10M pickups, the file the same size (docs/scale.md, "fifth round");
+ * - `fsst` for a key, unique by nature, where a dictionary can never win:
+ *   0.8-2.2 s less per 10M-row table, the file the same size
+ *   (docs/scale.md, "seventh round").
+ */
+export type StringCompression = 'dictionary' | 'fsst';
+
+/** A column of a CREATE TABLE, with its compression where one is chosen up front. */
+export function columnSql(name: string, type: string, compression?: StringCompression): string {
+  return `${ident(name)} ${type}${compression ? ` USING COMPRESSION ${compression}` : ''}`;
 }
+
+/** Quotes an identifier (table or column name). */
 
 export function ident(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;

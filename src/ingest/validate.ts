@@ -11,7 +11,7 @@
  * quarantine and builds the typed table from the accepted records.
  */
 import { TABLES, isIdentifier, keyColumns, type ColumnSpec, type Crs, type TableName, type TableSpec } from '../contract/dataset.ts';
-import { Database, columnSql, ident, literal } from '../engine/database.ts';
+import { Database, columnSql, ident, literal, type StringCompression } from '../engine/database.ts';
 import { INVISIBLE_RE2_CLASS } from './visible.ts';
 
 export const QUARANTINE_TABLE = 'quarantine';
@@ -197,17 +197,25 @@ export interface Stage {
  * stored with dictionary compression, chosen here rather than by DuckDB,
  * which tries each method on every column first. At 10M pickups that made
  * writing these columns about a third cheaper, the file the same size
- * (docs/scale.md, "fifth round"). Keys (waybill_id) are left to DuckDB.
+ * (docs/scale.md, "fifth round"). Keys go under FSST (`compressionOf`).
  */
 const REPEATING: Partial<Record<TableName, readonly string[]>> = {
   shipments: ['seller_id', 'listing_id', 'recipient_city', 'sender_address', 'sender_phone_hash'],
   pickups: ['courier_id', 'region_id', 'city', 'aoi_id', 'aoi_type'],
 };
 
+/** How a table's string column is stored: see REPEATING; a key of one column, unique by nature, under FSST (`StringCompression`). */
+function compressionOf(spec: TableSpec, column: ColumnSpec): StringCompression | undefined {
+  if (column.type !== 'string') return undefined;
+  if (REPEATING[spec.name]?.includes(column.name)) return 'dictionary';
+  const key = keyColumns(spec);
+  return key.length === 1 && key[0] === column.name ? 'fsst' : undefined;
+}
+
 /** Creates a table in its staging form: the contract's typed columns, then `_fail`, `_record`, `_row` and `_line`. */
 export async function createStaging(db: Database, table: TableName): Promise<void> {
-  const repeating = REPEATING[table] ?? [];
-  const cols = TABLES[table].columns.map((c) => columnSql(c.name, SQL_TYPES[c.type], repeating.includes(c.name))).join(', ');
+  const spec = TABLES[table];
+  const cols = spec.columns.map((c) => columnSql(c.name, SQL_TYPES[c.type], compressionOf(spec, c))).join(', ');
   await db.run(`CREATE OR REPLACE TABLE ${ident(table)} (${cols}, _fail VARCHAR, _record VARCHAR, _row BIGINT, _line BIGINT)`);
 }
 
@@ -240,7 +248,15 @@ export async function pickupRegion(db: Database): Promise<Region | undefined> {
   );
   if (centre?.lat == null || centre.lng == null) return undefined;
   const probe: Region = { lat: centre.lat, lng: centre.lng, maxKm: 0 };
-  const d50 = await db.scalar(`SELECT median(${kmFrom(probe, 'lat', 'lng')}) FROM (${points})`);
+  const km = kmFrom(probe, 'lat', 'lng');
+  // Where more than half the points lie within REGION_MIN_KM / REGION_MEDIANS, both middle values
+  // do, so the median does and the distance is REGION_MIN_KM: a count says so without sorting
+  // every distance (a regional dataset, nearly always), and the median is taken only otherwise.
+  const near = await db.one<{ n: number; near: number }>(
+    `SELECT count(d)::DOUBLE AS n, count(d) FILTER (WHERE d <= ${REGION_MIN_KM / REGION_MEDIANS})::DOUBLE AS near FROM (SELECT ${km} AS d FROM (${points}))`,
+  );
+  if (near && near.near >= Math.floor(near.n / 2) + 1) return { ...probe, maxKm: REGION_MIN_KM };
+  const d50 = await db.scalar(`SELECT median(${km}) FROM (${points})`);
   return { ...probe, maxKm: Math.max(REGION_MIN_KM, REGION_MEDIANS * d50) };
 }
 

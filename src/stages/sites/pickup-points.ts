@@ -18,7 +18,7 @@
  * geocode is what the sender wrote, which counterfeiters fake. `quality`
  * weighs each position accordingly.
  */
-import { ident, type Database } from '../../engine/database.ts';
+import { ident, type Database, type StringCompression } from '../../engine/database.ts';
 
 /** A GPS fix more than this many seconds from the pickup time is a late scan. */
 export const LATE_SCAN_SECONDS = 15 * 60;
@@ -65,8 +65,14 @@ const FRAME_COLUMNS = `round(coalesce(median(coalesce(pickup_gps_lat, lat)), 0),
  */
 export const senderKey = (address: string) => `CASE WHEN ${address} IS NOT NULL THEN hash(${address}) END`;
 
-/** The id columns of pickup_points, repeating from parcel to parcel: stored with dictionary compression (`Database.createTable`). */
+/** The id columns of pickup_points, repeating from parcel to parcel: stored with dictionary compression (`StringCompression`). */
 export const POINT_ID_COLUMNS = ['seller_id', 'listing_id', 'courier_id', 'aoi_id', 'aoi_type'] as const;
+
+/** Compression of pickup_points' string columns, chosen up front: the repeating ids, and the key. */
+const POINT_COMPRESSION: Readonly<Record<string, StringCompression>> = {
+  ...Object.fromEntries(POINT_ID_COLUMNS.map((c) => [c, 'dictionary'])),
+  waybill_id: 'fsst',
+};
 
 /**
  * pickup_points from a relation of placed parcels (waybill_id, seller_id,
@@ -77,7 +83,7 @@ export const POINT_ID_COLUMNS = ['seller_id', 'listing_id', 'courier_id', 'aoi_i
  * the same way from the same doubles.
  */
 export async function finishPickupPoints(db: Database, placed: string): Promise<void> {
-  await db.createTable('pickup_points', pointsSql(placed), POINT_ID_COLUMNS);
+  await db.createTable('pickup_points', pointsSql(placed), POINT_COMPRESSION);
 }
 
 const pointsSql = (placed: string) => `

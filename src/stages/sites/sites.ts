@@ -206,7 +206,7 @@ export async function locateSites(db: Database, signals: Signals = ALL_SIGNALS):
     'site_points',
     `SELECT ${SITE_POINT_COLUMNS.map((c) => `r.${c}`).join(', ')}, c.site AS site_index FROM risky r JOIN peak_cells c USING (network_id, cx, cy)`,
     // The shared id list: createTable applies it to the columns the table has.
-    [...POINT_ID_COLUMNS, 'network_id'],
+    Object.fromEntries([...POINT_ID_COLUMNS, 'network_id'].map((c) => [c, 'dictionary'])),
   );
   // A site's cell is its strongest peak's.
   await db.run(`
