@@ -84,8 +84,9 @@ describe('the cells around a point', () => {
 describe('the crowd around a point', () => {
   const point = fc.record({
     seller: fc.integer({ min: 0, max: 5 }),
-    x: fc.double({ min: -100, max: 100, noNaN: true }),
-    y: fc.double({ min: -100, max: 100, noNaN: true }),
+    // Anywhere around the two points, on the grid's corners, or crowding one spot, as at a den.
+    x: fc.oneof(fc.double({ min: -100, max: 100, noNaN: true }), fc.integer({ min: -5, max: 5 }).map((k) => k * 20), fc.double({ min: 1, max: 9, noNaN: true })),
+    y: fc.oneof(fc.double({ min: -100, max: 100, noNaN: true }), fc.integer({ min: -5, max: 5 }).map((k) => k * 20), fc.double({ min: -9, max: -1, noNaN: true })),
     type: fc.constantFrom('parcel_station', 'urban_village', 'residential', null),
     gps: fc.boolean(),
   });
@@ -94,7 +95,7 @@ describe('the crowd around a point', () => {
     const db = await Database.open(':memory:');
     try {
       await fc.assert(
-        fc.asyncProperty(fc.array(point, { maxLength: 60 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 5, maxLength: 5 }), async (points, scores) => {
+        fc.asyncProperty(fc.array(point, { maxLength: 120 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 5, maxLength: 5 }), async (points, scores) => {
           await db.run(`CREATE OR REPLACE TABLE pickup_points (seller_id VARCHAR, x DOUBLE, y DOUBLE, aoi_type VARCHAR, quality DOUBLE)`);
           await db.append('pickup_points', points.map((p) => [`S${p.seller}`, p.x, p.y, p.type, p.gps ? 1 : 0.4]));
           // Seller S5 has no score: its points count for nothing.
@@ -122,7 +123,7 @@ describe('the crowd around a point', () => {
             expect(row.station).toBe(station);
           }
         }),
-        { numRuns: 60 },
+        { numRuns: 120 },
       );
     } finally {
       db.close();

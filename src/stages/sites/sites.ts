@@ -508,6 +508,19 @@ export async function sellerShares(db: Database, rowsPerPass = HOLISTIC_PASS_ROW
 const CROWD_CELL = 20;
 
 /**
+ * Metres kept from a reach when a whole cell is taken as within it: far
+ * beyond the rounding of a point's cell (floor(x / cell)) and of its
+ * distance, which are a few ulps of the coordinates.
+ */
+const CELL_MARGIN = 1e-6;
+
+/** SQL: the distance from a point `a` (a.x, a.y) to the farthest corner of grid cell (cx, cy) of side CROWD_CELL. */
+const cornerDistance = (cx: string, cy: string) => {
+  const far = (c: string, v: string) => `greatest(abs(${c} * ${CROWD_CELL} - a.${v}), abs((${c} + 1) * ${CROWD_CELL} - a.${v}))`;
+  return `sqrt(${far(cx, 'x')} * ${far(cx, 'x')} + ${far(cy, 'y')} * ${far(cy, 'y')})`;
+};
+
+/**
  * The offsets (dx, dy) of the grid cells of side `cell` that can hold a point
  * within `r` of a point of cell (0, 0). Two points of cells dx apart are
  * more than (|dx| - 1) cells apart along x, so a cell whose gaps along x and
@@ -532,28 +545,38 @@ export function cellsWithin(r: number, cell: number): Array<[number, number]> {
  * `parcel_station`. Writes `into(id, sellers_near, low_risk_share, station)`.
  *
  * Peaks crowd around busy stations, so one pickup there lies within reach of
- * many of them (at 100M pickups the join made 7 rows per GPS fix). The rows
- * are first counted per (point, seller, aoi_type) with one plain grouping;
- * the distinct sellers, the low-risk share and the common type are then read
- * from those counts, and the scores joined to them, not to every row
- * (at 100M pickups: 129 s before, see docs/scale.md).
+ * many of them (at 100M pickups the join made 7 rows per GPS fix; at 10M,
+ * 16M pairs of 7.5M fixes). So a grid cell that lies wholly within reach of
+ * a point (its farthest corner nearer than `stationRadius`, with a margin
+ * for rounding) is joined as its fixes' counts per (seller, aoi_type), one
+ * row where there were hundreds; only fixes in the cells the circle cuts are
+ * joined one by one and measured. The distinct sellers, the low-risk share
+ * and the common type are read from those counts, and the scores joined to
+ * them, not to every row (at 100M pickups: 129 s before, see docs/scale.md).
  */
 export async function crowdAround(db: Database, from: string, into: string): Promise<void> {
   const p = SITE_PARAMS;
   const g = CROWD_CELL;
   const placeDistance = distance(localX('pl.lat', 'pl.lng'), localY('pl.lat'), 'a.x', 'a.y');
+  // The GPS fixes with their cells, written out twice below rather than as a CTE DuckDB would materialise.
+  const pts = `(SELECT seller_id, x, y, aoi_type, floor(x / ${g})::INT AS cx, floor(y / ${g})::INT AS cy FROM pickup_points WHERE quality = 1)`;
   await db.run(`
     CREATE OR REPLACE TEMP TABLE ${into} AS
     WITH around AS (
-      SELECT a.id, floor(a.x / ${g})::INT + o.dx AS cx, floor(a.y / ${g})::INT + o.dy AS cy, a.x, a.y
-      FROM ${from} a, (VALUES ${cellsWithin(p.stationRadius, g).map(([dx, dy]) => `(${dx}, ${dy})`).join(', ')}) o(dx, dy)),
-    pts AS (
-      SELECT pp.seller_id, pp.x, pp.y, pp.aoi_type, floor(pp.x / ${g})::INT AS cx, floor(pp.y / ${g})::INT AS cy
-      FROM pickup_points pp WHERE pp.quality = 1),
+      SELECT a.id, cx, cy, a.x, a.y,
+        -- The cell's farthest corner within reach: every fix in it is (a cell spans [c * g, (c + 1) * g)).
+        ${cornerDistance('cx', 'cy')} <= ${p.stationRadius - CELL_MARGIN} AS whole
+      FROM (SELECT a.*, floor(a.x / ${g})::INT + o.dx AS cx, floor(a.y / ${g})::INT + o.dy AS cy
+        FROM ${from} a, (VALUES ${cellsWithin(p.stationRadius, g).map(([dx, dy]) => `(${dx}, ${dy})`).join(', ')}) o(dx, dy)) a),
+    whole_cells AS (
+      SELECT cx, cy, seller_id, aoi_type, count(*) AS n FROM ${pts} SEMI JOIN (SELECT cx, cy FROM around WHERE whole) USING (cx, cy)
+      GROUP BY ALL),
     near AS (
-      SELECT a.id, pts.seller_id, pts.aoi_type, count(*) AS n
-      FROM around a JOIN pts USING (cx, cy)
-      WHERE ${distance('pts.x', 'pts.y', 'a.x', 'a.y')} <= ${p.stationRadius}
+      SELECT id, seller_id, aoi_type, sum(n)::BIGINT AS n FROM (
+        SELECT a.id, c.seller_id, c.aoi_type, c.n FROM around a JOIN whole_cells c USING (cx, cy) WHERE a.whole
+        UNION ALL
+        SELECT a.id, pts.seller_id, pts.aoi_type, 1 FROM around a JOIN ${pts} pts USING (cx, cy)
+        WHERE NOT a.whole AND ${distance('pts.x', 'pts.y', 'a.x', 'a.y')} <= ${p.stationRadius})
       GROUP BY ALL),
     scored AS (SELECT near.*, (ss.score < ${p.minSellerScore})::INT AS low FROM near JOIN seller_scores ss USING (seller_id)),
     crowd AS (
