@@ -265,9 +265,13 @@ export async function locateSites(db: Database, signals: Signals = ALL_SIGNALS):
       WITH around AS (
         SELECT site_index, x, y, round(x / ${g})::INT + dx AS gx, round(y / ${g})::INT + dy AS gy
         FROM site_door, range(-1, 2) r1(dx), range(-1, 2) r2(dy)),
+      -- Each seller's addresses once: a den's thousands of parcels give its few addresses, and only
+      -- the distinct sellers are counted. Only the points in the doors' cells are read that far.
       pts AS (
-        SELECT seller_id, ax, ay, round(ax / ${g})::INT AS gx, round(ay / ${g})::INT AS gy
-        FROM pickup_points WHERE ax IS NOT NULL)
+        SELECT DISTINCT seller_id, ax, ay, gx, gy FROM (
+          SELECT seller_id, ax, ay, round(ax / ${g})::INT AS gx, round(ay / ${g})::INT AS gy
+          FROM pickup_points WHERE ax IS NOT NULL)
+        SEMI JOIN (SELECT DISTINCT gx, gy FROM around) USING (gx, gy))
       SELECT a.site_index, count(DISTINCT pts.seller_id) AS n
       FROM around a JOIN pts USING (gx, gy)
       WHERE ${distance('pts.ax', 'pts.ay', 'a.x', 'a.y')} <= ${g}
