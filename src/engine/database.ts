@@ -190,7 +190,6 @@ export function columnSql(name: string, type: string, compression?: StringCompre
 }
 
 /** Quotes an identifier (table or column name). */
-
 export function ident(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
