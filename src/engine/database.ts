@@ -184,6 +184,11 @@ export class Database {
  */
 export type StringCompression = 'dictionary' | 'fsst';
 
+/** `compression` for `Database.createTable` storing each of `columns` as a dictionary. */
+export function dictionary(columns: readonly string[]): Record<string, StringCompression> {
+  return Object.fromEntries(columns.map((c) => [c, 'dictionary' as const]));
+}
+
 /** A column of a CREATE TABLE, with its compression where one is chosen up front. */
 export function columnSql(name: string, type: string, compression?: StringCompression): string {
   return `${ident(name)} ${type}${compression ? ` USING COMPRESSION ${compression}` : ''}`;

@@ -18,7 +18,7 @@
  * geocode is what the sender wrote, which counterfeiters fake. `quality`
  * weighs each position accordingly.
  */
-import { ident, type Database, type StringCompression } from '../../engine/database.ts';
+import { dictionary, ident, type Database, type StringCompression } from '../../engine/database.ts';
 
 /** A GPS fix more than this many seconds from the pickup time is a late scan. */
 export const LATE_SCAN_SECONDS = 15 * 60;
@@ -58,9 +58,12 @@ export interface Frame {
   lng0: number;
 }
 
+/** A pickup's position as the frame (and ingest's region) takes it: the courier's GPS fix, else the address. */
+const PICKUP_LAT = 'coalesce(pickup_gps_lat, lat)';
+const PICKUP_LNG = 'coalesce(pickup_gps_lng, lng)';
+
 /** The frame's definition: each coordinate's median over the pickups, rounded to 0.01 degree (0 without pickups). */
-export const FRAME_COLUMNS = `round(coalesce(median(coalesce(pickup_gps_lat, lat)), 0), 2) AS lat0,
-      round(coalesce(median(coalesce(pickup_gps_lng, lng)), 0), 2) AS lng0`;
+export const FRAME_COLUMNS = `round(coalesce(median(${PICKUP_LAT}), 0), 2) AS lat0, round(coalesce(median(${PICKUP_LNG}), 0), 2) AS lng0`;
 
 /** Just under half of 0.01 degree: a median closer than this to a rounded value rounds to it. */
 const ROUNDS_TO = 0.004999;
@@ -75,9 +78,9 @@ const ROUNDS_TO = 0.004999;
  * 1.9 s at 10M pickups.
  */
 export async function frameOf(db: Database, pickups: string, guess?: Frame): Promise<Frame> {
-  guess ??= await db.one<Frame>(`SELECT round(median(coalesce(pickup_gps_lat, lat)), 2) AS lat0, round(median(coalesce(pickup_gps_lng, lng)), 2) AS lng0
-    FROM ${pickups} USING SAMPLE 1% (system, 1)`);
-  if (guess?.lat0 != null && guess.lng0 != null && (await roundsTo(db, pickups, guess))) return { lat0: guess.lat0, lng0: guess.lng0 };
+  // An empty sample guesses (0, 0), which the count refuses unless it is the answer.
+  guess ??= await db.one<Frame>(`SELECT ${FRAME_COLUMNS} FROM ${pickups} USING SAMPLE 1% (system, 1)`);
+  if (guess && (await roundsTo(db, pickups, guess))) return { lat0: guess.lat0, lng0: guess.lng0 };
   return (await db.one<Frame>(`SELECT ${FRAME_COLUMNS} FROM ${pickups}`))!;
 }
 
@@ -87,7 +90,7 @@ async function roundsTo(db: Database, pickups: string, frame: Frame): Promise<bo
     `count(${v})::DOUBLE AS n_${v}, count(*) FILTER (WHERE ${v} <= ${at - ROUNDS_TO})::DOUBLE AS below_${v},
       count(*) FILTER (WHERE ${v} >= ${at + ROUNDS_TO})::DOUBLE AS above_${v}`;
   const c = await db.one<Record<string, number>>(`SELECT ${side('lat', frame.lat0)}, ${side('lng', frame.lng0)}
-    FROM (SELECT coalesce(pickup_gps_lat, lat) AS lat, coalesce(pickup_gps_lng, lng) AS lng FROM ${pickups})`);
+    FROM (SELECT ${PICKUP_LAT} AS lat, ${PICKUP_LNG} AS lng FROM ${pickups})`);
   if (!c) return false;
   // Sorted, the middle values are the a-th and b-th (the same one when n is odd): both inside when
   // fewer than a values lie at or below the lower bound and at most n - b at or above the upper one.
@@ -113,10 +116,7 @@ export const senderKey = (address: string) => `CASE WHEN ${address} IS NOT NULL 
 export const POINT_ID_COLUMNS = ['seller_id', 'listing_id', 'courier_id', 'aoi_id', 'aoi_type'] as const;
 
 /** Compression of pickup_points' string columns, chosen up front: the repeating ids, and the key. */
-const POINT_COMPRESSION: Readonly<Record<string, StringCompression>> = {
-  ...Object.fromEntries(POINT_ID_COLUMNS.map((c) => [c, 'dictionary'])),
-  waybill_id: 'fsst',
-};
+const POINT_COMPRESSION: Readonly<Record<string, StringCompression>> = { ...dictionary(POINT_ID_COLUMNS), waybill_id: 'fsst' };
 
 /**
  * pickup_points from a relation of placed parcels (waybill_id, seller_id,

@@ -13,7 +13,7 @@
  * nearest one. A site's position is the median of the good GPS fixes around
  * its peak, which late scans and faked sender addresses cannot drag far.
  */
-import type { Database } from '../../engine/database.ts';
+import { dictionary, type Database } from '../../engine/database.ts';
 import { distance, latOf, lngOf, localX, localY, POINT_ID_COLUMNS } from './pickup-points.ts';
 import { UnionFind } from '../networks/union-find.ts';
 import { ALL_SIGNALS, type Signals } from '../signals.ts';
@@ -206,7 +206,7 @@ export async function locateSites(db: Database, signals: Signals = ALL_SIGNALS):
     'site_points',
     `SELECT ${SITE_POINT_COLUMNS.map((c) => `r.${c}`).join(', ')}, c.site AS site_index FROM risky r JOIN peak_cells c USING (network_id, cx, cy)`,
     // The shared id list: createTable applies it to the columns the table has.
-    Object.fromEntries([...POINT_ID_COLUMNS, 'network_id'].map((c) => [c, 'dictionary'])),
+    dictionary([...POINT_ID_COLUMNS, 'network_id']),
   );
   // A site's cell is its strongest peak's.
   await db.run(`
@@ -521,7 +521,7 @@ const CELL_MARGIN = 1e-6;
 /** SQL: the distance from a point `a` (a.x, a.y) to the farthest corner of grid cell (cx, cy) of side CROWD_CELL. */
 const cornerDistance = (cx: string, cy: string) => {
   const far = (c: string, v: string) => `greatest(abs(${c} * ${CROWD_CELL} - a.${v}), abs((${c} + 1) * ${CROWD_CELL} - a.${v}))`;
-  return `sqrt(${far(cx, 'x')} * ${far(cx, 'x')} + ${far(cy, 'y')} * ${far(cy, 'y')})`;
+  return distance(far(cx, 'x'), far(cy, 'y'), '0', '0');
 };
 
 /**
