@@ -25,7 +25,9 @@ function trace(sql: string, started: number): void {
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpuAtStart);
   const cpuMs = (cpu.user + cpu.system) / 1000;
-  process.stderr.write(`[sql ${ms.toFixed(0).padStart(6)} ms, cpu ${cpuMs.toFixed(0).padStart(6)} ms] ${sql.replace(/\s+/g, ' ').trim().slice(0, 110)}\n`);
+  // The time since the process started comes first, so the gaps between statements (work outside DuckDB) show too.
+  const at = (performance.now() / 1000).toFixed(1).padStart(7);
+  process.stderr.write(`[${at} s] [sql ${ms.toFixed(0).padStart(6)} ms, cpu ${cpuMs.toFixed(0).padStart(6)} ms] ${sql.replace(/\s+/g, ' ').trim().slice(0, 110)}\n`);
 }
 
 function traceStart(): number {

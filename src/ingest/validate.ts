@@ -12,6 +12,7 @@
  */
 import { TABLES, isIdentifier, keyColumns, type ColumnSpec, type Crs, type TableName, type TableSpec } from '../contract/dataset.ts';
 import { Database, columnSql, ident, literal, type StringCompression } from '../engine/database.ts';
+import { exactMedians } from '../engine/medians.ts';
 import { INVISIBLE_RE2_CLASS } from './visible.ts';
 
 export const QUARANTINE_TABLE = 'quarantine';
@@ -243,10 +244,9 @@ function kmFrom(region: Region, lat: string, lng: string): string {
  */
 export async function pickupRegion(db: Database): Promise<Region | undefined> {
   const points = `SELECT coalesce(pickup_gps_lat, lat) AS lat, coalesce(pickup_gps_lng, lng) AS lng FROM pickups WHERE _fail IS NULL`;
-  const centre = await db.one<{ lat: number | null; lng: number | null }>(
-    `SELECT median(lat) AS lat, median(lng) AS lng FROM (${points})`,
-  );
-  if (centre?.lat == null || centre.lng == null) return undefined;
+  // The medians exactly, mostly without sorting every position (engine/medians.ts).
+  const centre = await exactMedians(db, points, ['lat', 'lng']);
+  if (centre.lat == null || centre.lng == null) return undefined;
   const probe: Region = { lat: centre.lat, lng: centre.lng, maxKm: 0 };
   const km = kmFrom(probe, 'lat', 'lng');
   // Where more than half the points lie within REGION_MIN_KM / REGION_MEDIANS, both middle values
@@ -256,8 +256,8 @@ export async function pickupRegion(db: Database): Promise<Region | undefined> {
     `SELECT count(d)::DOUBLE AS n, count(d) FILTER (WHERE d <= ${REGION_MIN_KM / REGION_MEDIANS})::DOUBLE AS near FROM (SELECT ${km} AS d FROM (${points}))`,
   );
   if (near && near.near >= Math.floor(near.n / 2) + 1) return { ...probe, maxKm: REGION_MIN_KM };
-  const d50 = await db.scalar(`SELECT median(${km}) FROM (${points})`);
-  return { ...probe, maxKm: Math.max(REGION_MIN_KM, REGION_MEDIANS * d50) };
+  const { d } = await exactMedians(db, `SELECT ${km} AS d FROM (${points})`, ['d']);
+  return { ...probe, maxKm: Math.max(REGION_MIN_KM, REGION_MEDIANS * d!) };
 }
 
 /** A place is implausible beyond this many median distances from the centre, and never within REGION_MIN_KM. */
