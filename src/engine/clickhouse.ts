@@ -103,7 +103,6 @@ const SHIPMENT_COLUMNS: readonly TransferColumn[] = [
 
 /** Placed parcels as they come back (DuckDB types): the choice made on the cluster, the arithmetic left to finishPickupPoints. */
 const PLACED_COLUMNS = [
-  { name: 'waybill_id', type: 'VARCHAR' },
   { name: 'seller_id', type: 'VARCHAR' },
   { name: 'listing_id', type: 'VARCHAR' },
   { name: 'amount', type: 'DOUBLE' },
@@ -335,7 +334,7 @@ export class ClickHouseEngine {
     const joined = `${p} ALL INNER JOIN (SELECT waybill_id, seller_id, listing_id, amount_m, amount_e, sender_address FROM ${shipmentsHere}) USING waybill_id`;
     await this.pull(
       db,
-      `SELECT waybill_id, seller_id, listing_id, ${amount}, courier_id, aoi_id, aoi_type, pickup_us,
+      `SELECT seller_id, listing_id, ${amount}, courier_id, aoi_id, aoi_type, pickup_us,
          toUInt8(${hour} >= 22 OR ${hour} < 6) AS night,
          toUInt8(multiIf(${gpsOk}, 1, isNotNull(lat_m), 2, 3)) AS placed_by,
          multiIf(${gpsOk}, ${gpsLat}, isNotNull(lat_m), ${lat}, ${gpsLat}) AS placed_lat,
@@ -347,7 +346,7 @@ export class ClickHouseEngine {
     );
     await finishPickupPoints(
       db,
-      `(SELECT waybill_id, seller_id, listing_id, coalesce(amount, 0) AS amount, courier_id, aoi_id, aoi_type,
+      `(SELECT seller_id, listing_id, coalesce(amount, 0) AS amount, courier_id, aoi_id, aoi_type,
           TIMESTAMPTZ '1970-01-01 00:00:00+00' + to_microseconds(pickup_us) AS t, night = 1 AS night, lat, lng,
           CASE placed_by WHEN 1 THEN ${QUALITY.gps} WHEN 2 THEN ${QUALITY.geocode} ELSE ${QUALITY.lateGps} END AS quality,
           address_lat, address_lng, ${senderKey('sender_address')} AS sender_key

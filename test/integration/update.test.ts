@@ -179,13 +179,16 @@ describe('day by day against one full run', () => {
     expect(results(out)).toEqual(results(afterOut));
   });
 
-  it("takes a day into a database from before pickup_points kept sender_key, with the same results", async () => {
-    // As an analyze before 1 December 2026 left it: each waybill's sender address, no key.
+  it("takes a day into a database from before pickup_points kept sender_key and dropped the waybill, with the same results", async () => {
+    // As an analyze before 1 December 2026 left it: each point's waybill id and sender address, no key.
     const older = join(root, 'older.duckdb');
     copyFileSync(before, older);
     const db = await Database.open(older);
     await db.run(`ALTER TABLE pickup_points ADD COLUMN sender_address VARCHAR`);
-    await db.run(`UPDATE pickup_points SET sender_address = s.sender_address FROM shipments s WHERE s.waybill_id = pickup_points.waybill_id`);
+    await db.run(`ALTER TABLE pickup_points ADD COLUMN waybill_id VARCHAR`);
+    // The address each key stands for, under the same seller (seller_senders keeps the text).
+    await db.run(`UPDATE pickup_points SET sender_address = ss.value, waybill_id = 'W' || pickup_points.rowid FROM seller_senders ss
+      WHERE ss.kind = 'sender_address' AND ss.seller_id = pickup_points.seller_id AND hash(ss.value) = pickup_points.sender_key`);
     await db.run(`ALTER TABLE pickup_points DROP COLUMN sender_key`);
     expect(await db.scalar(`SELECT count(sender_address) FROM pickup_points`)).toBeGreaterThan(0);
     await db.run('CHECKPOINT');
@@ -198,6 +201,7 @@ describe('day by day against one full run', () => {
       const columns = (await updated.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE pickup_points)`)).map((c) => c.column_name);
       expect(columns).toContain('sender_key');
       expect(columns).not.toContain('sender_address');
+      expect(columns).not.toContain('waybill_id');
     } finally {
       updated.close();
     }

@@ -24,7 +24,7 @@ export async function priceDbscanLeads(db: Database): Promise<Lead[]> {
     HAVING avg((coalesce(price_ratio, 1) < ${CHEAP})::INT) >= 0.5`);
   const points = await db.all<{ lat: number; lng: number; x: number; y: number; t: Date; amount: number; seller_id: string; night: boolean }>(`
     SELECT lat, lng, x, y, t, amount, seller_id, night FROM pickup_points JOIN flagged USING (seller_id)
-    WHERE quality >= 0.4 ORDER BY waybill_id`);
+    WHERE quality >= 0.4 ORDER BY ALL`);
   const labels = dbscan(points.map((p) => p.x), points.map((p) => p.y), EPS_M, MIN_POINTS);
   const members = new Map<number, number[]>();
   labels.forEach((c, i) => {

@@ -102,12 +102,13 @@ const RAIDED_SELLERS = `
     SELECT r.*, floor(ox / 150)::INT + dx AS gx, floor(oy / 150)::INT + dy AS gy
     FROM raids r, range(-1, 2) a(dx), range(-1, 2) b(dy)),
   hits AS (
-    SELECT pp.seller_id, pp.waybill_id FROM pickup_points pp
+    SELECT pp.seller_id, pp.rowid AS point FROM pickup_points pp
     JOIN raid_cells r ON floor(pp.x / 150)::INT = r.gx AND floor(pp.y / 150)::INT = r.gy
     WHERE pp.quality = 1 AND pp.t <= r.date + INTERVAL 1 DAY AND ${distance('pp.x', 'pp.y', 'r.ox', 'r.oy')} <= 150),
-  by_seller AS (SELECT seller_id, count(*) AS hit_rows, count(DISTINCT waybill_id) AS hit_waybills FROM hits GROUP BY seller_id),
+  -- A point may lie near two raids; each point is one waybill.
+  by_seller AS (SELECT seller_id, count(*) AS hit_rows, count(DISTINCT point) AS hit_waybills FROM hits GROUP BY seller_id),
   totals AS (
-    SELECT seller_id, count(DISTINCT waybill_id) AS waybills FROM pickup_points
+    SELECT seller_id, count(*) AS waybills FROM pickup_points
     WHERE quality = 1 AND seller_id IN (SELECT seller_id FROM by_seller) GROUP BY seller_id)
   SELECT seller_id FROM by_seller JOIN totals USING (seller_id)
   WHERE hit_rows >= 5 AND hit_waybills >= 0.5 * waybills`;
