@@ -28,3 +28,20 @@ export function outOfMemory(err: unknown, defaultLimit: string): string | undefi
     'the previous results in --out are unchanged'
   );
 }
+
+/**
+ * The message for a full disk (DuckDB's "No space left on device", Node's
+ * ENOSPC), which the user can fix by freeing space or writing elsewhere, or
+ * undefined for any other error. As for memory, the run's outputs were
+ * discarded and the previous results stand.
+ */
+export function diskFull(err: unknown): string | undefined {
+  const message = err instanceof Error ? err.message : '';
+  const code = err instanceof Error ? (err as NodeJS.ErrnoException).code : undefined;
+  if (code !== 'ENOSPC' && !/No space left on device/.test(message)) return undefined;
+  return (
+    `the disk is full (${message.split('\n')[0]}). ` +
+    'A run writes its database (about 120 MB per million pickups) and the database engine spills beside it: ' +
+    'free space there, or give --out (and --db) a folder on a bigger disk; the previous results in --out are unchanged'
+  );
+}

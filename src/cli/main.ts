@@ -8,7 +8,7 @@ import { registerDemo } from './demo.ts';
 import { registerImport } from './import.ts';
 import { registerWorkspace } from './workspace.ts';
 import { registerImpact } from './impact.ts';
-import { outOfMemory, UserError } from '../errors.ts';
+import { diskFull, outOfMemory, UserError } from '../errors.ts';
 import { DEFAULT_MEMORY_LIMIT } from '../engine/database.ts';
 
 const program = new Command();
@@ -39,9 +39,10 @@ try {
     process.stderr.write(`dragnet: ${err.message}\n`);
     process.exit(2);
   }
-  const oom = outOfMemory(err, DEFAULT_MEMORY_LIMIT);
-  if (oom) {
-    process.stderr.write(`dragnet: ${oom}\n`);
+  // The machine's limits, which a user can move: one line and exit code 3.
+  const limit = outOfMemory(err, DEFAULT_MEMORY_LIMIT) ?? diskFull(err);
+  if (limit) {
+    process.stderr.write(`dragnet: ${limit}\n`);
     process.exit(3);
   }
   throw err;

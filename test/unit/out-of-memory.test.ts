@@ -1,10 +1,12 @@
 /**
- * DuckDB running out of memory under its limit is something a user can fix
- * (--memory-limit): the CLI says so instead of crashing with a stack trace.
+ * DuckDB running out of memory under its limit, or out of disk, is something
+ * a user can fix (--memory-limit, free space, another --out): the CLI says so
+ * instead of crashing with a stack trace.
  */
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Database, DEFAULT_MEMORY_LIMIT } from '../../src/engine/database.ts';
-import { outOfMemory, UserError } from '../../src/errors.ts';
+import { diskFull, outOfMemory, UserError } from '../../src/errors.ts';
 
 describe('outOfMemory', () => {
   it("turns DuckDB's out-of-memory error into advice naming --memory-limit", async () => {
@@ -30,5 +32,38 @@ describe('outOfMemory', () => {
     expect(outOfMemory(new Error('Binder Error: no such column'), '2GB')).toBeUndefined();
     expect(outOfMemory(new UserError('bad flag'), '2GB')).toBeUndefined();
     expect(outOfMemory('Out of Memory Error', '2GB')).toBeUndefined();
+  });
+});
+
+describe('diskFull', () => {
+  // /dev/full fails every write with ENOSPC, as a full disk does.
+  it("turns DuckDB's and Node's no-space errors into advice", async () => {
+    const db = await Database.open(':memory:');
+    let fromDuckDB: unknown;
+    try {
+      await db.run(`COPY (SELECT range AS x FROM range(100000)) TO '/dev/full' (FORMAT csv)`);
+    } catch (err) {
+      fromDuckDB = err;
+    } finally {
+      db.close();
+    }
+    let fromNode: unknown;
+    try {
+      writeFileSync('/dev/full', 'x');
+    } catch (err) {
+      fromNode = err;
+    }
+    for (const err of [fromDuckDB, fromNode]) {
+      const message = diskFull(err);
+      expect(message).toMatch(/^the disk is full \(.*\)\. A run writes its database/);
+      expect(message).toContain('the previous results in --out are unchanged');
+      expect(message).not.toMatch(/\n/);
+    }
+    expect(diskFull(fromDuckDB)).toContain('No space left on device');
+  });
+
+  it('leaves every other error alone', () => {
+    expect(diskFull(new Error('IO Error: Cannot open file "x": Permission denied'))).toBeUndefined();
+    expect(diskFull(new UserError('bad flag'))).toBeUndefined();
   });
 });
