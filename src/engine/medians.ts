@@ -6,9 +6,9 @@
  * the run's memory to 3.8 GB (docs/scale.md). Only the one or two middle
  * values matter, so:
  *
- * 1. a random sample of 0.2% of the rows proposes a bracket around the middle (its
- *    49th and 51st percentiles, or 46th and 54th for a sample under 90,000
- *    values);
+ * 1. a random sample of 0.2% of the rows proposes a bracket around the
+ *    middle (its 49th and 51st percentiles, or 46th and 54th for a sample
+ *    under 90,000 values);
  * 2. one counting scan says how many values lie below the bracket and inside
  *    it; when the middle ranks fall inside, the bracket holds the middle
  *    values whatever the sample was;
@@ -24,9 +24,10 @@
 import { ident, type Database } from './database.ts';
 
 /**
- * Half the width of the sample's bracket, as a share of the ranks: about six
- * standard errors of a sample's median (0.5 / sqrt(size)), the wider one for
- * samples under NARROW_FROM values.
+ * Half the width of the sample's bracket, as a share of the ranks. A sample
+ * median's standard error is 0.5 / sqrt(size): the narrow bracket is six of
+ * them from NARROW_FROM values on, the wide one 2.5 at MIN_SAMPLE values (a
+ * miss costs only the fallback).
  */
 const BRACKETS = { narrow: 0.01, wide: 0.04 } as const;
 const NARROW_FROM = 90_000;
