@@ -92,3 +92,39 @@ export async function exactMedians(db: Database, relation: string, columns: read
 
 /** A double as SQL, exactly: the shortest text that reads back as the same double, parsed as one. */
 const double = (v: number) => `'${String(v)}'::DOUBLE`;
+
+/**
+ * SQL of each group's median and median absolute deviation of a column
+ * (`g`, `med`, `mad`), exactly as DuckDB's `median()` and `mad()` give them,
+ * from the counts of its distinct values rather than from every value: where
+ * values repeat (a shop's few sender addresses, geocoded, on thousands of
+ * waybills) the holistic aggregates sort every row, the counts only the
+ * distinct ones. `points` is SQL of a relation, each row one value unless
+ * `weight` names a column of how many; groups whose values are all NULL have
+ * no row.
+ */
+export function countedMedianSql(points: string, group: string, value: string, weight?: string): string {
+  return `
+    WITH counted AS (
+      SELECT ${group} AS g, ${value} AS v, ${weight ? `sum(${weight})` : 'count(*)'} AS w FROM (${points}) WHERE ${value} IS NOT NULL GROUP BY ALL),
+    centre AS (${middleOfCounts('counted')}),
+    deviation AS (SELECT c.g, abs(c.v - m.med) AS v, c.w FROM counted c JOIN centre m USING (g)),
+    spread AS (${middleOfCounts('deviation')})
+    SELECT m.g, m.med, s.med AS mad FROM centre m JOIN spread s USING (g)`;
+}
+
+/**
+ * Each group's median of a relation of counted values (g, v, w: w rows of
+ * value v). Sorted, the middle values are the a-th and b-th (the same when
+ * the count n is odd): the smallest values whose running count reaches a and
+ * b. For an odd n that value is the median; for an even n DuckDB's
+ * `median()` of the two interpolates between them as it does over a whole
+ * column (even between two equal values, which can round a subnormal: the
+ * median of one value is that value, of two equal ones not always).
+ */
+const middleOfCounts = (counted: string) => `
+      SELECT g, CASE WHEN n % 2 = 1 THEN lo ELSE list_aggregate([lo, hi], 'median') END AS med FROM (
+        SELECT g, any_value(n) AS n, min(v) FILTER (WHERE cum >= (n + 1) // 2) AS lo, min(v) FILTER (WHERE cum >= n // 2 + 1) AS hi
+        FROM (SELECT g, v, sum(w) OVER (PARTITION BY g ORDER BY v ROWS UNBOUNDED PRECEDING) AS cum,
+                sum(w) OVER (PARTITION BY g) AS n FROM ${counted})
+        GROUP BY g)`;

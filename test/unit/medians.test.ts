@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Database } from '../../src/engine/database.ts';
-import { exactMedians } from '../../src/engine/medians.ts';
+import { countedMedianSql, exactMedians } from '../../src/engine/medians.ts';
 
 /**
  * Columns big enough for the sample to bracket the middle (it draws 0.2% of
@@ -90,5 +90,38 @@ describe('exactMedians', () => {
 
     await db.run(`CREATE OR REPLACE TABLE t (x DOUBLE)`);
     expect((await exactMedians(spy, 'SELECT x FROM t', ['x'])).x).toBeNull();
+  });
+});
+
+describe('countedMedianSql', () => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await Database.open();
+  });
+  afterAll(() => db.close());
+
+  /** Groups of values with many repeats, negative ones, NULLs, odd and even counts, a group of one value. */
+  const rows = fc.array(
+    fc.record({
+      g: fc.integer({ min: 1, max: 6 }),
+      v: fc.oneof(fc.integer({ min: -5, max: 5 }).map((i) => i * 1.7), fc.double({ min: -1e4, max: 1e4, noNaN: true, noDefaultInfinity: true }), fc.constant(null)),
+      copies: fc.integer({ min: 1, max: 4 }),
+    }),
+    { minLength: 1, maxLength: 60 },
+  );
+
+  it("gives exactly DuckDB's median() and mad() per group", async () => {
+    await fc.assert(
+      fc.asyncProperty(rows, async (rs) => {
+        await db.run(`CREATE OR REPLACE TABLE t (g INTEGER, v DOUBLE)`);
+        await db.append('t', rs.flatMap((r) => Array.from({ length: r.copies }, () => [r.g, r.v === 0 ? 0 : r.v])));
+        const got = await db.all<{ g: number; med: number; mad: number }>(`SELECT * FROM (${countedMedianSql('SELECT g, v FROM t', 'g', 'v')}) ORDER BY g`);
+        const want = await db.all<{ g: number; med: number; mad: number }>(
+          `SELECT g, median(v) AS med, mad(v) AS mad FROM t WHERE v IS NOT NULL GROUP BY g ORDER BY g`,
+        );
+        expect(got).toEqual(want);
+      }),
+      { numRuns: 300, seed: 20261202 },
+    );
   });
 });
