@@ -121,8 +121,9 @@ export const POINT_ID_COLUMNS = ['seller_id', 'listing_id', 'courier_id', 'aoi_i
 const POINT_COMPRESSION: Readonly<Record<string, StringCompression>> = dictionary(POINT_ID_COLUMNS);
 
 /**
- * pickup_points from a relation of placed parcels (seller_id, listing_id, amount, courier_id, aoi_id, aoi_type, t, night, lat, lng,
- * quality, address_lat, address_lng, sender_key): the local metres added.
+ * pickup_points from a relation of placed parcels (seller_id, listing_id,
+ * amount, courier_id, aoi_id, aoi_type, t, night, lat, lng, quality,
+ * address_lat, address_lng, sender_key): the local metres added.
  * East-west metres use each point's own latitude, so distances hold for data
  * spanning a whole country. Both engines end here, so x and y are computed
  * the same way from the same doubles.
