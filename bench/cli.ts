@@ -8,23 +8,13 @@
  * runs that file, whatever is edited meanwhile.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-
-/** Newest modification time of the files under a folder. */
-function newest(dir: string): number {
-  let t = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    t = Math.max(t, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-  }
-  return t;
-}
+import { isStale } from '../bin/stale.js';
 
 /** Path of a bundle of the CLI built from the sources as they are now. */
 export function benchCli(root: string): string {
   const bundle = join(root, 'dist', 'dragnet.mjs');
-  if (!existsSync(bundle) || statSync(bundle).mtimeMs < newest(join(root, 'src'))) {
+  if (isStale(bundle, join(root, 'src'))) {
     process.stderr.write('bench: the CLI bundle is older than src/: building it (node scripts/build.mjs cli)\n');
     const r = spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), 'cli'], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error(`building the CLI bundle failed with status ${r.status}`);

@@ -7,12 +7,13 @@
  * recorded, and the tests assert there were none.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { isStale } from '../../bin/stale.js';
 
 export const CHROMIUM = process.env.DRAGNET_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -175,18 +176,9 @@ export function frameStats(gaps: number[]): { frames: number; p50: number; p95: 
 const CONSOLE_SRC = join(ROOT, 'console');
 const CONSOLE_INDEX = join(ROOT, 'dist', 'console', 'index.html');
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 /** Builds the console into dist/console when it is missing or older than its sources, so the tests never drive a stale build. */
 export function ensureConsoleBuilt(): void {
-  if (existsSync(CONSOLE_INDEX) && statSync(CONSOLE_INDEX).mtimeMs >= newestMtime(CONSOLE_SRC)) return;
+  if (!isStale(CONSOLE_INDEX, CONSOLE_SRC)) return;
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), 'console'], { cwd: ROOT, stdio: 'inherit' });
 }
 
