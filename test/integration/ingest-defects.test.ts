@@ -201,6 +201,17 @@ describe('ingest defects, one regression test each', () => {
       dataset(2, (w) => [w.header, ...w.pickups].join('\n') + '\n', { 'listings.csv': 'listing_id,seller_id,price\nl1,"s1\t",100\nl2,s2,50\n' }),
     );
     expect(dangling.quarantine.find((q) => q.table_name === 'listings')?.reason).toContain('s1\\u0009');
+    // Found in any id of a record, and named by its column: the ids are searched together first.
+    const ids2 = await ingest(
+      dataset(2, (w) => [w.header, ...w.pickups].join('\n') + '\n', {
+        'listings.csv': 'listing_id,seller_id,price\nl1,s1\u200b,100\n\u00adl2,s2,50\nl3,s1,70\n',
+      }),
+    );
+    const listed = ids2.quarantine.filter((q) => q.table_name === 'listings');
+    expect(listed.map((q) => [q.row, q.column, q.reason])).toEqual([
+      [1, 'seller_id', 'invisible character in an id: s1\\u200b'],
+      [2, 'listing_id', 'invisible character in an id: \\u00adl2'],
+    ]);
   });
 
   it('12. a header longer than 64 KB is read whole', async () => {
