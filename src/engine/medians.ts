@@ -39,7 +39,7 @@ const NARROW_FROM = 90_000;
  * runs on one thread, 5.5 s at 100M). The sample may differ from run to run;
  * the count decides, so the medians do not.
  */
-const SAMPLE_SHARE = 0.002;
+export const SAMPLE_SHARE = 0.002;
 /** Fewer sampled values than this: the bracket is no better than a guess, and the column is small anyway. */
 const MIN_SAMPLE = 1000;
 /** The second scan keeps at most this share of a column's values (a column of many equal values can fill a bracket). */

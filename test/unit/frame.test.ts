@@ -54,11 +54,14 @@ describe('frameOf', () => {
   });
 
   it('guesses from a sample of a large table and still gives the medians', async () => {
+    // Ordered as a file of pickups is by time: the latitudes climb through the table.
     await db.run(`CREATE OR REPLACE TABLE p AS
-      SELECT 25.4 + (i % 1000) / 50000 AS lat, 119.0 - (i % 777) / 40000 AS lng, NULL::DOUBLE AS pickup_gps_lat, NULL::DOUBLE AS pickup_gps_lng
-      FROM range(300000) r(i)`);
+      SELECT 25.4 + (i % 1000) / 50000 + i / 2e8 AS lat, 119.0 - (i % 777) / 40000 AS lng, NULL::DOUBLE AS pickup_gps_lat, NULL::DOUBLE AS pickup_gps_lng
+      FROM range(1000000) r(i)`);
     const want = (await db.one<Frame>(`SELECT ${FRAME_COLUMNS} FROM p`))!;
     expect(await frameOf(db, 'p')).toEqual(want);
     expect(want).toEqual({ lat0: 25.41, lng0: 118.99 });
+    // A wrong guess is refused, and the medians are taken (exactMedians, from its sample at this size).
+    expect(await frameOf(db, 'p', { lat0: 25.5, lng0: 119.1 })).toEqual(want);
   });
 });
