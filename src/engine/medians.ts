@@ -105,13 +105,23 @@ const double = (v: number) => `'${String(v)}'::DOUBLE`;
  */
 export function countedMedianSql(points: string, group: string, value: string, weight?: string): string {
   return `
-    WITH counted AS (
-      SELECT ${group} AS g, ${value} AS v, ${weight ? `sum(${weight})` : 'count(*)'} AS w FROM (${points}) WHERE ${value} IS NOT NULL GROUP BY ALL),
+    WITH counted AS (${countedSql(points, group, value, weight)}),
     centre AS (${middleOfCounts('counted')}),
     deviation AS (SELECT c.g, abs(c.v - m.med) AS v, c.w FROM counted c JOIN centre m USING (g)),
     spread AS (${middleOfCounts('deviation')})
     SELECT m.g, m.med, s.med AS mad FROM centre m JOIN spread s USING (g)`;
 }
+
+/** SQL of each group's median alone (`g`, `med`), as `countedMedianSql` takes it. */
+export function countedMedianOnlySql(points: string, group: string, value: string, weight?: string): string {
+  return `
+    WITH counted AS (${countedSql(points, group, value, weight)})
+    ${middleOfCounts('counted')}`;
+}
+
+/** The counted values (g, v, w) of a column of `points`, NULLs left out. */
+const countedSql = (points: string, group: string, value: string, weight?: string) =>
+  `SELECT ${group} AS g, ${value} AS v, ${weight ? `sum(${weight})` : 'count(*)'} AS w FROM (${points}) WHERE ${value} IS NOT NULL GROUP BY ALL`;
 
 /**
  * Each group's median of a relation of counted values (g, v, w: w rows of

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Database } from '../../src/engine/database.ts';
-import { countedMedianSql, exactMedians } from '../../src/engine/medians.ts';
+import { countedMedianOnlySql, countedMedianSql, exactMedians } from '../../src/engine/medians.ts';
 
 /**
  * Columns big enough for the sample to bracket the middle (it draws 0.2% of
@@ -122,6 +122,20 @@ describe('countedMedianSql', () => {
         expect(got).toEqual(want);
       }),
       { numRuns: 300, seed: 20261202 },
+    );
+  });
+
+  it("countedMedianOnlySql gives median() per group from weighted rows (a listing's parcels counted)", async () => {
+    await fc.assert(
+      fc.asyncProperty(rows, async (rs) => {
+        await db.run(`CREATE OR REPLACE TABLE t (g INTEGER, v DOUBLE); CREATE OR REPLACE TABLE w (g INTEGER, v DOUBLE, n BIGINT)`);
+        await db.append('t', rs.flatMap((r) => Array.from({ length: r.copies }, () => [r.g, r.v === 0 ? 0 : r.v])));
+        await db.append('w', rs.map((r) => [r.g, r.v === 0 ? 0 : r.v, r.copies]));
+        const got = await db.all<{ g: number; med: number }>(`SELECT * FROM (${countedMedianOnlySql('SELECT g, v, n FROM w', 'g', 'v', 'n')}) ORDER BY g`);
+        const want = await db.all<{ g: number; med: number }>(`SELECT g, median(v) AS med FROM t WHERE v IS NOT NULL GROUP BY g ORDER BY g`);
+        expect(got).toEqual(want);
+      }),
+      { numRuns: 300, seed: 20261203 },
     );
   });
 });

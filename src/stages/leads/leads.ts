@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Database } from '../../engine/database.ts';
+import { countedMedianOnlySql } from '../../engine/medians.ts';
 import { haversineMeters } from '../../geo.ts';
 import { buildEvidence, type SiteFacts } from './evidence.ts';
 import { locateDropOrigins, type Relocation } from './drop-origin.ts';
@@ -202,13 +203,27 @@ export async function rankLeads(db: Database, signals: Signals = ALL_SIGNALS): P
   const gpsRate = await db.scalar(`SELECT coalesce(avg((quality = 1)::INT), 0) FROM pickup_points`);
   const rows = await db.all<SiteRow>(
     `
-    WITH pts AS (
-      SELECT sp.*, ls.brand, ls.category, ls.price_ratio, ls.release_lag_days, ls.authorized
-      FROM site_points sp LEFT JOIN listing_scores ls USING (listing_id)),
+    WITH
+    -- What a site's listings say (brands, prices, release dates) is read per listing, from each listing's
+    -- parcels counted: joining every parcel to its listing, then sorting them for the lists and the
+    -- median, cost twice as much (docs/scale.md, "ninth round").
+    listed AS (
+      SELECT l.site_index, l.listing_id, l.n, ls.brand, ls.category, ls.price_ratio, ls.release_lag_days, ls.authorized
+      FROM (SELECT site_index, listing_id, count(*) AS n FROM site_points GROUP BY ALL) l
+        LEFT JOIN listing_scores ls USING (listing_id)),
+    by_listing AS (
+      SELECT site_index,
+        coalesce(list(DISTINCT brand ORDER BY brand) FILTER (WHERE brand IS NOT NULL), []) AS brands,
+        coalesce(list(DISTINCT category ORDER BY category) FILTER (WHERE category IS NOT NULL), []) AS categories,
+        count(DISTINCT listing_id) FILTER (WHERE price_ratio IS NOT NULL)::INT AS priced_listings,
+        count(DISTINCT listing_id) FILTER (WHERE release_lag_days < -1 AND NOT authorized)::INT AS prerelease_listings
+      FROM listed GROUP BY site_index),
+    -- The median over the parcels, each listing's price ratio counted once per parcel.
+    price AS (${countedMedianOnlySql('SELECT * FROM listed', 'site_index', 'price_ratio', 'n')}),
     -- Operators are accounts whose parcels couriers physically collected here (GPS), not accounts
     -- that merely wrote a nearby address on a waybill; without GPS in the data, addresses must do.
     ops AS (
-      SELECT site_index, seller_id, network_id FROM pts WHERE seller_score >= ${OPERATOR_SCORE}
+      SELECT site_index, seller_id, network_id FROM site_points WHERE seller_score >= ${OPERATOR_SCORE}
       GROUP BY ALL HAVING count(*) FILTER (WHERE quality = 1) >= 2 OR $gps_rate < 0.05),
     op_lists AS (
       SELECT site_index, count(*)::INT AS operators, list(seller_id ORDER BY seller_id) AS seller_ids,
@@ -226,20 +241,16 @@ export async function rankLeads(db: Database, signals: Signals = ALL_SIGNALS): P
         coalesce(min(p.t) FILTER (WHERE p.quality = 1), min(p.t)) AS first_seen,
         coalesce(max(p.t) FILTER (WHERE p.quality = 1), max(p.t)) AS last_seen,
         coalesce(sum(p.amount::DECIMAL(18, 2)), 0)::DOUBLE AS est_value,
-        coalesce(list(DISTINCT p.brand ORDER BY p.brand) FILTER (WHERE p.brand IS NOT NULL), []) AS brands,
-        coalesce(list(DISTINCT p.category ORDER BY p.category) FILTER (WHERE p.category IS NOT NULL), []) AS categories,
-        median(p.price_ratio) AS median_price_ratio,
-        count(DISTINCT p.listing_id) FILTER (WHERE p.price_ratio IS NOT NULL)::INT AS priced_listings,
-        count(DISTINCT p.listing_id) FILTER (WHERE p.release_lag_days < -1 AND NOT p.authorized)::INT AS prerelease_listings,
         count(DISTINCT p.courier_id)::INT AS couriers
-      FROM pts p GROUP BY p.site_index)
+      FROM site_points p GROUP BY p.site_index)
     SELECT s.site_index, s.lat, s.lng, s.radius_m, s.station, s.place_name, s.place_type, s.sellers_near,
       s.placed_by, s.door_offset_m, s.door_share, s.placement, s.handover_points,
       a.waybills, a.night_share, a.mean_risk, a.gps_share, a.first_seen, a.last_seen, a.est_value,
       coalesce(o.operators, 0) AS operators, coalesce(o.seller_ids, []) AS seller_ids, coalesce(o.network_ids, []) AS network_ids,
-      a.brands, a.categories, a.median_price_ratio, a.priced_listings, a.prerelease_listings, a.couriers,
+      b.brands, b.categories, m.med AS median_price_ratio, b.priced_listings, b.prerelease_listings, a.couriers,
       s.q80
-    FROM sites s JOIN agg a USING (site_index) LEFT JOIN op_lists o USING (site_index)
+    FROM sites s JOIN agg a USING (site_index) JOIN by_listing b USING (site_index)
+      LEFT JOIN price m ON m.g = s.site_index LEFT JOIN op_lists o USING (site_index)
     ORDER BY s.site_index`,
     { gps_rate: gpsRate },
   );

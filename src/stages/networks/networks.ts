@@ -107,16 +107,21 @@ export async function linkSellers(db: Database, signals: Signals = ALL_SIGNALS):
     SELECT seller_id, kind, value FROM seller_senders WHERE kind = 'sender_phone_hash'`);
   await db.run(`
     CREATE OR REPLACE TEMP TABLE listing_risk AS SELECT seller_id, max(lo) AS lo FROM listing_scores GROUP BY seller_id`);
+  // One pass over the points, grouped by seller and cell as numbers: an account's totals are its
+  // cells' sums (avg() is the same division of the same sums), and each cell's name is written once,
+  // not once per parcel.
   await db.run(`
     CREATE OR REPLACE TEMP TABLE handover_points AS
-    WITH gps AS (
-      SELECT seller_id, floor(x / ${SHIP_PLACE_CELL_M})::BIGINT AS gx, floor(y / ${SHIP_PLACE_CELL_M})::BIGINT AS gy, night,
-        aoi_type = 'parcel_station' AS station
-      FROM pickup_points WHERE quality = 1 AND x IS NOT NULL),
-    account AS (SELECT seller_id, count(*) AS total, avg(night::INT) AS night_share FROM gps GROUP BY seller_id)
-    SELECT g.seller_id, g.gx || ':' || g.gy AS point, count(*) AS here, any_value(a.total) AS total,
-      any_value(a.night_share) AS night_share, coalesce(bool_or(g.station), false) AS station
-    FROM gps g JOIN account a USING (seller_id) GROUP BY ALL`);
+    WITH cells AS (
+      SELECT seller_id, floor(x / ${SHIP_PLACE_CELL_M})::BIGINT AS gx, floor(y / ${SHIP_PLACE_CELL_M})::BIGINT AS gy,
+        count(*) AS here, sum(night::INT) AS nights, count(night) AS judged,
+        coalesce(bool_or(aoi_type = 'parcel_station'), false) AS station
+      FROM pickup_points WHERE quality = 1 AND x IS NOT NULL GROUP BY ALL),
+    account AS (
+      SELECT seller_id, sum(here)::BIGINT AS total, sum(nights)::DOUBLE / sum(judged)::DOUBLE AS night_share
+      FROM cells GROUP BY seller_id)
+    SELECT c.seller_id, c.gx || ':' || c.gy AS point, c.here, a.total, a.night_share, c.station
+    FROM cells c JOIN account a USING (seller_id)`);
   if (signals.on('logistics')) await db.run(`
     INSERT INTO seller_identifiers
     SELECT seller_id, 'ship_place', point || ':' || CASE WHEN night_share >= 0.5 THEN 'night' ELSE 'day' END
