@@ -129,7 +129,7 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
       cluster = target ? await ClickHouseEngine.open(target) : undefined;
       const ingest = await timed('ingest', () => ingestDataset(db, options.dataset, options.progress, options.extraFiles));
       faultPoint('after-ingest');
-      let locate = locatePickups;
+      let locate = (d: Database) => locatePickups(d, ingest.region);
       let offloaded: Offloaded | undefined;
       if (cluster) {
         const engine = cluster;

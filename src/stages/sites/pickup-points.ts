@@ -49,10 +49,11 @@ export const distance = (ax: string, ay: string, bx: string, by: string) =>
 /**
  * The local frame: an origin near the median pickup, rounded to 0.01 degree so
  * that grid lines do not run through the busiest spot by construction. Read
- * from the accepted pickups, wherever the rest of the stage runs.
+ * from the accepted pickups, wherever the rest of the stage runs; `guess` is
+ * only a guess (see frameOf).
  */
-export async function createFrame(db: Database): Promise<void> {
-  const { lat0, lng0 } = await frameOf(db, 'pickups');
+export async function createFrame(db: Database, guess?: Frame): Promise<void> {
+  const { lat0, lng0 } = await frameOf(db, 'pickups', guess);
   await db.run(`CREATE OR REPLACE TABLE frame AS SELECT $1::DOUBLE AS lat0, $2::DOUBLE AS lng0`, [lat0, lng0]);
 }
 
@@ -274,9 +275,15 @@ const sellerSendersSql = (shipments: string) => `
     SELECT seller_id, 'sender_address', sender_address, count(*)
     FROM ${shipments} WHERE sender_address IS NOT NULL GROUP BY ALL`;
 
-export async function locatePickups(db: Database): Promise<void> {
+/**
+ * The stage. `centre`, where ingest found the pickups' region, is its centre:
+ * the median of the same positions over the pickups that passed their record
+ * checks, so rounded it is the frame nearly always, and the frame costs one
+ * counting scan (frameOf).
+ */
+export async function locatePickups(db: Database, centre?: { lat: number; lng: number }): Promise<void> {
   const hour = await localHour(db, 'pickups', 'pickup_time');
-  await createFrame(db);
+  await createFrame(db, centre && { lat0: Math.round(centre.lat * 100) / 100, lng0: Math.round(centre.lng * 100) / 100 });
   await finishPickupPoints(db, placedSql(hour, 'pickups', 'shipments'));
   await countShipping(db);
 }
