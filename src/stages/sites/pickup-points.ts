@@ -74,8 +74,9 @@ const ROUNDS_TO = 0.004999;
 
 /**
  * The frame of a pickups relation, exactly as FRAME_COLUMNS defines it,
- * mostly without its medians: a guess (the frame the database had, else the
- * rounded medians of a sample) is confirmed by one counting scan when
+ * mostly without its medians: a guess (the frame the database had, the
+ * region's centre that ingest found, else the rounded medians of a sample)
+ * is confirmed by one counting scan when
  * both middle values of each coordinate lie within ROUNDS_TO of it, so the
  * median rounds to it. Only otherwise (no pickups, a median near the edge
  * between two rounded values, a guess the day moved) are the medians taken,
