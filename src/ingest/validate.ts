@@ -144,7 +144,8 @@ function columnChecks(spec: TableSpec, col: ColumnSpec): Check[] {
 function invisibleGate(spec: TableSpec): string {
   const ids = spec.columns.filter((c) => isIdentifier(spec, c.name)).map((c) => textOf(c.name));
   if (ids.length === 0) return 'false';
-  return `coalesce(regexp_matches(concat(${ids.join(', ')}), ${literal(INVISIBLE_PATTERN)}), false)`;
+  // concat() takes NULL as empty, so the search never answers NULL.
+  return `regexp_matches(concat(${ids.join(', ')}), ${literal(INVISIBLE_PATTERN)})`;
 }
 
 /** Reason SQL: the reason, and the offending value shown with its invisible characters escaped when it ends in ': '. */
