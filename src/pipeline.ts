@@ -115,7 +115,7 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
   const stages: Record<string, number> = {};
   const stageTimed = stageTimer(options.progress, stages);
   try {
-    const db = await Database.open(output.dbPath, { memoryLimit: options.memoryLimit });
+    const db = await Database.open(output.dbPath, { memoryLimit: options.memoryLimit, keepBlocks: true });
     // Each stage's tables are checkpointed before the next stage runs (Database.checkpoint).
     const timed: Timer = (name, fn) =>
       stageTimed(name, async () => {

@@ -206,7 +206,7 @@ async function runDatabase(dbArg: string, outArg: string): Promise<string> {
 
 async function openRunDatabase(file: string, memoryLimit?: string): Promise<Database> {
   try {
-    return await Database.open(file, { memoryLimit });
+    return await Database.open(file, { memoryLimit, keepBlocks: true });
   } catch (err) {
     const reason = (err as Error).message.split('\n')[0];
     throw new UserError(`cannot open --db ${file} (${reason}); if another program has it open, close that program and rerun the update`);

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Database, DEFAULT_MEMORY_LIMIT } from '../../src/engine/database.ts';
+import { Database, DEFAULT_MEMORY_LIMIT, KEPT_BLOCKS } from '../../src/engine/database.ts';
 import { diskFull, outOfMemory, UserError } from '../../src/errors.ts';
 
 describe('outOfMemory', () => {
@@ -32,6 +32,34 @@ describe('outOfMemory', () => {
     expect(outOfMemory(new Error('Binder Error: no such column'), '2GB')).toBeUndefined();
     expect(outOfMemory(new UserError('bad flag'), '2GB')).toBeUndefined();
     expect(outOfMemory('Out of Memory Error', '2GB')).toBeUndefined();
+  });
+});
+
+describe('keepBlocks', () => {
+  const setting = async (options: Parameters<typeof Database.open>[1]) => {
+    const db = await Database.open(':memory:', options);
+    try {
+      return (await db.one<{ kept: string }>(`SELECT current_setting('block_allocator_memory')::VARCHAR AS kept`))!;
+    } finally {
+      db.close();
+    }
+  };
+
+  it('keeps half the memory limit for reuse in a run, and nothing elsewhere', async () => {
+    expect(KEPT_BLOCKS).toBe('50%');
+    expect((await setting({ memoryLimit: '1GB', keepBlocks: true })).kept).toBe('476.8 MiB');
+    expect((await setting({ memoryLimit: '4GB', keepBlocks: true })).kept).toBe('1.8 GiB');
+    expect((await setting({ memoryLimit: '1GB' })).kept).toBe('0 bytes');
+  });
+
+  it('still holds a run under its memory limit', async () => {
+    const db = await Database.open(':memory:', { memoryLimit: '64MB', threads: 1, keepBlocks: true });
+    try {
+      await db.run(`SET max_temp_directory_size = '0KB'`);
+      await expect(db.run(`CREATE TABLE t AS SELECT x, x::VARCHAR AS s FROM range(10000000) r(x)`)).rejects.toThrow(/Out of Memory/);
+    } finally {
+      db.close();
+    }
   });
 });
 
