@@ -14,7 +14,6 @@ import { registerRun } from '../workspace/runs.ts';
 import { checkStoreFile, Workspace } from '../workspace/store.ts';
 import { ROLES, type Role } from '../workspace/types.ts';
 import { addUser, createToken, listUsers, userByName } from '../workspace/users.ts';
-import { startServer } from '../server/serve.ts';
 import { writeOutcomesCsv } from '../workspace/feedback.ts';
 
 export const DEFAULT_WORKSPACE = './workspace';
@@ -45,6 +44,8 @@ export function registerWorkspace(program: Command): void {
       if (opts.tiles && !/^https?:\/\/[^/]+\/.*\{z\}.*\{x\}.*\{y\}/.test(opts.tiles)) {
         throw new UserError(`--tiles must be a URL template with {z}, {x} and {y}, e.g. https://tiles.example.org/{z}/{x}/{y}.png, not ${opts.tiles}`);
       }
+      // The server (Hono, the PDF writer: 0.4 s to load) is loaded only by the commands that serve.
+      const { startServer } = await import('../server/serve.ts');
       const served = await startServer(ws, { port, host: opts.host, secureCookies: opts.secureCookies, tiles: opts.tiles });
       process.stdout.write(`Serving workspace ${ws.dir} at ${served.url}/ (API: ${served.url}/api, description: ${served.url}/api/openapi.json)\n`);
       const stop = () => {
