@@ -24,7 +24,7 @@ import { extractDay, splitByDay } from '../src/evaluate/split.ts';
 import { TABLES } from '../src/contract/dataset.ts';
 import { Database, ident, literal } from '../src/engine/database.ts';
 import { readManifest } from '../src/ingest/manifest.ts';
-import { countShipping } from '../src/stages/sites/pickup-points.ts';
+import { countShipping, locatePickups } from '../src/stages/sites/pickup-points.ts';
 import { benchCli } from './cli.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -130,8 +130,9 @@ async function cutMeasure(world: string, work: string, day: string, n: number): 
 
 /**
  * Deletes from an analysed database the rows `splitByDay` would date `day` or
- * later (on the dataset's local days), the pickup points of those pickups and
- * waybills, and recounts the shipping tables: what an analyze of the history
+ * later (on the dataset's local days), the pickup points of those pickups (all
+ * of them again, from the rows left, if the cut took a waybill whose pickup
+ * it kept), and recounts the shipping tables: what an analyze of the history
  * holds in its dataset tables. Returns the pickups left.
  */
 async function cutHistory(file: string, timezone: string, day: string): Promise<number> {
@@ -142,7 +143,11 @@ async function cutHistory(file: string, timezone: string, day: string): Promise<
       const type = TABLES[table].columns.find((c) => c.name === column)?.type;
       await db.run(`DELETE FROM ${ident(table)} WHERE ${type === 'date' ? ident(column) : `${ident(column)}::DATE`} >= ${from}`);
     }
-    await db.run(`DELETE FROM pickup_points WHERE t::DATE >= ${from} OR waybill_id NOT IN (SELECT waybill_id FROM shipments)`);
+    await db.run(`DELETE FROM pickup_points WHERE t::DATE >= ${from}`);
+    // A point no longer names its waybill (it stays in pickups): where the cut left points whose
+    // waybill it removed (a parcel ordered on the day and picked up before it), they are placed again.
+    const placed = await db.scalar(`SELECT count(*) FROM pickups JOIN shipments USING (waybill_id)`);
+    if (placed !== (await db.scalar(`SELECT count(*) FROM pickup_points`))) await locatePickups(db);
     await countShipping(db);
     await db.run('CHECKPOINT');
     return await db.scalar('SELECT count(*) FROM pickups');
