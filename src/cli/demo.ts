@@ -77,7 +77,7 @@ export function registerDemo(program: Command): void {
       }
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be 0-65535, not ${opts.port}`);
-      // The server (Hono, the PDF writer: 0.4 s to load) is loaded only by the commands that serve.
+      // The server (Hono, the PDF writer: a quarter of a second at start-up) is loaded only by the commands that serve.
       const { startServer } = await import('../server/serve.ts');
       const served = await startServer(ws, { port, host: '127.0.0.1' });
       process.stdout.write(`\nServing the workspace at ${served.url}/ (API ${served.url}/api). Sign in, e.g.:\n`);

@@ -44,7 +44,7 @@ export function registerWorkspace(program: Command): void {
       if (opts.tiles && !/^https?:\/\/[^/]+\/.*\{z\}.*\{x\}.*\{y\}/.test(opts.tiles)) {
         throw new UserError(`--tiles must be a URL template with {z}, {x} and {y}, e.g. https://tiles.example.org/{z}/{x}/{y}.png, not ${opts.tiles}`);
       }
-      // The server (Hono, the PDF writer: 0.4 s to load) is loaded only by the commands that serve.
+      // The server (Hono, the PDF writer: a quarter of a second at start-up) is loaded only by the commands that serve.
       const { startServer } = await import('../server/serve.ts');
       const served = await startServer(ws, { port, host: opts.host, secureCookies: opts.secureCookies, tiles: opts.tiles });
       process.stdout.write(`Serving workspace ${ws.dir} at ${served.url}/ (API: ${served.url}/api, description: ${served.url}/api/openapi.json)\n`);

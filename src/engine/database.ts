@@ -68,7 +68,7 @@ export class Database {
     // Past this DuckDB spills to disk instead of growing: a run's memory stays bounded whatever the data size.
     config.memory_limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
     // A run that writes tables of millions of rows asks the system for fresh memory block after block, and
-    // on this kind of virtual machine every new page faults at a cost (a fifth of an analyze's CPU went to
+    // on this kind of virtual machine every new page faults at a cost (a sixth of an analyze's CPU went to
     // the kernel). DuckDB's block allocator keeps up to this share of the limit for reuse, never returning
     // it: 8% less wall and 12% less CPU at 10M pickups (docs/scale.md, tenth round). Only for the run and
     // update processes, which end when done, never for a server that would hold the memory.
