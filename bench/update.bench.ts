@@ -19,13 +19,8 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DATED } from '../src/evaluate/detection.ts';
-import { extractDay, splitByDay } from '../src/evaluate/split.ts';
-import { TABLES } from '../src/contract/dataset.ts';
-import { Database, ident, literal } from '../src/engine/database.ts';
+import { cutDatabase, extractDay, splitByDay } from '../src/evaluate/split.ts';
 import { readManifest } from '../src/ingest/manifest.ts';
-import { countShipping, locatePickups } from '../src/stages/sites/pickup-points.ts';
-import { UPDATES_TABLE } from '../src/update.ts';
 import { benchCli } from './cli.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -121,7 +116,7 @@ async function cutMeasure(world: string, work: string, day: string, n: number): 
   const dayDir = join(work, 'day');
   await extractDay(world, dayDir, day);
   process.stderr.write(`cutting ${day} and later out of ${file}...\n`);
-  const history = await cutHistory(file, readManifest(world).timezone, day);
+  const history = await cutDatabase(file, readManifest(world).timezone, day);
   process.stderr.write(`update with ${day}...\n`);
   const updOut = join(work, 'updated');
   const seconds = run(['update', dayDir, '--db', file, '--out', updOut, '--quiet']);
@@ -129,34 +124,3 @@ async function cutMeasure(world: string, work: string, day: string, n: number): 
   return { history, full: fullRun.seconds, seconds, fullRun, update: runJson(updOut) };
 }
 
-/**
- * Deletes from an analysed database the rows `splitByDay` would date `day` or
- * later (on the dataset's local days), the pickup points of those pickups (all
- * of them again, from the rows left, if the cut took a waybill whose pickup
- * it kept), and recounts the shipping tables: what an analyze of the history
- * holds in its dataset tables. The record of an update of the day or later
- * goes too, so the bench can run again on the same database. Returns the
- * pickups left.
- */
-async function cutHistory(file: string, timezone: string, day: string): Promise<number> {
-  const db = await Database.open(file, { timezone });
-  try {
-    const from = `${literal(day)}::DATE`;
-    for (const [table, column] of DATED) {
-      const type = TABLES[table].columns.find((c) => c.name === column)?.type;
-      await db.run(`DELETE FROM ${ident(table)} WHERE ${type === 'date' ? ident(column) : `${ident(column)}::DATE`} >= ${from}`);
-    }
-    await db.run(`DELETE FROM pickup_points WHERE t::DATE >= ${from}`);
-    // A point no longer names its waybill (it stays in pickups): where the cut left points whose
-    // waybill it removed (a parcel ordered on the day and picked up before it), they are placed again.
-    const placed = await db.scalar(`SELECT count(*) FROM pickups JOIN shipments USING (waybill_id)`);
-    if (placed !== (await db.scalar(`SELECT count(*) FROM pickup_points`))) await locatePickups(db);
-    await countShipping(db);
-    // A database that took this day by an earlier bench's update would refuse it as already applied.
-    if (await db.tableExists(UPDATES_TABLE)) await db.run(`DELETE FROM ${UPDATES_TABLE} WHERE day >= ${literal(day)}`);
-    await db.run('CHECKPOINT');
-    return await db.scalar('SELECT count(*) FROM pickups');
-  } finally {
-    db.close();
-  }
-}

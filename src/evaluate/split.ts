@@ -9,7 +9,8 @@
  * initial part; every other row to its day's folder. Each table keeps its
  * rows in file order and its values as text, byte for byte (the CSV quoting
  * may differ). Every part gets the dataset's dataset.json, a day's named
- * after it.
+ * after it. `extractDay` writes one day's folder alone, and `cutDatabase`
+ * cuts an analysed database back to the history before a day.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -21,6 +22,8 @@ import { checkedCsvHeader } from '../ingest/load.ts';
 import { castTimestamp } from '../ingest/validate.ts';
 import { readManifest } from '../ingest/manifest.ts';
 import { DATED } from './detection.ts';
+import { countShipping, locatePickups } from '../stages/sites/pickup-points.ts';
+import { UPDATES_TABLE } from '../update.ts';
 
 export interface SplitDataset {
   /** The rows dated before `from` (or undated): a dataset for `analyze`. */
@@ -149,4 +152,38 @@ function writeManifests(dataset: string, initial: string | null, days: Array<[st
   const raw = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, '')) as Record<string, unknown>) : {};
   if (initial !== null && existsSync(path)) copyFileSync(path, join(initial, 'dataset.json'));
   for (const [day, dir] of days) writeFileSync(join(dir, 'dataset.json'), JSON.stringify({ ...raw, name: day }, null, 2) + '\n');
+}
+
+/**
+ * Deletes from an analysed database the rows `splitByDay` would date `day` or
+ * later (on the dataset's local days), the pickup points of those pickups (all
+ * of them again, from the rows left, if the cut took a waybill whose pickup
+ * it kept), and recounts the shipping tables: what an analyze of the history
+ * holds in its dataset tables. The record of an update of the day or later
+ * goes too, so the bench can run again on the same database. The update
+ * bench's history at sizes where a split would not fit on the disk; applying
+ * `day` to it gives the analyze's results (test/integration/update.test.ts).
+ * Returns the pickups left.
+ */
+export async function cutDatabase(file: string, timezone: string, day: string): Promise<number> {
+  const db = await Database.open(file, { timezone });
+  try {
+    const from = `${literal(day)}::DATE`;
+    for (const [table, column] of DATED) {
+      const type = TABLES[table].columns.find((c) => c.name === column)?.type;
+      await db.run(`DELETE FROM ${ident(table)} WHERE ${type === 'date' ? ident(column) : `${ident(column)}::DATE`} >= ${from}`);
+    }
+    await db.run(`DELETE FROM pickup_points WHERE t::DATE >= ${from}`);
+    // A point no longer names its waybill (it stays in pickups): where the cut left points whose
+    // waybill it removed (a parcel ordered on the day and picked up before it), they are placed again.
+    const placed = await db.scalar(`SELECT count(*) FROM pickups JOIN shipments USING (waybill_id)`);
+    if (placed !== (await db.scalar(`SELECT count(*) FROM pickup_points`))) await locatePickups(db);
+    await countShipping(db);
+    // A database that took this day by an earlier bench's update would refuse it as already applied.
+    if (await db.tableExists(UPDATES_TABLE)) await db.run(`DELETE FROM ${UPDATES_TABLE} WHERE day >= ${literal(day)}`);
+    await db.run('CHECKPOINT');
+    return await db.scalar('SELECT count(*) FROM pickups');
+  } finally {
+    db.close();
+  }
 }
