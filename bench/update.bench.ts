@@ -12,9 +12,10 @@
  * pickups: about 30 GB of CSV twice over, or when BENCH_UPDATE_CUT=1), the
  * history is instead the database of the full analyze that `npm run bench`
  * left in .bench/out-SEED-N with the day's rows and later cut out of it
- * (`cutDatabase`, src/evaluate/split.ts), and the day is streamed out of the world's files
- * (`extractDay`). The database is changed in place: rerun `npm run bench`
- * for that size before using it again.
+ * (`cutDatabase`, src/evaluate/split.ts), and the day is streamed out of the
+ * world's files (`extractDay`). The database is changed in place: this bench
+ * can run on it again (the cut also forgets the day's update), but for
+ * anything else rerun `npm run bench` for that size first.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, rmSync, statfsSync, statSync } from 'node:fs';
