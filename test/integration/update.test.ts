@@ -166,7 +166,7 @@ describe('day by day against one full run', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it("the bench's cut of the full run's database, with the last day applied to it, gives the full run's results, twice over", async () => {
+  it("the bench's cut of the full run's database, given the last day again, ends with the day-by-day run's results, twice over", async () => {
     const cut = join(root, 'cut.duckdb');
     copyFileSync(join(fullOut, 'dragnet.duckdb'), cut);
     const last = split.days.at(-1)!;
