@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { Database } from './engine/database.ts';
 import { ClickHouseEngine, parseEngineUrl, type Offloaded } from './engine/clickhouse.ts';
 import { ingestDataset, type IngestReport } from './ingest/ingest.ts';
+import { QUARANTINE_TABLE } from './ingest/validate.ts';
 import type { Progress } from './cli/progress.ts';
 import { locatePickups } from './stages/sites/pickup-points.ts';
 import { scoreListings } from './stages/listings/listings.ts';
@@ -26,6 +27,7 @@ import { faultPoint } from './fault.ts';
 import { ALL_SIGNALS, type Signals } from './stages/signals.ts';
 import type { TableName } from './contract/dataset.ts';
 import { hasImpactInputs, writeImpact } from './impact/stage.ts';
+import type { ImpactDay } from './impact/programme.ts';
 
 export const METHODS = ['dragnet', 'hotspot', 'price-dbscan'] as const;
 export type Method = (typeof METHODS)[number];
@@ -175,18 +177,19 @@ export async function analyze(options: AnalyzeOptions): Promise<RunSummary> {
 
 /**
  * Writes a run's result files into `dir` from the database: leads.geojson, the
- * score tables, quarantine/ (from `quarantine`, the run's rejected records)
- * and impact/ when the database has outcomes or programme tables. Returns
- * the files of impact/ it wrote.
+ * score tables, quarantine/ (the run's rejected records) and impact/ when the
+ * database has outcomes or programme tables. `day`: in an update, the day's
+ * rows and points (its quarantine is the update's, and impact adds its sales
+ * and parcels to the kept counts). Returns the files of impact/ it wrote.
  */
-export async function writeResults(db: Database, dir: string, leads: readonly Lead[], timed: Timer, quarantine?: string): Promise<string[]> {
+export async function writeResults(db: Database, dir: string, leads: readonly Lead[], timed: Timer, day?: ImpactDay): Promise<string[]> {
   await timed('write', async () => {
     writeLeads(dir, leads);
     faultPoint('mid-write');
-    await writeTables(db, dir, quarantine);
+    await writeTables(db, dir, day === undefined ? undefined : `${day.catalog}.${QUARANTINE_TABLE}`);
   });
   // impact/ (results contract 1.1): only when the dataset or a workspace brought outcomes or programme tables.
-  return (await hasImpactInputs(db)) ? timed('impact', () => writeImpact(db, dir, leads)) : [];
+  return (await hasImpactInputs(db)) ? timed('impact', () => writeImpact(db, dir, leads, day)) : [];
 }
 
 /** The fields of run.json every run writes, analyze and update alike. */

@@ -41,7 +41,7 @@ import type { Progress } from './cli/progress.ts';
 import { METHODS, runRecord, runStages, stageTimer, writeResults, type Method, type RunSummary } from './pipeline.ts';
 import { checkDragnetDatabase, DB_FILE, prepareOutput, readMeta, writeMeta } from './results/output.ts';
 import { writeRunJson } from './results/write.ts';
-import { appendPickupPoints } from './stages/sites/pickup-points.ts';
+import { appendPickupPoints, DAY_POINTS } from './stages/sites/pickup-points.ts';
 import type { KnownIds } from './workspace/feedback.ts';
 
 /** The table recording the updates applied to a run's database. */
@@ -72,6 +72,8 @@ export interface UpdateSummary extends RunSummary {
   pickupPoints: 'appended' | 'rebuilt';
   /** Rows of each dataset table in the database after the update. */
   history: Partial<Record<TableName, number>>;
+  /** The impact stage's kept counts (impact/programme.ts): whether the day was added to each, or it was made whole. */
+  kept: Record<string, 'whole' | 'added'>;
 }
 
 /** Applies a day to the database, reruns the analysis and writes the results contract into `out`. */
@@ -121,7 +123,12 @@ export async function update(options: UpdateOptions): Promise<UpdateSummary> {
           pickupPoints = await appendPickupPoints(d, DAY);
         });
         faultPoint('after-stages');
-        const impactFiles = await writeResults(db, output.dir, leads, timed, `${DAY}.${QUARANTINE_TABLE}`);
+        const kept: UpdateSummary['kept'] = {};
+        const impactFiles = await writeResults(db, output.dir, leads, timed, {
+          catalog: DAY,
+          points: pickupPoints === 'appended' ? DAY_POINTS : undefined,
+          kept: (table, how) => (kept[table] = how),
+        });
         const history = Object.fromEntries(
           await Promise.all(TABLE_NAMES.map(async (t) => [t, await db.scalar(`SELECT count(*) FROM ${ident(t)}`)] as const)),
         ) as Record<TableName, number>;
@@ -136,6 +143,7 @@ export async function update(options: UpdateOptions): Promise<UpdateSummary> {
           day: manifest.name,
           pickupPoints,
           history,
+          kept,
         };
         writeRunJson(output.dir, {
           ...(await runRecord(db, summary, ingest, file, started, impactFiles)),
@@ -144,7 +152,7 @@ export async function update(options: UpdateOptions): Promise<UpdateSummary> {
           engine: 'duckdb',
           signals_off: [],
           // Optional addition: this run applied a day to a kept database.
-          update: { day: manifest.name, fingerprint, pickup_points: pickupPoints, database_rows: history },
+          update: { day: manifest.name, fingerprint, pickup_points: pickupPoints, kept_counts: kept, database_rows: history },
         });
         const counts = Object.values(ingest.tables);
         await db.run(`CREATE TABLE IF NOT EXISTS ${UPDATES_TABLE} (

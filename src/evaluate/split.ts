@@ -24,6 +24,8 @@ import { readManifest } from '../ingest/manifest.ts';
 import { DATED } from './detection.ts';
 import { countShipping, locatePickups } from '../stages/sites/pickup-points.ts';
 import { UPDATES_TABLE } from '../update.ts';
+import { keepProgrammeTables } from '../impact/programme.ts';
+import { hasImpactInputs } from '../impact/stage.ts';
 
 export interface SplitDataset {
   /** The rows dated before `from` (or undated): a dataset for `analyze`. */
@@ -158,9 +160,9 @@ function writeManifests(dataset: string, initial: string | null, days: Array<[st
  * Deletes from an analysed database the rows `splitByDay` would date `day` or
  * later (on the dataset's local days), the pickup points of those pickups (all
  * of them again, from the rows left, if the cut took a waybill whose pickup
- * it kept), and recounts the shipping tables: what an analyze of the history
- * holds in its dataset tables. The record of an update of the day or later
- * goes too, so the bench can run again on the same database. The update
+ * it kept), and recounts the shipping tables and the programme's kept
+ * counts: what an analyze of the history holds. The record of an update of
+ * the day or later goes too, so the bench can run again on the same database. The update
  * bench's history at sizes where a split would not fit on the disk; applying
  * `day` to it gives the analyze's results (test/integration/update.test.ts).
  * Returns the pickups left.
@@ -179,6 +181,8 @@ export async function cutDatabase(file: string, timezone: string, day: string): 
     const placed = await db.scalar(`SELECT count(*) FROM pickups JOIN shipments USING (waybill_id)`);
     if (placed !== (await db.scalar(`SELECT count(*) FROM pickup_points`))) await locatePickups(db);
     await countShipping(db);
+    // The counts an analyze keeps where it writes impact/; the database's own counted the cut days too.
+    if (await hasImpactInputs(db)) await keepProgrammeTables(db);
     // A database that took this day by an earlier bench's update would refuse it as already applied.
     if (await db.tableExists(UPDATES_TABLE)) await db.run(`DELETE FROM ${UPDATES_TABLE} WHERE day >= ${literal(day)}`);
     await db.run('CHECKPOINT');

@@ -4,7 +4,10 @@
  *
  * in:  belts, factories, factory_accounts, places, shipments, pickups,
  *      pickup_points, listings, seller_scores, reports, catalog, impact_leads
- * out: rows of impact/turnover.csv, impact/candidates.csv and impact/capacity_at_risk.csv
+ * out: rows of impact/turnover.csv, impact/candidates.csv and impact/capacity_at_risk.csv;
+ *      programme_turnover and programme_points, the sums and counts those rows
+ *      are read from, kept in the database so that an update adds its day to
+ *      them (TURNOVER_TABLE, PROGRAMME_POINTS_TABLE)
  */
 import type { Database } from '../engine/database.ts';
 import { canonicalBrand } from '../stages/listings/lexicon.ts';
@@ -35,21 +38,31 @@ export interface TurnoverRow {
 }
 
 /**
- * Turnover per belt, local date and category: shipments of the accounts of
- * factories enrolled on that date (by the order's date, else the first
- * pickup's), valued at `amount`, else the listing's price times quantity (1
- * when empty). An account of several enrolled factories of one belt counts
- * once, from the earliest enrolment.
+ * The table the turnover is kept in, from one run or update to the next:
+ * (belt_id, date, category, turnover, orders), the sums over every counted
+ * sale so far, exact (DECIMAL). An update adds the day's sales to it
+ * (`keepTurnover`) instead of reading every shipment again.
  */
-export async function measureTurnover(db: Database): Promise<TurnoverRow[]> {
-  return db.all<TurnoverRow>(`
+export const TURNOVER_TABLE = 'programme_turnover';
+
+/**
+ * The counted sales of the shipments in relation `shipments` (its waybill_id,
+ * seller_id, listing_id, order_time, quantity, amount), summed per belt, local
+ * date and category: shipments of the accounts of factories enrolled on that
+ * date (by the order's date, else the first pickup's), valued at `amount`,
+ * else the listing's price times quantity (1 when empty). An account of
+ * several enrolled factories of one belt counts once, from the earliest
+ * enrolment.
+ */
+function turnoverSql(shipments: string): string {
+  return `
     WITH enrolled AS (
       SELECT a.seller_id, f.belt_id, min(f.enrolled_at) AS enrolled_at
       FROM factory_accounts a JOIN factories f USING (factory_id) WHERE f.enrolled_at IS NOT NULL GROUP BY ALL),
     sold AS (
       SELECT e.belt_id, e.enrolled_at, s.waybill_id, s.order_time, coalesce(l.category, '') AS category,
         coalesce(s.amount, l.price * coalesce(s.quantity, 1))::DECIMAL(18, 2) AS value
-      FROM shipments s JOIN enrolled e USING (seller_id) LEFT JOIN listings l USING (listing_id)),
+      FROM ${shipments} s JOIN enrolled e USING (seller_id) LEFT JOIN listings l USING (listing_id)),
     -- Only the waybills that need it, the enrolled accounts' without an order time: grouping every pickup costs minutes at 100M.
     first_pickup AS (
       SELECT waybill_id, min(pickup_time) AS t FROM pickups
@@ -61,14 +74,57 @@ export async function measureTurnover(db: Database): Promise<TurnoverRow[]> {
       UNION ALL
       SELECT s.belt_id, s.enrolled_at, fp.t::DATE, s.category, s.value
       FROM sold s LEFT JOIN first_pickup fp USING (waybill_id) WHERE s.order_time IS NULL)
-    SELECT belt_id, strftime(date, '%Y-%m-%d') AS date, category, sum(value)::DOUBLE AS turnover, count(*)::INT AS orders
+    SELECT belt_id, date, category, sum(value) AS turnover, count(*) AS orders
     FROM valued WHERE date IS NOT NULL AND date >= enrolled_at AND value IS NOT NULL
-    GROUP BY belt_id, date, category ORDER BY belt_id, date, category`);
+    GROUP BY belt_id, date, category`;
+}
+
+const SHIPMENT_COLUMNS = 'waybill_id, seller_id, listing_id, order_time, quantity, amount';
+
+/**
+ * Keeps TURNOVER_TABLE up to date. Whole, from every shipment, in a run; in
+ * an update (`day`: the catalog holding the day's accepted rows, already
+ * appended to the tables), the day's sales are added to the sums the
+ * database holds, which is exact: rows are only ever added (a key the
+ * database holds is quarantined), so a sale counted before stays as it was,
+ * and the sales a day adds are its own shipments and the earlier ones without
+ * an order time that its pickups date (a waybill has one pickup). Whole again
+ * when the day brings factories or accounts (the enrolments change) or the
+ * database has no such table (it predates it, or its run wrote no impact).
+ */
+export async function keepTurnover(db: Database, day?: string): Promise<'whole' | 'added'> {
+  const enrolmentsChanged = async (d: string) =>
+    (await db.scalar(`SELECT (SELECT count(*) FROM ${d}.factories) + (SELECT count(*) FROM ${d}.factory_accounts)`)) > 0;
+  if (day === undefined || !(await db.tableExists(TURNOVER_TABLE)) || (await enrolmentsChanged(day))) {
+    await db.run(`CREATE OR REPLACE TABLE ${TURNOVER_TABLE} AS ${turnoverSql('shipments')}`);
+    return 'whole';
+  }
+  const sales = `(
+    SELECT ${SHIPMENT_COLUMNS} FROM ${day}.shipments
+    UNION ALL
+    SELECT ${SHIPMENT_COLUMNS} FROM shipments
+    WHERE order_time IS NULL AND waybill_id IN (SELECT waybill_id FROM ${day}.pickups)
+      AND waybill_id NOT IN (SELECT waybill_id FROM ${day}.shipments))`;
+  await db.run(`
+    CREATE OR REPLACE TABLE ${TURNOVER_TABLE} AS
+    SELECT belt_id, date, category, sum(turnover) AS turnover, sum(orders)::BIGINT AS orders
+    FROM (SELECT * FROM ${TURNOVER_TABLE} UNION ALL SELECT * FROM (${turnoverSql(sales)}))
+    GROUP BY belt_id, date, category`);
+  return 'added';
+}
+
+/** Turnover per belt, local date and category (see turnoverSql), from TURNOVER_TABLE, made whole where there is none. */
+export async function measureTurnover(db: Database): Promise<TurnoverRow[]> {
+  if (!(await db.tableExists(TURNOVER_TABLE))) await keepTurnover(db);
+  return db.all<TurnoverRow>(`
+    SELECT belt_id, strftime(date, '%Y-%m-%d') AS date, category, turnover::DOUBLE AS turnover, orders::INT AS orders
+    FROM ${TURNOVER_TABLE} ORDER BY belt_id, date, category`);
 }
 
 /**
- * The view pickup_belts: every pickup point with the belt it left (belt_id,
- * NULL for none). A pickup leaves a belt when it is filed under one of its
+ * The view pickup_belts: every pickup point of `points` (pickup_points, or
+ * the points an update appended) with the belt it left (belt_id, NULL for
+ * none). A pickup leaves a belt when it is filed under one of its
  * places (aoi_id), placed by a courier's GPS nearer to one of their centroids
  * than to any other place's (within MAX_REACH_METERS), or collected within
  * RETURN_METERS of the seller's return address where that address names a
@@ -76,9 +132,10 @@ export async function measureTurnover(db: Database): Promise<TurnoverRow[]> {
  * places stands at its own point and takes the pickups within BELT_METERS of
  * it. A pickup that left several belts is filed under the first. Each rule is
  * a lookup in a small table (by place, grid cell or seller), so the view costs
- * one pass over the pickup points, with no grouping or table of them.
+ * one pass over the pickup points, with no grouping or table of them, and a
+ * point's belt does not depend on the other points.
  */
-export async function beltPickups(db: Database): Promise<void> {
+export async function beltPickups(db: Database, points = 'pickup_points'): Promise<void> {
   await db.run(`
     CREATE OR REPLACE TEMP TABLE belt_places AS
     WITH u AS (SELECT belt_id, unnest(aoi_ids) AS aoi_id FROM belts)
@@ -90,7 +147,7 @@ export async function beltPickups(db: Database): Promise<void> {
     FROM sellers s JOIN places p ON s.return_address IS NOT NULL AND length(p.name) >= 3 AND contains(s.return_address, p.name)
       JOIN belt_places bp ON bp.aoi_id = p.aoi_id
     ORDER BY s.seller_id, bp.belt_id`);
-  await beltCells(db);
+  await beltCells(db, points);
   // Where the cell settles the answer for all its points (see beltCells), the per-point lists are not
   // searched: those searches were 2.4 s of the 2.9 s this view took at 10M pickups. A point in no
   // belt cell has NULL flags, and so takes the cell's (NULL) answer.
@@ -107,7 +164,7 @@ export async function beltPickups(db: Database): Promise<void> {
         CASE WHEN pp.quality = 1 THEN ${nearest} END,
         CASE WHEN sb.lat IS NULL OR ${metres('pp.lat', 'pp.lng', 'sb.lat', 'sb.lng')} <= ${RETURN_METERS} THEN sb.belt_id END,
         ${atPoint}) AS belt_id
-    FROM (SELECT *, ${fineCell('lat')} AS cy, ${fineCell('lng')} AS cx FROM pickup_points) pp
+    FROM (SELECT *, ${fineCell('lat')} AS cy, ${fineCell('lng')} AS cx FROM ${points}) pp
       LEFT JOIN aoi_belt ab ON ab.aoi_id = pp.aoi_id
       LEFT JOIN belt_cells c ON c.cy = pp.cy AND c.cx = pp.cx
       LEFT JOIN seller_belt sb ON sb.seller_id = pp.seller_id`);
@@ -115,7 +172,7 @@ export async function beltPickups(db: Database): Promise<void> {
 
 /**
  * belt_cells(cy, cx, candidates, point_belts, nearest_fixed, nearest_belt,
- * point_fixed, point_belt): the grid cells of pickup points where a belt can
+ * point_fixed, point_belt): the grid cells of the points of `pickupPoints` where a belt can
  * be reached by the GPS or point rules. `candidates` are the places that can
  * be the nearest of a point in the cell (placesPerCell), listed where one of
  * them is a belt place; `point_belts` are the belts standing at their own
@@ -132,7 +189,7 @@ export async function beltPickups(db: Database): Promise<void> {
  * none). Both are judged with the same slack as the candidates, always on
  * the side of searching.
  */
-async function beltCells(db: Database): Promise<void> {
+async function beltCells(db: Database, pickupPoints: string): Promise<void> {
   // The nearest place of every point was kept in these tables before: no longer read.
   await db.run(`DROP TABLE IF EXISTS pickup_nearest_place`);
   await db.run(`DROP TABLE IF EXISTS pickup_nearest_place_places`);
@@ -144,7 +201,7 @@ async function beltCells(db: Database): Promise<void> {
     beltOf.size === 0 && points.length === 0
       ? []
       : await db.all<{ cy: number; cx: number }>(
-          `SELECT DISTINCT ${fineCell('lat')} AS cy, ${fineCell('lng')} AS cx FROM pickup_points WHERE lat IS NOT NULL AND lng IS NOT NULL`,
+          `SELECT DISTINCT ${fineCell('lat')} AS cy, ${fineCell('lng')} AS cx FROM ${pickupPoints} WHERE lat IS NOT NULL AND lng IS NOT NULL`,
         );
   const places = await db.all<Place>(`SELECT aoi_id, lat, lng FROM places WHERE lat IS NOT NULL AND lng IS NOT NULL`);
   const candidates = candidatesPerCell(cells, places);
@@ -343,16 +400,80 @@ export function candidateScore(f: Omit<CandidateFacts, 'seller_id' | 'factory_id
   return f.belt_share * f.day_share * f.own_brand_share * f.normal_price_share * clean;
 }
 
-/** candidates.csv rows: sellers not enrolled whose parcels leave a belt, ranked by candidateScore. */
-export async function rankCandidates(db: Database): Promise<CandidateRow[]> {
+/**
+ * The table the candidates' parcels are kept in, counted, from one run or
+ * update to the next: pickup points per (seller_id, listing_id, belt_id,
+ * work_hours), `n` of them. What candidates.csv says of a seller's parcels
+ * is read from these counts, so an update counts only its day's points
+ * (`keepProgrammePoints`).
+ */
+export const PROGRAMME_POINTS_TABLE = 'programme_points';
+
+/** The update's day, for the kept tables: the catalog of its rows, and the table of the points it appended (none where pickup-points ran whole). */
+export interface ImpactDay {
+  catalog: string;
+  points?: string;
+  /** Told, for each kept table, whether the day was added to it or it was made whole. */
+  kept?: (table: string, how: 'whole' | 'added') => void;
+}
+
+/** SQL counting the points of `points` per seller, listing, belt left (pickup_belts) and whether they left in working hours. */
+async function programmePointsSql(db: Database, points: string): Promise<string> {
+  await beltPickups(db, points);
+  const hour = await localHour(db, points, 't');
+  return `SELECT seller_id, listing_id, belt_id, (${hour('t')} >= ${WORK_HOURS[0]} AND ${hour('t')} < ${WORK_HOURS[1]}) AS work_hours,
+      count(*) AS n
+    FROM pickup_belts GROUP BY ALL`;
+}
+
+/**
+ * Keeps PROGRAMME_POINTS_TABLE up to date: whole, from every pickup point, in
+ * a run; in an update, the day's points counted and added, which is exact
+ * while the belt each earlier point left stays as it was: it depends on the
+ * point and on belts, places and the seller's return address, so the counts
+ * are made whole again when the day brings belts or places, or a seller
+ * already counted (or pickup-points reran whole, or the table is missing).
+ */
+export async function keepProgrammePoints(db: Database, day?: ImpactDay): Promise<'whole' | 'added'> {
+  const t = PROGRAMME_POINTS_TABLE;
+  const placesChanged = async (c: string) =>
+    (await db.scalar(`SELECT (SELECT count(*) FROM ${c}.belts) + (SELECT count(*) FROM ${c}.places)
+      + (SELECT count(*) FROM ${c}.sellers WHERE seller_id IN (SELECT seller_id FROM ${t}))`)) > 0;
+  if (day?.points === undefined || !(await db.tableExists(t)) || (await placesChanged(day.catalog))) {
+    await db.run(`CREATE OR REPLACE TABLE ${t} AS ${await programmePointsSql(db, 'pickup_points')}`);
+    return 'whole';
+  }
+  await db.run(`
+    CREATE OR REPLACE TABLE ${t} AS
+    SELECT seller_id, listing_id, belt_id, work_hours, sum(n)::BIGINT AS n
+    FROM (SELECT * FROM ${t} UNION ALL SELECT * FROM (${await programmePointsSql(db, day.points)}))
+    GROUP BY ALL`);
+  return 'added';
+}
+
+/** Both kept tables made whole from the database's rows, as a run that writes impact/ leaves them (the points only where there are belts). */
+export async function keepProgrammeTables(db: Database): Promise<void> {
+  await keepTurnover(db);
+  if ((await db.scalar(`SELECT count(*) FROM belts`)) > 0) await keepProgrammePoints(db);
+}
+
+/**
+ * candidates.csv rows: sellers not enrolled whose parcels leave a belt, ranked
+ * by candidateScore. The shares are read off the kept counts (see
+ * keepProgrammePoints; `day`: an update's); a seller's belt is the one most
+ * of its parcels left, ties to the first by id.
+ */
+export async function rankCandidates(db: Database, day?: ImpactDay): Promise<CandidateRow[]> {
   if ((await db.scalar(`SELECT count(*) FROM belts`)) === 0) return [];
-  await beltPickups(db);
+  const kept = await keepProgrammePoints(db, day);
+  day?.kept?.(PROGRAMME_POINTS_TABLE, kept);
   // Brands as listings spell them, known when their canonical form is a catalog brand's.
   const catalogBrands = new Set((await db.all<{ brand: string }>(`SELECT DISTINCT brand FROM catalog WHERE brand IS NOT NULL`)).map((r) => canonicalBrand(r.brand)));
   const listed = await db.all<{ brand: string }>(`SELECT DISTINCT brand FROM listings WHERE brand IS NOT NULL ORDER BY brand`);
   await db.run(`CREATE OR REPLACE TEMP TABLE catalog_brands (brand VARCHAR)`);
   await db.append('catalog_brands', listed.filter((r) => catalogBrands.has(canonicalBrand(r.brand))).map((r) => [r.brand]));
-  const hour = await localHour(db, 'pickup_points', 't');
+  // A share of the parcels, as avg() of a 0/1 flag over them gives it: sums of whole numbers, divided once.
+  const share = (flag: string, over = 'true') => `coalesce(sum(c.n) FILTER (WHERE ${flag}), 0)::DOUBLE / (sum(c.n) FILTER (WHERE ${over}))::DOUBLE`;
   const facts = await db.all<CandidateFacts>(
     `
     WITH enrolled AS (
@@ -365,14 +486,17 @@ export async function rankCandidates(db: Database): Promise<CandidateRow[]> {
         (cp.median_price IS NULL OR l.price >= ${LOW_PRICE_RATIO} * cp.median_price) AS normal_price
       FROM listings l LEFT JOIN cat_price cp USING (category)),
     per_seller AS (
-      SELECT pp.seller_id, count(*)::INT AS parcels,
-        avg((pp.belt_id IS NOT NULL)::INT) AS belt_share,
-        mode(pp.belt_id) AS belt_id,
-        avg((${hour('pp.t')} >= ${WORK_HOURS[0]} AND ${hour('pp.t')} < ${WORK_HOURS[1]})::INT) AS day_share,
-        avg(coalesce(pr.own_brand, true)::INT) AS own_brand_share,
-        avg(coalesce(pr.normal_price, true)::INT) AS normal_price_share
-      FROM pickup_belts pp LEFT JOIN priced pr USING (listing_id)
-      GROUP BY pp.seller_id),
+      SELECT c.seller_id, sum(c.n)::INT AS parcels,
+        ${share('c.belt_id IS NOT NULL')} AS belt_share,
+        ${share('c.work_hours', 'c.work_hours IS NOT NULL')} AS day_share,
+        ${share('coalesce(pr.own_brand, true)')} AS own_brand_share,
+        ${share('coalesce(pr.normal_price, true)')} AS normal_price_share
+      FROM ${PROGRAMME_POINTS_TABLE} c LEFT JOIN priced pr USING (listing_id)
+      GROUP BY c.seller_id),
+    seller_belt AS (
+      SELECT seller_id, arg_min(belt_id, (-n, belt_id)) AS belt_id
+      FROM (SELECT seller_id, belt_id, sum(n) AS n FROM ${PROGRAMME_POINTS_TABLE} WHERE belt_id IS NOT NULL GROUP BY ALL)
+      GROUP BY seller_id),
     reported AS (
       SELECT seller_id, count(*)::INT AS n FROM (
         SELECT l.seller_id FROM reports r JOIN listings l ON r.target_type = 'listing' AND r.target_id = l.listing_id
@@ -380,10 +504,10 @@ export async function rankCandidates(db: Database): Promise<CandidateRow[]> {
         UNION ALL
         SELECT target_id FROM reports WHERE target_type = 'seller' AND verdict = 'counterfeit')
       GROUP BY seller_id)
-    SELECT p.seller_id, f.factory_id, p.belt_id, p.parcels, p.belt_share, p.day_share, p.own_brand_share, p.normal_price_share,
+    SELECT p.seller_id, f.factory_id, b.belt_id, p.parcels, p.belt_share, p.day_share, p.own_brand_share, p.normal_price_share,
       coalesce(ss.score, 0) AS seller_score, coalesce(r.n, 0) AS reports
     FROM per_seller p LEFT JOIN own_factory f USING (seller_id) LEFT JOIN seller_scores ss USING (seller_id)
-      LEFT JOIN reported r USING (seller_id)
+      LEFT JOIN reported r USING (seller_id) LEFT JOIN seller_belt b USING (seller_id)
     WHERE p.belt_share > 0 AND p.parcels >= ${MIN_PARCELS} AND p.seller_id NOT IN (SELECT seller_id FROM enrolled)
     ORDER BY p.seller_id`,
   );

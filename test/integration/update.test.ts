@@ -113,9 +113,10 @@ describe('day by day against one full run', () => {
       const parts = lines(split.initial, f) + split.days.reduce((n, d) => n + lines(d.dir, f), 0);
       expect(parts, f).toBe(lines(world, f));
     }
-    // Pickups come every day; the day's pickups were placed on their own.
+    // Pickups come every day; the day's pickups were placed on their own, its sales and parcels added to the programme's counts.
     expect(summaries.every((s) => (s.tables.pickups?.read ?? 0) > 0)).toBe(true);
     expect(summaries.map((s) => s.pickupPoints)).toEqual(summaries.map(() => 'appended'));
+    expect(summaries.map((s) => s.kept)).toEqual(summaries.map(() => ({ programme_turnover: 'added', programme_points: 'added' })));
   });
 
   it('extracts a day from the whole world with the same rows as the split gives that day', async () => {
@@ -188,6 +189,7 @@ describe('day by day against one full run', () => {
       const out = join(root, `cut-${pass}`);
       const s = await update({ day: last.dir, dbPath: cut, out, progress: silentProgress });
       expect(s.pickupPoints).toBe('appended');
+      expect(s.kept, `pass ${pass}`).toEqual({ programme_turnover: 'added', programme_points: 'added' });
       expect(results(out), `pass ${pass}`).toEqual(results(afterOut));
     }
   });
@@ -202,6 +204,8 @@ describe('day by day against one full run', () => {
     const out = join(root, 'moved');
     const s = await update({ day: split.days.at(-1)!.dir, dbPath: moved, out, progress: silentProgress });
     expect(s.pickupPoints).toBe('rebuilt');
+    // No day's points to add: the parcels are counted again, whole.
+    expect(s.kept).toEqual({ programme_turnover: 'added', programme_points: 'whole' });
     expect(results(out)).toEqual(results(afterOut));
   });
 
@@ -217,10 +221,13 @@ describe('day by day against one full run', () => {
       WHERE ss.kind = 'sender_address' AND ss.seller_id = pickup_points.seller_id AND hash(ss.value) = pickup_points.sender_key`);
     await db.run(`ALTER TABLE pickup_points DROP COLUMN sender_key`);
     expect(await db.scalar(`SELECT count(sender_address) FROM pickup_points`)).toBeGreaterThan(0);
+    // Nor did it keep the programme's counts (before 2 December 2026): the update makes them whole.
+    await db.run(`DROP TABLE programme_turnover; DROP TABLE programme_points`);
     await db.run('CHECKPOINT');
     db.close();
     const out = join(root, 'older');
-    await update({ day: split.days.at(-1)!.dir, dbPath: older, out, progress: silentProgress });
+    const s = await update({ day: split.days.at(-1)!.dir, dbPath: older, out, progress: silentProgress });
+    expect(s.kept).toEqual({ programme_turnover: 'whole', programme_points: 'whole' });
     expect(results(out)).toEqual(results(afterOut));
     const updated = await Database.open(older, { readOnly: true });
     try {

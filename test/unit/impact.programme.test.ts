@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Database } from '../../src/engine/database.ts';
 import { BELT_INPUT_TABLES, withDatabase } from '../helpers/db.ts';
-import { beltPickups, candidateScore, measureTurnover } from '../../src/impact/programme.ts';
+import { beltPickups, candidateScore, keepProgrammePoints, keepTurnover, measureTurnover, PROGRAMME_POINTS_TABLE, TURNOVER_TABLE } from '../../src/impact/programme.ts';
 import { legalWayAfterRaids, programmeHeadline } from '../../src/impact/figures.ts';
 
 async function programmeDb(): Promise<Database> {
@@ -43,6 +43,71 @@ describe('measureTurnover', () => {
         { belt_id: 'B1', date: '2026-03-01', category: 'shoes', turnover: 490.5, orders: 2 },
         { belt_id: 'B1', date: '2026-03-03', category: 'clothing', turnover: 25, orders: 1 },
       ]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('keepTurnover', () => {
+  /** The programme's rows as a database that has them, and a day (catalog `day`) that brings the rows `dayWhere` picks, appended as an update does. */
+  async function withDay(dayWhere: { shipments: string; pickups: string; accounts?: string }): Promise<Database> {
+    const db = await programmeDb();
+    await db.run(`ATTACH ':memory:' AS day`);
+    for (const [table, where] of [['shipments', dayWhere.shipments], ['pickups', dayWhere.pickups], ['factory_accounts', dayWhere.accounts ?? 'false'], ['factories', 'false']]) {
+      await db.run(`CREATE TABLE day.${table} AS SELECT * FROM ${table} WHERE ${where}`);
+      await db.run(`DELETE FROM ${table} WHERE ${where}`);
+    }
+    // What the database held before the day: its sums, kept.
+    expect(await keepTurnover(db)).toBe('whole');
+    for (const table of ['shipments', 'pickups', 'factory_accounts']) await db.run(`INSERT INTO ${table} SELECT * FROM day.${table}`);
+    return db;
+  }
+
+  const whole = async (db: Database) => {
+    await db.run(`CREATE TABLE kept AS SELECT * FROM ${TURNOVER_TABLE}`);
+    await keepTurnover(db);
+    const [kept, again] = [await db.all(`SELECT * FROM kept ORDER BY ALL`), await db.all(`SELECT * FROM ${TURNOVER_TABLE} ORDER BY ALL`)];
+    return { kept, again };
+  };
+
+  it("adds a day's sales to the kept sums, as summing every shipment again does", async () => {
+    // The day's own sales (W2, W3), and W4's pickup, which dates a sale the database already held.
+    const db = await withDay({ shipments: `waybill_id IN ('W2', 'W3')`, pickups: `waybill_id = 'W4'` });
+    try {
+      expect(await keepTurnover(db, 'day')).toBe('added');
+      const { kept, again } = await whole(db);
+      expect(kept).toEqual(again);
+      expect(await measureTurnover(db)).toEqual([
+        { belt_id: 'B1', date: '2026-03-01', category: 'clothing', turnover: 40, orders: 1 },
+        { belt_id: 'B1', date: '2026-03-01', category: 'shoes', turnover: 490.5, orders: 2 },
+        { belt_id: 'B1', date: '2026-03-03', category: 'clothing', turnover: 25, orders: 1 },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("a day's sale without an order time is dated by its pickup, in the day or before it", async () => {
+    for (const pickups of [`waybill_id = 'W4'`, 'false']) {
+      const db = await withDay({ shipments: `waybill_id = 'W4'`, pickups });
+      try {
+        expect(await keepTurnover(db, 'day')).toBe('added');
+        const { kept, again } = await whole(db);
+        expect(kept, pickups).toEqual(again);
+        expect(again.length).toBe(3);
+      } finally {
+        db.close();
+      }
+    }
+  });
+
+  it('sums every shipment again when the day brings accounts, whose enrolment reaches back', async () => {
+    const db = await withDay({ shipments: 'false', pickups: 'false', accounts: `factory_id = 'F2'` });
+    try {
+      expect(await keepTurnover(db, 'day')).toBe('whole');
+      // F2 enrolled S1 a day before F1 did: W1, W2 and W3 on 2026-03-01 count now.
+      expect((await measureTurnover(db)).filter((r) => r.date === '2026-03-01').map((r) => r.orders)).toEqual([1, 2]);
     } finally {
       db.close();
     }
@@ -145,6 +210,49 @@ describe('beltPickups', () => {
         { waybill_id: 'W5', seller_id: 'S2', belt_id: 'B1' },
         { waybill_id: 'W7', seller_id: 'S3', belt_id: 'B3' },
       ]);
+    });
+  });
+});
+
+describe('keepProgrammePoints', () => {
+  it("adds a day's points to the kept counts as counting every point again does, and counts all again when the day brings a place", async () => {
+    await withDatabase(async (db) => {
+      await db.run(BELT_INPUT_TABLES);
+      await db.run(`ALTER TABLE pickup_points ADD COLUMN listing_id VARCHAR; ALTER TABLE pickup_points ADD COLUMN t TIMESTAMPTZ`);
+      await db.run(`
+        INSERT INTO belts VALUES ('B1', ['P1'], NULL, NULL), ('B3', [], 25.50, 119.10);
+        INSERT INTO places VALUES ('P1', 'industrial', '华林工业区', 25.40, 119.00), ('P9', 'residential', '东圳', 25.40, 119.01);
+        INSERT INTO sellers VALUES ('S1', NULL, NULL, NULL), ('S2', '莆田市华林工业区3号', 25.3, 119.3), ('S3', NULL, NULL, NULL);
+        INSERT INTO pickup_points VALUES
+          ('W1', 'S1', 25.40, 119.00, 'P1', 0.4, 'L1', TIMESTAMPTZ '2026-03-01 10:00:00+00'),
+          ('W2', 'S1', 25.4001, 119.0092, NULL, 1, 'L1', TIMESTAMPTZ '2026-03-01 23:00:00+00'),
+          ('W3', 'S2', 25.3001, 119.3001, NULL, 0.4, 'L2', TIMESTAMPTZ '2026-03-02 09:00:00+00'),
+          ('W5', 'S1', 25.40, 119.00, 'P1', 0.4, 'L1', TIMESTAMPTZ '2026-03-03 11:00:00+00'),  -- as W1: one count of two
+          ('W6', 'S3', 25.5010, 119.1010, NULL, 0.4, 'L3', TIMESTAMPTZ '2026-03-03 12:00:00+00'),
+          ('W7', 'S3', 25.5200, 119.1000, NULL, 0.4, NULL, NULL);
+      `);
+      // The database before the day held W1-W3; the day brings W5-W7 and no belt, place or seller.
+      await db.run(`CREATE TEMP TABLE day_points AS SELECT * FROM pickup_points WHERE waybill_id >= 'W5'`);
+      await db.run(`DELETE FROM pickup_points WHERE waybill_id >= 'W5'`);
+      expect(await keepProgrammePoints(db)).toBe('whole');
+      await db.run(`INSERT INTO pickup_points SELECT * FROM day_points`);
+      await db.run(`ATTACH ':memory:' AS day`);
+      for (const t of ['belts', 'places', 'sellers']) await db.run(`CREATE TABLE day.${t} AS SELECT * FROM ${t} LIMIT 0`);
+      const day = { catalog: 'day', points: 'day_points' };
+      const counts = () => db.all(`SELECT * FROM ${PROGRAMME_POINTS_TABLE} ORDER BY ALL`);
+      expect(await keepProgrammePoints(db, day)).toBe('added');
+      const added = await counts();
+      expect(await keepProgrammePoints(db)).toBe('whole');
+      expect(await counts()).toEqual(added);
+      expect(added).toContainEqual({ seller_id: 'S1', listing_id: 'L1', belt_id: 'B1', work_hours: true, n: 2 });
+      expect(added).toContainEqual({ seller_id: 'S3', listing_id: null, belt_id: null, work_hours: null, n: 1 });
+      // A place the day brings may be the nearest of earlier points: all are counted again.
+      await db.run(`INSERT INTO day.places VALUES ('P2', 'industrial', '西天尾', 25.45, 119.00)`);
+      expect(await keepProgrammePoints(db, day)).toBe('whole');
+      // As when pickup-points ran whole and left no day's points.
+      await db.run(`DELETE FROM day.places`);
+      expect(await keepProgrammePoints(db, { catalog: 'day' })).toBe('whole');
+      expect(await counts()).toEqual(added);
     });
   });
 });

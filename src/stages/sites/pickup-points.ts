@@ -10,6 +10,7 @@
  *        `senderKey`)
  *      frame(lat0, lng0): the local metric frame x/y are in
  *      seller_shipping, listing_volume, seller_senders: see SHIPPING_TABLES
+ *      (update) day_points: the points the day added, see DAY_POINTS
  *
  * No later stage reads pickups or shipments: with `--engine clickhouse://`
  * this stage runs on the cluster (engine/clickhouse.ts) and only these
@@ -297,6 +298,9 @@ export async function countShipping(db: Database): Promise<void> {
   await db.run(`CREATE OR REPLACE TABLE seller_senders AS ${sellerSendersSql('shipments')}`);
 }
 
+/** The points an update appended to pickup_points (temporary; absent when the stage reran whole). */
+export const DAY_POINTS = 'day_points';
+
 /**
  * The stage for `dragnet update`, once the day's rows (`day`.pickups and
  * `day`.shipments, a catalog) have been appended to pickups and shipments:
@@ -310,9 +314,12 @@ export async function countShipping(db: Database): Promise<void> {
  * 0.01 degree: it is recomputed (one scan of the coordinates, counting
  * them on either side of the old frame, see `frameOf`) and, in the
  * rare case the day moves it, the stage reruns whole, so the result is always
- * what `locatePickups` makes of the same rows. Returns whether it did.
+ * what `locatePickups` makes of the same rows. Returns whether it did. The
+ * day's points stay in the temporary table DAY_POINTS for the impact stage,
+ * which counts them into its own kept tables (impact/programme.ts).
  */
 export async function appendPickupPoints(db: Database, day: string): Promise<'appended' | 'rebuilt'> {
+  await db.run(`DROP TABLE IF EXISTS ${DAY_POINTS}`);
   await upgradePickupPoints(db);
   const [old] = await db.all<Frame>(`SELECT lat0, lng0 FROM frame`);
   const now = await frameOf(db, 'pickups', old);
@@ -323,17 +330,16 @@ export async function appendPickupPoints(db: Database, day: string): Promise<'ap
   const pickups = `${day}.pickups`;
   const shipments = `${day}.shipments`;
   const hour = await localHour(db, pickups, 'pickup_time');
-  await db.run(`CREATE OR REPLACE TEMP TABLE day_points AS ${pointsSql(placedSql(hour, pickups, 'shipments'))}`);
-  await db.run(`INSERT INTO pickup_points BY NAME SELECT * FROM day_points`);
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${DAY_POINTS} AS ${pointsSql(placedSql(hour, pickups, 'shipments'))}`);
+  await db.run(`INSERT INTO pickup_points BY NAME SELECT * FROM ${DAY_POINTS}`);
   const merge = async (table: string, keys: string, counts: string[], daySql: string) => {
     const sums = counts.map((c) => `sum(${c})::BIGINT AS ${c}`).join(', ');
     await db.run(`CREATE OR REPLACE TABLE ${table} AS
       SELECT ${keys}, ${sums} FROM (SELECT ${keys}, ${counts.join(', ')} FROM ${table} UNION ALL ${daySql}) GROUP BY ${keys}`);
   };
-  await merge('seller_shipping', 'seller_id', ['parcels', 'nights'], sellerShippingSql('day_points'));
+  await merge('seller_shipping', 'seller_id', ['parcels', 'nights'], sellerShippingSql(DAY_POINTS));
   await finishSellerShipping(db);
   await merge('listing_volume', 'listing_id', ['n'], listingVolumeSql(shipments));
   await merge('seller_senders', 'seller_id, kind, value', ['n'], `SELECT * FROM (${sellerSendersSql(shipments)})`);
-  await db.run(`DROP TABLE day_points`);
   return 'appended';
 }
