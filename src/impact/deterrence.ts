@@ -124,12 +124,23 @@ const DAY_MS = 86_400_000;
 const dayOf = (d: Date) => Math.floor(d.getTime() / DAY_MS);
 const dateOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
+export type LeadDays = Map<string, Map<number, number>>;
+
+/**
+ * leadDays, read once however many tables ask (deterrence.csv and
+ * resurfacings.csv both do: one pass over site_points instead of two).
+ */
+export function leadDaysOnce(db: Database): () => Promise<LeadDays> {
+  let days: Promise<LeadDays> | undefined;
+  return () => (days ??= leadDays(db));
+}
+
 /**
  * Parcels per lead and local day: the lead's site's parcels from its
  * operators (all of the site's when it names none). Runs of methods without
  * sites (the baselines) count parcels within the lead's radius.
  */
-async function leadDays(db: Database): Promise<Map<string, Map<number, number>>> {
+async function leadDays(db: Database): Promise<LeadDays> {
   const hasSites = (await db.tableExists('lead_sites')) && (await db.tableExists('site_points'));
   const date = await (hasSites ? localDate(db, 'site_points', 't') : localDate(db, 'pickup_points', 't'));
   const rows = await db.all<{ lead_id: string; day: Date; n: number }>(
@@ -160,7 +171,7 @@ async function readLeads(db: Database): Promise<LeadRow[]> {
 }
 
 /** deterrence.csv rows: each confirmed raid, and every other lead of its region active in the 28 days before it. */
-export async function measureDeterrence(db: Database): Promise<DeterrenceRow[]> {
+export async function measureDeterrence(db: Database, activityOf = leadDaysOnce(db)): Promise<DeterrenceRow[]> {
   const date = await localDate(db, 'pickup_points', 't');
   const span = await db.one<{ first: Date | null; last: Date | null }>(`SELECT min(${date('t')}) AS first, max(${date('t')}) AS last FROM pickup_points`);
   if (!span?.first || !span.last) return [];
@@ -170,7 +181,7 @@ export async function measureDeterrence(db: Database): Promise<DeterrenceRow[]> 
   );
   if (raids.length === 0) return [];
   const leads = await readLeads(db);
-  const activity = await leadDays(db);
+  const activity = await activityOf();
   const rows: DeterrenceRow[] = [];
   for (const raid of raids) {
     const raidDay = dayOf(raid.date);
@@ -206,10 +217,10 @@ export async function measureDeterrence(db: Database): Promise<DeterrenceRow[]> 
  * `moved` status and successor), dated by the last parcel at the old site
  * and the operation's first parcel at the new one, with what ties them.
  */
-export async function findResurfacings(db: Database): Promise<ResurfacingRow[]> {
+export async function findResurfacings(db: Database, activityOf = leadDaysOnce(db)): Promise<ResurfacingRow[]> {
   const leads = await readLeads(db);
   const byId = new Map(leads.map((l) => [l.lead_id, l]));
-  const activity = await leadDays(db);
+  const activity = await activityOf();
   const links = groupBy(
     (await db.tableExists('network_links'))
       ? await db.all<{ network_id: string; kind: string }>(`SELECT DISTINCT network_id, kind FROM network_links ORDER BY network_id, kind`)

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Database } from '../engine/database.ts';
 import type { Lead } from '../stages/leads/leads.ts';
 import { csvField, type Cell } from '../world/writer.ts';
-import { findResurfacings, measureDeterrence } from './deterrence.ts';
+import { findResurfacings, leadDaysOnce, measureDeterrence } from './deterrence.ts';
 import { capacityAtRisk, keepTurnover, measureTurnover, rankCandidates, TURNOVER_TABLE, type ImpactDay } from './programme.ts';
 
 export const IMPACT_DIR = 'impact';
@@ -76,9 +76,10 @@ export async function writeImpact(db: Database, out: string, leads: readonly Lea
   day?.kept?.(TURNOVER_TABLE, turnover);
   const dir = join(out, IMPACT_DIR);
   mkdirSync(dir, { recursive: true });
+  const activity = leadDaysOnce(db);
   const tables: [keyof typeof IMPACT_FILES, object[]][] = [
-    ['deterrence', await measureDeterrence(db)],
-    ['resurfacings', await findResurfacings(db)],
+    ['deterrence', await measureDeterrence(db, activity)],
+    ['resurfacings', await findResurfacings(db, activity)],
     ['candidates', await rankCandidates(db, day)],
     ['turnover', await measureTurnover(db)],
     ['capacityAtRisk', await capacityAtRisk(db)],
