@@ -34,15 +34,18 @@ async function programmeDb(): Promise<Database> {
   return db;
 }
 
+/** programmeDb's turnover: W0 before the enrolment, W1 and W2 shoes, W3 clothing, W4 dated by its first pickup, W5 not enrolled. */
+const TURNOVER = [
+  { belt_id: 'B1', date: '2026-03-01', category: 'clothing', turnover: 40, orders: 1 },
+  { belt_id: 'B1', date: '2026-03-01', category: 'shoes', turnover: 490.5, orders: 2 },
+  { belt_id: 'B1', date: '2026-03-03', category: 'clothing', turnover: 25, orders: 1 },
+];
+
 describe('measureTurnover', () => {
   it('sums the enrolled accounts\' shipments by belt, local date and category', async () => {
     const db = await programmeDb();
     try {
-      expect(await measureTurnover(db)).toEqual([
-        { belt_id: 'B1', date: '2026-03-01', category: 'clothing', turnover: 40, orders: 1 },
-        { belt_id: 'B1', date: '2026-03-01', category: 'shoes', turnover: 490.5, orders: 2 },
-        { belt_id: 'B1', date: '2026-03-03', category: 'clothing', turnover: 25, orders: 1 },
-      ]);
+      expect(await measureTurnover(db)).toEqual(TURNOVER);
     } finally {
       db.close();
     }
@@ -78,11 +81,7 @@ describe('keepTurnover', () => {
       expect(await keepTurnover(db, 'day')).toBe('added');
       const { kept, again } = await whole(db);
       expect(kept).toEqual(again);
-      expect(await measureTurnover(db)).toEqual([
-        { belt_id: 'B1', date: '2026-03-01', category: 'clothing', turnover: 40, orders: 1 },
-        { belt_id: 'B1', date: '2026-03-01', category: 'shoes', turnover: 490.5, orders: 2 },
-        { belt_id: 'B1', date: '2026-03-03', category: 'clothing', turnover: 25, orders: 1 },
-      ]);
+      expect(await measureTurnover(db)).toEqual(TURNOVER);
     } finally {
       db.close();
     }
