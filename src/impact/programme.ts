@@ -89,13 +89,18 @@ const SHIPMENT_COLUMNS = 'waybill_id, seller_id, listing_id, order_time, quantit
  * database holds is quarantined), so a sale counted before stays as it was,
  * and the sales a day adds are its own shipments and the earlier ones without
  * an order time that its pickups date (a waybill has one pickup). Whole again
- * when the day brings factories or accounts (the enrolments change) or the
- * database has no such table (it predates it, or its run wrote no impact).
+ * when the day brings factories or accounts (the enrolments change), the
+ * first listings of a history that had none, or the database has no such
+ * table (it predates it, or its run wrote no impact).
  */
 export async function keepTurnover(db: Database, day?: string): Promise<'whole' | 'added'> {
-  const enrolmentsChanged = async (d: string) =>
-    (await db.scalar(`SELECT (SELECT count(*) FROM ${d}.factories) + (SELECT count(*) FROM ${d}.factory_accounts)`)) > 0;
-  if (day === undefined || !(await db.tableExists(TURNOVER_TABLE)) || (await enrolmentsChanged(day))) {
+  // An earlier sale's value and category come from its listing, which the day cannot bring once the
+  // history has listings (a shipment naming an absent listing was quarantined); a history without any
+  // did not check the references.
+  const earlierSalesChanged = async (d: string) =>
+    (await db.scalar(`SELECT ((SELECT count(*) FROM ${d}.factories) + (SELECT count(*) FROM ${d}.factory_accounts) > 0
+      OR ((SELECT count(*) FROM ${d}.listings) > 0 AND (SELECT count(*) FROM listings) = (SELECT count(*) FROM ${d}.listings)))::INT`)) > 0;
+  if (day === undefined || !(await db.tableExists(TURNOVER_TABLE)) || (await earlierSalesChanged(day))) {
     await db.run(`CREATE OR REPLACE TABLE ${TURNOVER_TABLE} AS ${turnoverSql('shipments')}`);
     return 'whole';
   }

@@ -54,16 +54,17 @@ describe('measureTurnover', () => {
 
 describe('keepTurnover', () => {
   /** The programme's rows as a database that has them, and a day (catalog `day`) that brings the rows `dayWhere` picks, appended as an update does. */
-  async function withDay(dayWhere: { shipments: string; pickups: string; accounts?: string }): Promise<Database> {
+  async function withDay(dayWhere: { shipments: string; pickups: string; accounts?: string; listings?: string }): Promise<Database> {
     const db = await programmeDb();
     await db.run(`ATTACH ':memory:' AS day`);
-    for (const [table, where] of [['shipments', dayWhere.shipments], ['pickups', dayWhere.pickups], ['factory_accounts', dayWhere.accounts ?? 'false'], ['factories', 'false']]) {
+    const tables = [['shipments', dayWhere.shipments], ['pickups', dayWhere.pickups], ['factory_accounts', dayWhere.accounts ?? 'false'], ['factories', 'false'], ['listings', dayWhere.listings ?? 'false']];
+    for (const [table, where] of tables) {
       await db.run(`CREATE TABLE day.${table} AS SELECT * FROM ${table} WHERE ${where}`);
       await db.run(`DELETE FROM ${table} WHERE ${where}`);
     }
     // What the database held before the day: its sums, kept.
     expect(await keepTurnover(db)).toBe('whole');
-    for (const table of ['shipments', 'pickups', 'factory_accounts']) await db.run(`INSERT INTO ${table} SELECT * FROM day.${table}`);
+    for (const table of ['shipments', 'pickups', 'factory_accounts', 'listings']) await db.run(`INSERT INTO ${table} SELECT * FROM day.${table}`);
     return db;
   }
 
@@ -98,6 +99,16 @@ describe('keepTurnover', () => {
       } finally {
         db.close();
       }
+    }
+  });
+
+  it('sums every shipment again when the day brings the first listings, which value earlier sales', async () => {
+    const db = await withDay({ shipments: 'false', pickups: 'false', listings: 'true' });
+    try {
+      expect(await keepTurnover(db, 'day')).toBe('whole');
+      expect(await measureTurnover(db)).toEqual(TURNOVER);
+    } finally {
+      db.close();
     }
   });
 
