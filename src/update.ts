@@ -12,9 +12,10 @@
  * Then one DuckDB transaction on the database: the day's accepted rows and
  * quarantined records are appended, the stages rerun (pickup-points on the
  * day's pickups only, see `appendPickupPoints`; the later stages, over
- * aggregates, whole), the result files are written and swapped into OUT, the
- * update is recorded in `dragnet_updates`, and only then is the transaction
- * committed. Killed at any point before the commit, the database is as it
+ * aggregates, whole, but for impact's kept counts, to which the day's sales
+ * and points are added, see impact/programme.ts), the result files are
+ * written and swapped into OUT, the update is recorded in `dragnet_updates`,
+ * and only then is the transaction committed. Killed at any point before the commit, the database is as it
  * was (DuckDB writes nothing of an uncommitted transaction to the file's
  * live blocks or to its .wal) and OUT holds either the previous results or
  * the ones this update gives, which a rerun writes again; killed after it, the

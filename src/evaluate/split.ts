@@ -162,10 +162,10 @@ function writeManifests(dataset: string, initial: string | null, days: Array<[st
  * of them again, from the rows left, if the cut took a waybill whose pickup
  * it kept), and recounts the shipping tables and the programme's kept
  * counts: what an analyze of the history holds. The record of an update of
- * the day or later goes too, so the bench can run again on the same database. The update
- * bench's history at sizes where a split would not fit on the disk; applying
- * `day` to it gives the analyze's results (test/integration/update.test.ts).
- * Returns the pickups left.
+ * the day or later goes too, so the bench can run again on the same
+ * database. The update bench's history at sizes where a split would not fit
+ * on the disk; applying `day` to it gives the analyze's results
+ * (test/integration/update.test.ts). Returns the pickups left.
  */
 export async function cutDatabase(file: string, timezone: string, day: string): Promise<number> {
   const db = await Database.open(file, { timezone });
