@@ -82,6 +82,31 @@ function turnoverSql(shipments: string): string {
 const SHIPMENT_COLUMNS = 'waybill_id, seller_id, listing_id, order_time, quantity, amount';
 
 /**
+ * The rows each kept table was last taken over: (kept, input, rows). A kept
+ * table is only added to when its inputs then held exactly the rows they
+ * hold now less the day's, so a database another program updated in between
+ * (an older Dragnet, a hand edit) has its tables made whole, not added to.
+ */
+export const BASIS_TABLE = 'programme_basis';
+
+async function recordBasis(db: Database, kept: string, inputs: readonly string[]): Promise<void> {
+  await db.run(`CREATE TABLE IF NOT EXISTS ${BASIS_TABLE} (kept VARCHAR, input VARCHAR, "rows" BIGINT)`);
+  await db.run(`DELETE FROM ${BASIS_TABLE} WHERE kept = $1`, [kept]);
+  for (const input of inputs) await db.run(`INSERT INTO ${BASIS_TABLE} SELECT $1, $2, count(*) FROM ${input}`, [kept, input]);
+}
+
+/** Whether `kept` exists and was taken over each input's rows but the day's (`day`: input -> the relation of the day's rows). */
+async function basisHolds(db: Database, kept: string, day: Record<string, string>): Promise<boolean> {
+  if (!(await db.tableExists(kept)) || !(await db.tableExists(BASIS_TABLE))) return false;
+  for (const [input, dayRows] of Object.entries(day)) {
+    const held = await db.one<{ rows: number | null }>(`SELECT max("rows") AS rows FROM ${BASIS_TABLE} WHERE kept = $1 AND input = $2`, [kept, input]);
+    const expected = (await db.scalar(`SELECT count(*) FROM ${input}`)) - (await db.scalar(`SELECT count(*) FROM ${dayRows}`));
+    if (held?.rows == null || Number(held.rows) !== expected) return false;
+  }
+  return true;
+}
+
+/**
  * Keeps TURNOVER_TABLE up to date. Whole, from every shipment, in a run; in
  * an update (`day`: the catalog holding the day's accepted rows, already
  * appended to the tables), the day's sales are added to the sums the
@@ -89,20 +114,29 @@ const SHIPMENT_COLUMNS = 'waybill_id, seller_id, listing_id, order_time, quantit
  * database holds is quarantined), so a sale counted before stays as it was,
  * and the sales a day adds are its own shipments and the earlier ones without
  * an order time that its pickups date (a waybill has one pickup). Whole again
- * when the day brings factories or accounts (the enrolments change), the
- * first listings of a history that had none, or the database has no such
- * table (it predates it, or its run wrote no impact).
+ * when the day brings factories or accounts (the enrolments change), or
+ * listings that an earlier enrolled sale names, or when the sums were not
+ * taken over the rows the database held before the day (see basisHolds: no
+ * table, or one another program left behind).
  */
 export async function keepTurnover(db: Database, day?: string): Promise<'whole' | 'added'> {
-  // An earlier sale's value and category come from its listing, which the day cannot bring once the
-  // history has listings (a shipment naming an absent listing was quarantined); a history without any
-  // did not check the references.
-  const earlierSalesChanged = async (d: string) =>
-    (await db.scalar(`SELECT ((SELECT count(*) FROM ${d}.factories) + (SELECT count(*) FROM ${d}.factory_accounts) > 0
-      OR ((SELECT count(*) FROM ${d}.listings) > 0 AND (SELECT count(*) FROM listings) = (SELECT count(*) FROM ${d}.listings)))::INT`)) > 0;
-  if (day === undefined || !(await db.tableExists(TURNOVER_TABLE)) || (await earlierSalesChanged(day))) {
+  const whole = async () => {
     await db.run(`CREATE OR REPLACE TABLE ${TURNOVER_TABLE} AS ${turnoverSql('shipments')}`);
-    return 'whole';
+    await recordBasis(db, TURNOVER_TABLE, ['shipments', 'pickups']);
+    return 'whole' as const;
+  };
+  if (day === undefined || !(await basisHolds(db, TURNOVER_TABLE, { shipments: `${day}.shipments`, pickups: `${day}.pickups` }))) return whole();
+  // The enrolments may reach back.
+  if ((await db.scalar(`SELECT (SELECT count(*) FROM ${day}.factories) + (SELECT count(*) FROM ${day}.factory_accounts)`)) > 0) return whole();
+  // An earlier sale's value and category come from its listing, which a day cannot bring where the
+  // history's references were checked (a shipment naming an absent listing is quarantined); a history
+  // read without listings did not check them.
+  if (
+    (await db.scalar(`SELECT count(*) FROM ${day}.listings`)) > 0 &&
+    (await db.scalar(`SELECT count(*) FROM (SELECT 1 FROM shipments s JOIN ${day}.listings USING (listing_id)
+      WHERE s.seller_id IN (SELECT seller_id FROM factory_accounts) AND s.waybill_id NOT IN (SELECT waybill_id FROM ${day}.shipments) LIMIT 1)`)) > 0
+  ) {
+    return whole();
   }
   const sales = `(
     SELECT ${SHIPMENT_COLUMNS} FROM ${day}.shipments
@@ -115,6 +149,7 @@ export async function keepTurnover(db: Database, day?: string): Promise<'whole' 
     SELECT belt_id, date, category, sum(turnover) AS turnover, sum(orders)::BIGINT AS orders
     FROM (SELECT * FROM ${TURNOVER_TABLE} UNION ALL SELECT * FROM (${turnoverSql(sales)}))
     GROUP BY belt_id, date, category`);
+  await recordBasis(db, TURNOVER_TABLE, ['shipments', 'pickups']);
   return 'added';
 }
 
@@ -437,15 +472,18 @@ async function programmePointsSql(db: Database, points: string): Promise<string>
  * while the belt each earlier point left stays as it was: it depends on the
  * point and on belts, places and the seller's return address, so the counts
  * are made whole again when the day brings belts or places, or a seller
- * already counted (or pickup-points reran whole, or the table is missing).
+ * already counted, or when pickup-points reran whole, or when the counts
+ * were not taken over the points the database held before the day
+ * (basisHolds).
  */
 export async function keepProgrammePoints(db: Database, day?: ImpactDay): Promise<'whole' | 'added'> {
   const t = PROGRAMME_POINTS_TABLE;
   const placesChanged = async (c: string) =>
     (await db.scalar(`SELECT (SELECT count(*) FROM ${c}.belts) + (SELECT count(*) FROM ${c}.places)
       + (SELECT count(*) FROM ${c}.sellers WHERE seller_id IN (SELECT seller_id FROM ${t}))`)) > 0;
-  if (day?.points === undefined || !(await db.tableExists(t)) || (await placesChanged(day.catalog))) {
+  if (day?.points === undefined || !(await basisHolds(db, t, { pickup_points: day.points })) || (await placesChanged(day.catalog))) {
     await db.run(`CREATE OR REPLACE TABLE ${t} AS ${await programmePointsSql(db, 'pickup_points')}`);
+    await recordBasis(db, t, ['pickup_points']);
     return 'whole';
   }
   await db.run(`
@@ -453,6 +491,7 @@ export async function keepProgrammePoints(db: Database, day?: ImpactDay): Promis
     SELECT seller_id, listing_id, belt_id, work_hours, sum(n)::BIGINT AS n
     FROM (SELECT * FROM ${t} UNION ALL SELECT * FROM (${await programmePointsSql(db, day.points)}))
     GROUP BY ALL`);
+  await recordBasis(db, t, ['pickup_points']);
   return 'added';
 }
 

@@ -54,17 +54,17 @@ describe('measureTurnover', () => {
 
 describe('keepTurnover', () => {
   /** The programme's rows as a database that has them, and a day (catalog `day`) that brings the rows `dayWhere` picks, appended as an update does. */
-  async function withDay(dayWhere: { shipments: string; pickups: string; accounts?: string; listings?: string }): Promise<Database> {
+  async function withDay(dayWhere: { shipments: string; pickups: string; accounts?: string; factories?: string; listings?: string }): Promise<Database> {
     const db = await programmeDb();
     await db.run(`ATTACH ':memory:' AS day`);
-    const tables = [['shipments', dayWhere.shipments], ['pickups', dayWhere.pickups], ['factory_accounts', dayWhere.accounts ?? 'false'], ['factories', 'false'], ['listings', dayWhere.listings ?? 'false']];
+    const tables = [['shipments', dayWhere.shipments], ['pickups', dayWhere.pickups], ['factory_accounts', dayWhere.accounts ?? 'false'], ['factories', dayWhere.factories ?? 'false'], ['listings', dayWhere.listings ?? 'false']];
     for (const [table, where] of tables) {
       await db.run(`CREATE TABLE day.${table} AS SELECT * FROM ${table} WHERE ${where}`);
       await db.run(`DELETE FROM ${table} WHERE ${where}`);
     }
     // What the database held before the day: its sums, kept.
     expect(await keepTurnover(db)).toBe('whole');
-    for (const table of ['shipments', 'pickups', 'factory_accounts', 'listings']) await db.run(`INSERT INTO ${table} SELECT * FROM day.${table}`);
+    for (const [table] of tables) await db.run(`INSERT INTO ${table} SELECT * FROM day.${table}`);
     return db;
   }
 
@@ -102,13 +102,44 @@ describe('keepTurnover', () => {
     }
   });
 
-  it('sums every shipment again when the day brings the first listings, which value earlier sales', async () => {
-    const db = await withDay({ shipments: 'false', pickups: 'false', listings: 'true' });
+  it('sums every shipment again when the day brings listings that earlier sales name (a history read without them)', async () => {
+    // All listings, or only L2, which W3 names: W3's value and category come with it.
+    for (const listings of ['true', `listing_id = 'L2'`]) {
+      const db = await withDay({ shipments: 'false', pickups: 'false', listings });
+      try {
+        expect(await keepTurnover(db, 'day'), listings).toBe('whole');
+        expect(await measureTurnover(db)).toEqual(TURNOVER);
+      } finally {
+        db.close();
+      }
+    }
+  });
+
+  it("adds the day when its listings are named by its own sales only", async () => {
+    const db = await withDay({ shipments: `waybill_id = 'W5'`, pickups: 'false', listings: `listing_id = 'L3'` });
     try {
-      expect(await keepTurnover(db, 'day')).toBe('whole');
+      expect(await keepTurnover(db, 'day')).toBe('added');
       expect(await measureTurnover(db)).toEqual(TURNOVER);
     } finally {
       db.close();
+    }
+  });
+
+  it('sums every shipment again when the day brings factories, or the sums were not taken over the rows before the day', async () => {
+    const factories = await withDay({ shipments: 'false', pickups: 'false', factories: `factory_id = 'F3'` });
+    try {
+      expect(await keepTurnover(factories, 'day')).toBe('whole');
+    } finally {
+      factories.close();
+    }
+    // Another program added a shipment after the sums were taken: the day cannot simply be added.
+    const stale = await withDay({ shipments: `waybill_id = 'W2'`, pickups: 'false' });
+    try {
+      await stale.run(`INSERT INTO shipments VALUES ('W9', 'S1', 'L1', TIMESTAMPTZ '2026-03-01 12:00:00+08:00', 1, 10)`);
+      expect(await keepTurnover(stale, 'day')).toBe('whole');
+      expect((await measureTurnover(stale)).find((r) => r.category === 'shoes')).toMatchObject({ turnover: 500.5, orders: 3 });
+    } finally {
+      stale.close();
     }
   });
 
@@ -225,7 +256,7 @@ describe('beltPickups', () => {
 });
 
 describe('keepProgrammePoints', () => {
-  it("adds a day's points to the kept counts as counting every point again does, and counts all again when the day brings a place", async () => {
+  it("adds a day's points to the kept counts as counting every point again does, and counts all again when the day brings a place, a belt or a counted seller", async () => {
     await withDatabase(async (db) => {
       await db.run(BELT_INPUT_TABLES);
       await db.run(`ALTER TABLE pickup_points ADD COLUMN listing_id VARCHAR; ALTER TABLE pickup_points ADD COLUMN t TIMESTAMPTZ`);
@@ -259,8 +290,22 @@ describe('keepProgrammePoints', () => {
       // A place the day brings may be the nearest of earlier points: all are counted again.
       await db.run(`INSERT INTO day.places VALUES ('P2', 'industrial', '西天尾', 25.45, 119.00)`);
       expect(await keepProgrammePoints(db, day)).toBe('whole');
-      // As when pickup-points ran whole and left no day's points.
       await db.run(`DELETE FROM day.places`);
+      // So do a belt, and a seller already counted, whose return address may now name a belt place; a new seller does not.
+      await db.run(`INSERT INTO day.belts VALUES ('B9', [], 25.40, 119.00)`);
+      expect(await keepProgrammePoints(db, day)).toBe('whole');
+      await db.run(`DELETE FROM day.belts`);
+      await db.run(`INSERT INTO day.sellers VALUES ('S9', NULL, NULL, NULL)`);
+      await db.run(`DELETE FROM pickup_points WHERE waybill_id >= 'W5'`);
+      await keepProgrammePoints(db);
+      await db.run(`INSERT INTO pickup_points SELECT * FROM day_points`);
+      expect(await keepProgrammePoints(db, day)).toBe('added');
+      await db.run(`INSERT INTO day.sellers VALUES ('S1', NULL, NULL, NULL)`);
+      await db.run(`DELETE FROM pickup_points WHERE waybill_id >= 'W5'`);
+      await keepProgrammePoints(db);
+      await db.run(`INSERT INTO pickup_points SELECT * FROM day_points`);
+      expect(await keepProgrammePoints(db, day)).toBe('whole');
+      // As when pickup-points ran whole and left no day's points.
       expect(await keepProgrammePoints(db, { catalog: 'day' })).toBe('whole');
       expect(await counts()).toEqual(added);
     });
