@@ -516,7 +516,8 @@ export async function rankCandidates(db: Database, day?: ImpactDay): Promise<Can
   const listed = await db.all<{ brand: string }>(`SELECT DISTINCT brand FROM listings WHERE brand IS NOT NULL ORDER BY brand`);
   await db.run(`CREATE OR REPLACE TEMP TABLE catalog_brands (brand VARCHAR)`);
   await db.append('catalog_brands', listed.filter((r) => catalogBrands.has(canonicalBrand(r.brand))).map((r) => [r.brand]));
-  // A share of the parcels, as avg() of a 0/1 flag over them gives it: sums of whole numbers, divided once.
+  // A share of the parcels, avg() of a 0/1 flag over them: whole numbers, divided once as doubles (DuckDB's
+  // avg() divides in long double, which can differ in the last bit; the score's 4 digits hide that).
   const share = (flag: string, over = 'true') => `coalesce(sum(c.n) FILTER (WHERE ${flag}), 0)::DOUBLE / (sum(c.n) FILTER (WHERE ${over}))::DOUBLE`;
   const facts = await db.all<CandidateFacts>(
     `
