@@ -145,6 +145,21 @@ export class Database {
   }
 
   /**
+   * Adds rows to a table of sums kept from one run to the next: the rows of
+   * query `rows` (by name: the table's `keys` and `sums` columns) join the
+   * table's own, grouped by `keys`, each of `sums` summed and cast back to
+   * the type given (sum() widens a BIGINT to a HUGEINT). Exact for counts and
+   * DECIMALs, so adding a day gives what summing every row again gives.
+   */
+  async addSums(table: string, keys: readonly string[], sums: Readonly<Record<string, string>>, rows: string): Promise<void> {
+    const k = keys.join(', ');
+    const columns = [...keys, ...Object.keys(sums)].join(', ');
+    const summed = Object.entries(sums).map(([c, type]) => `sum(${c})::${type} AS ${c}`).join(', ');
+    await this.run(`CREATE OR REPLACE TABLE ${table} AS
+      SELECT ${k}, ${summed} FROM (SELECT ${columns} FROM ${table} UNION ALL SELECT ${columns} FROM (${rows})) GROUP BY ${k}`);
+  }
+
+  /**
    * `CREATE OR REPLACE TABLE name AS query`, with the string columns named in
    * `compression` stored under the method given, chosen up front (see
    * `StringCompression`); entries for columns the query lacks are ignored.

@@ -144,11 +144,7 @@ export async function keepTurnover(db: Database, day?: string): Promise<'whole' 
     SELECT ${SHIPMENT_COLUMNS} FROM shipments
     WHERE order_time IS NULL AND waybill_id IN (SELECT waybill_id FROM ${day}.pickups)
       AND waybill_id NOT IN (SELECT waybill_id FROM ${day}.shipments))`;
-  await db.run(`
-    CREATE OR REPLACE TABLE ${TURNOVER_TABLE} AS
-    SELECT belt_id, date, category, sum(turnover) AS turnover, sum(orders)::BIGINT AS orders
-    FROM (SELECT * FROM ${TURNOVER_TABLE} UNION ALL SELECT * FROM (${turnoverSql(sales)}))
-    GROUP BY belt_id, date, category`);
+  await db.addSums(TURNOVER_TABLE, ['belt_id', 'date', 'category'], { turnover: 'DECIMAL(38, 2)', orders: 'BIGINT' }, turnoverSql(sales));
   await recordBasis(db, TURNOVER_TABLE, ['shipments', 'pickups']);
   return 'added';
 }
@@ -486,11 +482,7 @@ export async function keepProgrammePoints(db: Database, day?: ImpactDay): Promis
     await recordBasis(db, t, ['pickup_points']);
     return 'whole';
   }
-  await db.run(`
-    CREATE OR REPLACE TABLE ${t} AS
-    SELECT seller_id, listing_id, belt_id, work_hours, sum(n)::BIGINT AS n
-    FROM (SELECT * FROM ${t} UNION ALL SELECT * FROM (${await programmePointsSql(db, day.points)}))
-    GROUP BY ALL`);
+  await db.addSums(t, ['seller_id', 'listing_id', 'belt_id', 'work_hours'], { n: 'BIGINT' }, await programmePointsSql(db, day.points));
   await recordBasis(db, t, ['pickup_points']);
   return 'added';
 }

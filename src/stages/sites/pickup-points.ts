@@ -332,14 +332,9 @@ export async function appendPickupPoints(db: Database, day: string): Promise<'ap
   const hour = await localHour(db, pickups, 'pickup_time');
   await db.run(`CREATE OR REPLACE TEMP TABLE ${DAY_POINTS} AS ${pointsSql(placedSql(hour, pickups, 'shipments'))}`);
   await db.run(`INSERT INTO pickup_points BY NAME SELECT * FROM ${DAY_POINTS}`);
-  const merge = async (table: string, keys: string, counts: string[], daySql: string) => {
-    const sums = counts.map((c) => `sum(${c})::BIGINT AS ${c}`).join(', ');
-    await db.run(`CREATE OR REPLACE TABLE ${table} AS
-      SELECT ${keys}, ${sums} FROM (SELECT ${keys}, ${counts.join(', ')} FROM ${table} UNION ALL ${daySql}) GROUP BY ${keys}`);
-  };
-  await merge('seller_shipping', 'seller_id', ['parcels', 'nights'], sellerShippingSql(DAY_POINTS));
+  await db.addSums('seller_shipping', ['seller_id'], { parcels: 'BIGINT', nights: 'BIGINT' }, sellerShippingSql(DAY_POINTS));
   await finishSellerShipping(db);
-  await merge('listing_volume', 'listing_id', ['n'], listingVolumeSql(shipments));
-  await merge('seller_senders', 'seller_id, kind, value', ['n'], `SELECT * FROM (${sellerSendersSql(shipments)})`);
+  await db.addSums('listing_volume', ['listing_id'], { n: 'BIGINT' }, listingVolumeSql(shipments));
+  await db.addSums('seller_senders', ['seller_id', 'kind', 'value'], { n: 'BIGINT' }, sellerSendersSql(shipments));
   return 'appended';
 }
