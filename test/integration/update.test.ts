@@ -5,7 +5,7 @@
  * and a rerun completes; bad input gets a clear error or the quarantine.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_NAMES } from '../../src/contract/dataset.ts';
@@ -238,6 +238,45 @@ describe('day by day against one full run', () => {
     } finally {
       updated.close();
     }
+  });
+
+  it("takes a belt, its factories and their accounts arriving with the last day, with the full run's results", async () => {
+    // The split puts every belt, factory and account in the initial part; here the world's last belt
+    // and all that hangs on it come with the last day instead, so that day's programme tables change
+    // what earlier sales count for: both kept tables must be made whole, and the results stay exact.
+    const moved = join(root, 'late-belt');
+    cpSync(split.initial, join(moved, 'initial'), { recursive: true });
+    const days = split.days.map((d) => {
+      const dir = join(moved, 'days', d.day);
+      cpSync(d.dir, dir, { recursive: true });
+      return dir;
+    });
+    const lines = (f: string) => readFileSync(join(moved, 'initial', f), 'utf8').trimEnd().split('\n');
+    const field = (line: string, i: number) => line.split(',')[i];
+    const [beltHeader, ...belts] = lines('belts.csv');
+    const belt = field(belts.at(-1)!, 0);
+    const [factoryHeader, ...factories] = lines('factories.csv');
+    const late = new Set(factories.filter((l) => field(l, 1) === belt).map((l) => field(l, 0)));
+    const [accountHeader, ...accounts] = lines('factory_accounts.csv');
+    const moveOut = (f: string, header: string, rows: string[], goes: (l: string) => boolean) => {
+      writeFileSync(join(moved, 'initial', f), [header, ...rows.filter((l) => !goes(l))].join('\n') + '\n');
+      writeFileSync(join(days.at(-1)!, f), [header, ...rows.filter(goes)].join('\n') + '\n');
+      return rows.filter(goes).length;
+    };
+    expect(moveOut('belts.csv', beltHeader, belts, (l) => field(l, 0) === belt)).toBe(1);
+    expect(moveOut('factories.csv', factoryHeader, factories, (l) => late.has(field(l, 0)))).toBeGreaterThan(0);
+    expect(moveOut('factory_accounts.csv', accountHeader, accounts, (l) => late.has(field(l, 0)))).toBeGreaterThan(0);
+
+    const run = join(moved, 'run.duckdb');
+    const out = join(moved, 'out');
+    await analyze({ dataset: join(moved, 'initial'), out, dbPath: run, progress: silentProgress });
+    const kept: Array<UpdateSummary['kept']> = [];
+    for (const dir of days) kept.push((await update({ day: dir, dbPath: run, out, progress: silentProgress })).kept);
+    expect(kept.slice(0, -1).every((k) => k?.programme_turnover === 'added' && k?.programme_points === 'added')).toBe(true);
+    expect(kept.at(-1)).toEqual({ programme_turnover: 'whole', programme_points: 'whole' });
+    expect(results(out)).toEqual(results(afterOut));
+    // The late belt shows in the programme's figures the run ends with.
+    expect(readFileSync(join(out, 'impact', 'turnover.csv'), 'utf8')).toContain(belt);
   });
 });
 
