@@ -27,6 +27,28 @@ export const LeadPropertiesSchema = z.object({
 }).passthrough();
 export type LeadProperties = z.infer<typeof LeadPropertiesSchema>;
 
+/** One lead as a run ranks and writes it, and as the workspace keeps it: its properties and its point. */
+export interface Lead {
+  lead_id: string;
+  rank: number;
+  score: number;
+  lat: number;
+  lng: number;
+  radius_m: number;
+  seller_ids: string[];
+  network_ids: string[];
+  waybills: number;
+  night_share: number;
+  first_seen: string;
+  last_seen: string;
+  status: (typeof LEAD_STATUSES)[number];
+  successor_lead_id: string | null;
+  brands: string[];
+  categories: string[];
+  est_value: number;
+  evidence: string[];
+}
+
 export const LeadFeatureSchema = z.object({
   type: z.literal('Feature'),
   geometry: z.object({ type: z.literal('Point'), coordinates: z.tuple([z.number(), z.number()]) }),

@@ -5,6 +5,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { CASE_STATES, ROLES, SITE_KINDS } from '../workspace/types.ts';
+import { LEAD_STATUSES } from '../contract/results.ts';
 
 export const ErrorBody = z
   .object({
@@ -18,7 +19,7 @@ export const ErrorBody = z
 
 export const Role = z.enum(ROLES).openapi('Role');
 export const CaseState = z.enum(CASE_STATES).openapi('CaseState');
-const LeadStatus = z.enum(['active', 'dormant', 'moved']);
+const LeadStatus = z.enum(LEAD_STATUSES);
 
 export const UserOut = z
   .object({

@@ -3,6 +3,7 @@
  * here is the results contract's lead (shared/contract/RESULTS.md) with its
  * point, as one run registered in the workspace holds it.
  */
+import type { Lead } from '../contract/results.ts';
 
 export const ROLES = ['analyst', 'supervisor', 'police_liaison', 'rights_holder', 'programme_manager', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -12,29 +13,11 @@ export const CASE_STATES = [
 ] as const;
 export type CaseState = (typeof CASE_STATES)[number];
 
-export type LeadStatus = 'active' | 'dormant' | 'moved';
+export type LeadStatus = Lead['status'];
 
-/** One lead of one registered run: the results contract's properties plus its point. */
-export interface LeadRecord {
+/** One lead of one registered run: the results contract's properties plus its point, as the run wrote them. */
+export interface LeadRecord extends Lead {
   run_id: number;
-  lead_id: string;
-  rank: number;
-  score: number;
-  lat: number;
-  lng: number;
-  radius_m: number;
-  seller_ids: string[];
-  network_ids: string[];
-  waybills: number;
-  night_share: number;
-  first_seen: string;
-  last_seen: string;
-  status: LeadStatus;
-  successor_lead_id: string | null;
-  brands: string[];
-  categories: string[];
-  est_value: number;
-  evidence: string[];
 }
 
 /**

@@ -18,6 +18,9 @@ import { groupBy } from '../../collections.ts';
 import { calibrateRadii, inferredPlacement, UNCALIBRATED_WIDENING } from './calibration.ts';
 import { fitProbabilityScale, IDENTITY_SCALE, probability, PROBABILITY_PRIOR, PROBABILITY_TERMS, type ProbabilityScale } from './probability.ts';
 import { storeModel } from '../learn/model.ts';
+import type { Lead } from '../../contract/results.ts';
+
+export type { Lead };
 
 /**
  * A site with no attributed pickups in this many final days of the data is
@@ -62,27 +65,6 @@ interface SiteRow extends SiteFacts {
   network_ids: string[];
   brands: string[];
   categories: string[];
-}
-
-export interface Lead {
-  lead_id: string;
-  rank: number;
-  score: number;
-  lat: number;
-  lng: number;
-  radius_m: number;
-  seller_ids: string[];
-  network_ids: string[];
-  waybills: number;
-  night_share: number;
-  first_seen: string;
-  last_seen: string;
-  status: 'active' | 'dormant' | 'moved';
-  successor_lead_id: string | null;
-  brands: string[];
-  categories: string[];
-  est_value: number;
-  evidence: string[];
 }
 
 /**
