@@ -15,11 +15,12 @@
  * aggregates, whole, but for impact's kept counts, to which the day's sales
  * and points are added, see impact/programme.ts), the result files are
  * written and swapped into OUT, the update is recorded in `dragnet_updates`,
- * and only then is the transaction committed. Killed at any point before the commit, the database is as it
- * was (DuckDB writes nothing of an uncommitted transaction to the file's
- * live blocks or to its .wal) and OUT holds either the previous results or
- * the ones this update gives, which a rerun writes again; killed after it, the
- * update is done (the .wal replays on the next open).
+ * and only then is the transaction committed. Killed at any point before the
+ * commit, the database is as it was (DuckDB writes nothing of an uncommitted
+ * transaction to the file's live blocks or to its .wal) and OUT holds either
+ * the previous results or the ones this update gives, which a rerun writes
+ * again; killed after it, the update is done (the .wal replays on the next
+ * open).
  *
  * A day is known by its name (dataset.json's `name`, else the folder's name)
  * and by a fingerprint of its files: an update whose day matches one already

@@ -487,22 +487,30 @@ export async function keepProgrammePoints(db: Database, day?: ImpactDay): Promis
   return 'added';
 }
 
-/** Both kept tables made whole from the database's rows, as a run that writes impact/ leaves them (the points only where there are belts). */
-export async function keepProgrammeTables(db: Database): Promise<void> {
-  await keepTurnover(db);
-  if ((await db.scalar(`SELECT count(*) FROM belts`)) > 0) await keepProgrammePoints(db);
+/**
+ * Both kept tables brought up to date, as a run that writes impact/ leaves
+ * them: made whole from the database's rows, or in an update (`day`) the
+ * day added where that is exact, each told to `day.kept`. The points only
+ * where there are belts.
+ */
+export async function keepProgrammeTables(db: Database, day?: ImpactDay): Promise<void> {
+  // Each kept first: `day?.kept?.(...)` would skip its arguments where there is no day.
+  const turnover = await keepTurnover(db, day?.catalog);
+  day?.kept?.(TURNOVER_TABLE, turnover);
+  if ((await db.scalar(`SELECT count(*) FROM belts`)) === 0) return;
+  const points = await keepProgrammePoints(db, day);
+  day?.kept?.(PROGRAMME_POINTS_TABLE, points);
 }
 
 /**
  * candidates.csv rows: sellers not enrolled whose parcels leave a belt, ranked
- * by candidateScore. The shares are read off the kept counts (see
- * keepProgrammePoints; `day`: an update's); a seller's belt is the one most
- * of its parcels left, ties to the first by id.
+ * by candidateScore. The shares are read off the kept counts
+ * (keepProgrammeTables; made whole here where there are none); a seller's
+ * belt is the one most of its parcels left, ties to the first by id.
  */
-export async function rankCandidates(db: Database, day?: ImpactDay): Promise<CandidateRow[]> {
+export async function rankCandidates(db: Database): Promise<CandidateRow[]> {
   if ((await db.scalar(`SELECT count(*) FROM belts`)) === 0) return [];
-  const kept = await keepProgrammePoints(db, day);
-  day?.kept?.(PROGRAMME_POINTS_TABLE, kept);
+  if (!(await db.tableExists(PROGRAMME_POINTS_TABLE))) await keepProgrammePoints(db);
   // Brands as listings spell them, known when their canonical form is a catalog brand's.
   const catalogBrands = new Set((await db.all<{ brand: string }>(`SELECT DISTINCT brand FROM catalog WHERE brand IS NOT NULL`)).map((r) => canonicalBrand(r.brand)));
   const listed = await db.all<{ brand: string }>(`SELECT DISTINCT brand FROM listings WHERE brand IS NOT NULL ORDER BY brand`);

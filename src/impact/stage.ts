@@ -10,7 +10,7 @@ import type { Database } from '../engine/database.ts';
 import type { Lead } from '../stages/leads/leads.ts';
 import { csvField, type Cell } from '../world/writer.ts';
 import { findResurfacings, leadDaysOnce, measureDeterrence } from './deterrence.ts';
-import { capacityAtRisk, keepTurnover, measureTurnover, rankCandidates, TURNOVER_TABLE, type ImpactDay } from './programme.ts';
+import { capacityAtRisk, keepProgrammeTables, measureTurnover, rankCandidates, type ImpactDay } from './programme.ts';
 
 export const IMPACT_DIR = 'impact';
 
@@ -68,19 +68,18 @@ async function storeImpactLeads(db: Database, leads: readonly Lead[]): Promise<v
  * Computes and writes impact/ under `out` from the run's tables and leads;
  * returns the files written, relative to `out`. `day`: in an update, the
  * day's rows and points, which are added to the kept turnover and parcel
- * counts (keepTurnover, keepProgrammePoints).
+ * counts (keepProgrammeTables).
  */
 export async function writeImpact(db: Database, out: string, leads: readonly Lead[], day?: ImpactDay): Promise<string[]> {
   await storeImpactLeads(db, leads);
-  const turnover = await keepTurnover(db, day?.catalog);
-  day?.kept?.(TURNOVER_TABLE, turnover);
+  await keepProgrammeTables(db, day);
   const dir = join(out, IMPACT_DIR);
   mkdirSync(dir, { recursive: true });
   const activity = leadDaysOnce(db);
   const tables: [keyof typeof IMPACT_FILES, object[]][] = [
     ['deterrence', await measureDeterrence(db, activity)],
     ['resurfacings', await findResurfacings(db, activity)],
-    ['candidates', await rankCandidates(db, day)],
+    ['candidates', await rankCandidates(db)],
     ['turnover', await measureTurnover(db)],
     ['capacityAtRisk', await capacityAtRisk(db)],
   ];
